@@ -1,0 +1,149 @@
+"""Tokens: words, numbers, abbreviations with endings, compounds, domains.
+
+Kazakh glues case endings to abbreviations and numbers with a hyphen
+(``ҚР-ның``, ``АӨСШК-тегі``, ``2020-да``, ``15%-ға``): the ending is grammar, not a
+word, so only the head is kept. Real compounds (``Нұр-Сұлтан``, ``іс-қимыл``) are
+kept whole *and* as their parts, so both spellings of a query find them.
+Domains (``Egemen.kz``) stay one token.
+
+Each token carries its sentence's language, decided from the sentence's letters
+(see :mod:`kzsearch.text.lang`), because a word alone often cannot tell.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from kzsearch.text.lang import Lang, detect_language, sentence_language
+from kzsearch.text.normalize import normalize_word
+
+_LETTER = r"[^\W_]"
+_INNER = r"[\u0300-\u036f\u00ad\u200b\u200c\u200d\u2060]"
+_WORD = rf"{_LETTER}(?:{_LETTER}|{_INNER})*%?"
+_HYPHEN = r"[-\u2010\u2011\u2012\u2013]"
+_APOSTROPHE = r"['\u2019\u02bc]"
+_TLDS = "kz|ru|com|org|net|info|gov|edu|io|uz|kg|ua|by|tv|me|uk|de|fr|cn|tr"
+_DOMAIN = rf"[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.(?:{_TLDS})(?![A-Za-z0-9])"
+_DECIMAL = r"\d+(?:[.,]\d+)+%?"
+
+TOKEN_RE = re.compile(
+    rf"(?:{_DOMAIN}|{_DECIMAL}|{_WORD}(?:{_APOSTROPHE}{_WORD})*)"
+    rf"(?:{_HYPHEN}(?:{_DECIMAL}|{_WORD}(?:{_APOSTROPHE}{_WORD})*))*",
+    re.IGNORECASE,
+)
+HYPHEN_RE = re.compile(_HYPHEN)
+SENTENCE_END_RE = re.compile(r"[.!?\u2026]+(?=\s|\Z)|\n")
+
+# Endings that Kazakh writes after a hyphen on numbers and abbreviations.
+_ENDING = (
+    "ыншы|інші|ншы|нші|шы|ші|лар|лер|дар|дер|тар|тер|ның|нің|дың|дің|тың|тің|"
+    "ндағы|ндегі|дағы|дегі|тағы|тегі|ға|ге|қа|ке|на|не|ны|ні|ды|ді|ты|ті|"
+    "нда|нде|да|де|та|те|дан|ден|тан|тен|нан|нен|мен|бен|пен|сы|сі|ы|і|ын|ін|н|а|е|"
+    "ғы|гі|қы|кі|ым|ім|ң|ла|ле|ша|ше"
+)
+ENDING_RE = re.compile(rf"(?:{_ENDING})+")
+
+# Below this many characters a text is a query or a title: too short to vote on its language.
+SHORT_TEXT = 200
+
+
+class Token(NamedTuple):
+    """One token: normalised text, its span in the original string, its sentence's language."""
+
+    text: str
+    start: int
+    end: int
+    lang: Lang
+
+
+def is_ending(part: str) -> bool:
+    """True for a grammatical ending such as ``ның`` or ``ға`` (never a word of its own)."""
+    return len(part) <= 8 and part.islower() and ENDING_RE.fullmatch(part) is not None
+
+
+def _is_head_with_endings(head: str) -> bool:
+    """Numbers, percentages, ALL-CAPS abbreviations, domains and Latin names take endings."""
+    core = head.rstrip("%")
+    if not core:
+        return False
+    if core[0].isdigit() or "." in core:
+        return True
+    if len(core) >= 2 and core.isupper():
+        return True
+    return core.isascii() and core.isalpha()
+
+
+def split_token(raw: str) -> tuple[tuple[str, int, int], ...]:
+    """Split one raw match into normalised pieces with offsets relative to ``raw``.
+
+    ``ҚР-ның`` → ``(қр)``; ``Нұр-Сұлтан`` → ``(нұр-сұлтан, нұр, сұлтан)``.
+    """
+    spans = _part_spans(raw)
+    if len(spans) == 1:
+        return ((_clean(raw), 0, len(raw)),)
+    parts = [raw[s:e] for s, e in spans]
+    if _is_head_with_endings(parts[0]) and all(is_ending(p) for p in parts[1:]):
+        s, e = spans[0]
+        return ((_clean(parts[0]), s, e),)
+    pieces = [(_clean(p), s, e) for p, (s, e) in zip(parts, spans, strict=True)]
+    whole = "-".join(text for text, _, _ in pieces)
+    return ((whole, 0, len(raw)), *pieces)
+
+
+def _part_spans(raw: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for match in HYPHEN_RE.finditer(raw):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(raw)))
+    return [(s, e) for s, e in spans if e > s]
+
+
+def _clean(part: str) -> str:
+    word = normalize_word(part)
+    return word[:-1] if word.endswith("%") and len(word) > 1 else word
+
+
+_split_cache: dict[str, tuple[tuple[str, int, int], ...]] = {}
+SPLIT_CACHE_LIMIT = 500_000
+
+
+def cached_split(raw: str) -> tuple[tuple[str, int, int], ...]:
+    """``split_token`` memoised per distinct raw token (the same word recurs thousands of times)."""
+    pieces = _split_cache.get(raw)
+    if pieces is None:
+        if len(_split_cache) >= SPLIT_CACHE_LIMIT:
+            _split_cache.clear()
+        pieces = _split_cache[raw] = split_token(raw)
+    return pieces
+
+
+def sentences(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of sentences: ends at ``.!?…`` before whitespace, or at a line break."""
+    start = 0
+    for match in SENTENCE_END_RE.finditer(text):
+        yield start, match.end()
+        start = match.end()
+    if start < len(text):
+        yield start, len(text)
+
+
+def text_language(text: str) -> Lang:
+    """The default language for sentences that cannot decide: the text's own, else Kazakh."""
+    if len(text) < SHORT_TEXT:
+        return "kk"
+    return detect_language(text) or "kk"
+
+
+def tokenize(text: str) -> Iterator[Token]:
+    """Tokens of ``text`` in order, each with its sentence's language."""
+    default = text_language(text)
+    finditer = TOKEN_RE.finditer
+    for s_start, s_end in sentences(text):
+        lang = sentence_language(text[s_start:s_end], default)
+        for match in finditer(text, s_start, s_end):
+            offset = match.start()
+            for word, start, end in cached_split(match.group()):
+                yield Token(word, offset + start, offset + end, lang)
