@@ -1,0 +1,417 @@
+"""The index: a Whoosh index of articles that no crash or concurrent reader can corrupt.
+
+Why it is built the way it is:
+
+* **Versioned.** ``kzsearch.json`` beside Whoosh's files records the analysis and
+  schema versions. An index built with another analysis would silently miss
+  documents, so :meth:`IndexStore.open` refuses it and says to rebuild.
+* **Atomic.** Every :meth:`IndexStore.add_many` is one Whoosh commit, and Whoosh
+  publishes a commit by renaming a new TOC file into place: a build killed
+  half-way leaves the previous commit intact and searchable.
+* **Parallel without loss.** Whoosh 2.7.4 silently drops documents with
+  ``procs > 1`` and ``multisegment=False`` (upstream issue 35); we always pass
+  ``multisegment=True`` and check the document count after every commit.
+* **Untrusted directories refused.** Whoosh unpickles its TOC and segment files,
+  so whoever can write into an index directory can run code in every process
+  that opens it. :meth:`IndexStore.open` refuses a directory or file that is
+  writable by group or others, or owned by another (non-root) user.
+
+The search API lives one stage later, in :mod:`kzsearch.search`, as the
+:class:`kzsearch.Index` subclass of :class:`IndexStore`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import stat
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from whoosh import fields, index
+from whoosh.writing import LockError
+
+from kzsearch.analysis import ANALYSIS_VERSION, ANALYZER
+from kzsearch.articles import Article, IngestReport
+
+SCHEMA_VERSION = "1"
+META_FILE = "kzsearch.json"
+DEFAULT_HOME = Path("indexes")
+UNSAFE_MODE = stat.S_IWGRP | stat.S_IWOTH
+
+ProgressCallback = Callable[[int], None]
+T = TypeVar("T", bound="IndexStore")
+
+
+class IndexStoreError(Exception):
+    """Base class of index errors (named to avoid shadowing the builtin)."""
+
+
+class IndexNotFoundError(IndexStoreError):
+    """No kzsearch index at the path."""
+
+
+class IndexVersionError(IndexStoreError):
+    """The index was built by an incompatible analysis or schema: rebuild it."""
+
+
+class IndexLockedError(IndexStoreError):
+    """Another writer holds the index."""
+
+
+class UntrustedIndexError(IndexStoreError):
+    """The index directory could have been altered by another user."""
+
+
+def build_schema() -> fields.Schema:
+    """The article schema: analysed text, exact facets, sortable dates and views."""
+    return fields.Schema(
+        id=fields.ID(unique=True, stored=True),
+        title=fields.TEXT(analyzer=ANALYZER, stored=True),
+        body=fields.TEXT(analyzer=ANALYZER, stored=True),
+        rubric=fields.ID(stored=True, sortable=True),
+        published=fields.DATETIME(stored=True, sortable=True),
+        month=fields.ID(sortable=True),
+        views=fields.NUMERIC(int, bits=64, stored=True, sortable=True),
+        read_minutes=fields.NUMERIC(int, stored=True),
+        lang=fields.ID(stored=True),
+        url=fields.STORED(),
+    )
+
+
+def article_document(article: Article) -> dict[str, Any]:
+    """The Whoosh document of an article; absent values are left out, not stored as empty."""
+    doc: dict[str, Any] = {"id": article.id, "title": article.title, "body": article.body}
+    if article.rubric:
+        doc["rubric"] = article.rubric
+    if article.published:
+        day = article.published
+        doc["published"] = dt.datetime(day.year, day.month, day.day)
+        doc["month"] = f"{day.year:04d}-{day.month:02d}"
+    for name in ("views", "read_minutes", "lang", "url"):
+        value = getattr(article, name)
+        if value is not None:
+            doc[name] = value
+    return doc
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What ``kzsearch stats`` prints."""
+
+    path: str
+    documents: int
+    segments: int
+    rubrics: dict[str, int]
+    first_date: dt.date | None
+    last_date: dt.date | None
+    size_bytes: int
+    analysis_version: str
+    schema_version: str
+
+
+class IndexStore:
+    """A kzsearch index on disk: create, open, upsert, delete, optimise."""
+
+    def __init__(self, path: Path, ix: index.Index) -> None:
+        self.path = path
+        self._ix = ix
+        self._refresh_schema()
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls: type[T], path: str | os.PathLike[str], *, overwrite: bool = False) -> T:
+        """Create an empty index in directory ``path``; ``overwrite`` replaces an existing one."""
+        path = Path(path)
+        if path.exists() and any(path.iterdir()):
+            if not overwrite:
+                raise FileExistsError(
+                    f"{path} is not empty; pass overwrite=True (--overwrite) to replace it"
+                )
+            _remove_index_dir(path)
+        path.mkdir(parents=True, exist_ok=True)
+        ix = index.create_in(str(path), build_schema())
+        _write_meta(path)
+        return cls(path, ix)
+
+    @classmethod
+    def open(cls: type[T], path: str | os.PathLike[str]) -> T:
+        """Open an existing index, after checking its owner, permissions and versions."""
+        path = Path(path)
+        if not (path / META_FILE).is_file() or not index.exists_in(str(path)):
+            raise IndexNotFoundError(
+                f"no kzsearch index at {path}; build one with `kzsearch index build`"
+            )
+        check_trusted(path)
+        meta = read_meta(path)
+        if meta.get("analysis_version") != ANALYSIS_VERSION or (
+            meta.get("schema_version") != SCHEMA_VERSION
+        ):
+            raise IndexVersionError(
+                f"the index at {path} was built with analysis version "
+                f"{meta.get('analysis_version')!r} and schema version"
+                f" {meta.get('schema_version')!r};"
+                f" this kzsearch uses {ANALYSIS_VERSION!r} and {SCHEMA_VERSION!r}."
+                " Rebuild it with `kzsearch index build --overwrite`"
+            )
+        return cls(path, index.open_dir(str(path)))
+
+    @classmethod
+    def open_or_create(cls: type[T], path: str | os.PathLike[str]) -> T:
+        """Open the index at ``path``, creating an empty one if there is none."""
+        path = Path(path)
+        if (path / META_FILE).is_file():
+            return cls.open(path)
+        return cls.create(path)
+
+    def _refresh_schema(self) -> None:
+        """Use this process's analyzer, not the pickled copy in the TOC (versions match)."""
+        for name in ("title", "body"):
+            self._ix.schema[name].analyzer = ANALYZER
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def add_many(
+        self,
+        articles: Iterable[Article],
+        *,
+        procs: int = 1,
+        progress: bool | ProgressCallback = False,
+        lock_timeout: float = 0.0,
+        report: IngestReport | None = None,
+    ) -> IngestReport:
+        """Upsert articles by id in one atomic commit; within the input the later record wins.
+
+        ``procs=2`` indexes in two processes. ``progress`` is ``True`` for a bar on stderr or a
+        callback that receives the running count. A second writer waits ``lock_timeout``
+        seconds, then gets :class:`IndexLockedError`.
+        """
+        own_report = report is None
+        report = IngestReport() if report is None else report
+        started = time.perf_counter()
+        latest = _latest_per_id(articles, report if own_report else None)
+        existing = self._existing_ids(latest)
+        writer = self._writer(procs, lock_timeout)
+        tick = _progress_callback(progress, total=len(latest))
+        before = self._ix.doc_count()
+        try:
+            for done, article in enumerate(latest.values(), 1):
+                if article.id in existing:
+                    writer.delete_by_term("id", article.id)
+                writer.add_document(**article_document(article))
+                if done % 100 == 0:
+                    tick(done)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        tick(len(latest))
+        self._reopen()
+        self._check_count(before + len(latest) - len(existing), procs)
+        report.updated += len(existing)
+        report.seconds += time.perf_counter() - started
+        return report
+
+    def delete(self, ids: Iterable[str], *, lock_timeout: float = 0.0) -> int:
+        """Delete articles by id; returns how many were in the index."""
+        writer = self._writer(1, lock_timeout)
+        try:
+            deleted = sum(writer.delete_by_term("id", doc_id) for doc_id in set(ids))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        self._reopen()
+        return deleted
+
+    def optimize(self, *, lock_timeout: float = 0.0) -> None:
+        """Merge all segments into one: smaller and faster to search, slow to do."""
+        writer = self._writer(1, lock_timeout)
+        try:
+            writer.commit(optimize=True)
+        except BaseException:
+            writer.cancel()
+            raise
+        self._reopen()
+
+    def _writer(self, procs: int, lock_timeout: float) -> Any:
+        kwargs: dict[str, Any] = {"timeout": lock_timeout, "limitmb": 256}
+        if procs > 1:
+            kwargs.update(procs=procs, multisegment=True, batchsize=200)
+        try:
+            return self._ix.writer(**kwargs)
+        except LockError:
+            raise IndexLockedError(
+                f"the index at {self.path} is locked by another writer; try again when it finishes"
+            ) from None
+
+    def _existing_ids(self, latest: dict[str, Article]) -> set[str]:
+        if self._ix.is_empty():
+            return set()
+        with self._ix.searcher() as searcher:
+            return {i for i in latest if searcher.document_number(id=i) is not None}
+
+    def _check_count(self, expected: int, procs: int) -> None:
+        actual = self._ix.doc_count()
+        if actual != expected:
+            raise IndexStoreError(
+                f"the index holds {actual} documents after the commit, {expected} were expected"
+                f" (procs={procs}); please report this as a bug"
+            )
+
+    def _reopen(self) -> None:
+        self._ix = index.open_dir(str(self.path))
+        self._refresh_schema()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._ix.doc_count()
+
+    def stats(self) -> IndexStats:
+        """Documents, rubric counts, date range, size on disk and versions."""
+        meta = read_meta(self.path)
+        with self._ix.searcher() as searcher:
+            reader = searcher.reader()
+            rubrics = _column_counts(reader, "rubric")
+            dates = [d for d in _column_values(reader, "published") if d]
+        return IndexStats(
+            path=str(self.path),
+            documents=len(self),
+            segments=len(self._ix._segments()),
+            rubrics=dict(sorted(rubrics.items(), key=lambda kv: (-kv[1], kv[0]))),
+            first_date=min(dates).date() if dates else None,
+            last_date=max(dates).date() if dates else None,
+            size_bytes=sum(f.stat().st_size for f in self.path.iterdir() if f.is_file()),
+            analysis_version=str(meta.get("analysis_version")),
+            schema_version=str(meta.get("schema_version")),
+        )
+
+    @property
+    def whoosh_index(self) -> index.Index:
+        """The underlying Whoosh index, for the search stage."""
+        return self._ix
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _latest_per_id(
+    articles: Iterable[Article], report: IngestReport | None
+) -> dict[str, Article]:
+    """Keep the last article of each id (in the order of the winners).
+
+    ``report`` counts what was read and the duplicates; it is ``None`` when the
+    reader that produced ``articles`` has counted them already.
+    """
+    latest: dict[str, Article] = {}
+    for article in articles:
+        if report is not None:
+            report.accept(article)
+        latest.pop(article.id, None)
+        latest[article.id] = article
+    return latest
+
+
+def _column_values(reader: Any, name: str) -> Iterator[Any]:
+    if not reader.has_column(name):
+        return iter(())
+    column = reader.column_reader(name)
+    return (column[n] for n in reader.all_doc_ids())
+
+
+def _column_counts(reader: Any, name: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for value in _column_values(reader, name):
+        if value:
+            counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+def _progress_callback(progress: bool | ProgressCallback, total: int) -> ProgressCallback:
+    if callable(progress):
+        return progress
+    if progress and sys.stderr.isatty():
+        return _StderrBar(total)
+    return lambda done: None
+
+
+class _StderrBar:
+    """A one-line progress bar on stderr for library users; the CLI uses click's."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.started = max(total, 1), time.perf_counter()
+
+    def __call__(self, done: int) -> None:
+        rate = done / max(time.perf_counter() - self.started, 1e-9)
+        filled = int(30 * done / self.total)
+        bar = f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{self.total} {rate:,.0f} articles/s"
+        sys.stderr.write("\r" + bar + ("\n" if done >= self.total else ""))
+        sys.stderr.flush()
+
+
+def _write_meta(path: Path) -> None:
+    meta = {
+        "analysis_version": ANALYSIS_VERSION,
+        "schema_version": SCHEMA_VERSION,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    temp = path / (META_FILE + ".tmp")
+    temp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    os.replace(temp, path / META_FILE)
+
+
+def read_meta(path: Path) -> dict[str, Any]:
+    """The kzsearch metadata of the index at ``path``."""
+    try:
+        return json.loads((path / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexVersionError(
+            f"{path / META_FILE} is unreadable ({exc}); rebuild the index"
+        ) from None
+
+
+def check_trusted(path: Path) -> None:
+    """Refuse a directory whose files another user could have written (Whoosh unpickles them)."""
+    me = os.geteuid() if hasattr(os, "geteuid") else None
+    for entry in [path, *path.iterdir()]:
+        info = entry.lstat()
+        owner_ok = me is None or info.st_uid in (me, 0)
+        if info.st_mode & UNSAFE_MODE or not owner_ok or stat.S_ISLNK(info.st_mode):
+            raise UntrustedIndexError(
+                f"refusing to open {path}: {entry.name} is writable by other users or owned by"
+                " another user, and Whoosh index files are unpickled (they can run code)."
+                f" If you trust it, run `chmod -R go-w {path}`; otherwise rebuild it from sources"
+            )
+
+
+def _remove_index_dir(path: Path) -> None:
+    """Remove an index directory, but only if it looks like one (never a random folder)."""
+    if not (path / META_FILE).exists() and not index.exists_in(str(path)):
+        raise FileExistsError(f"{path} exists and is not a kzsearch index; not removing it")
+    shutil.rmtree(path)
+
+
+def default_index_path(name: str = "news") -> Path:
+    """``indexes/<name>`` under the current directory, the documented default home."""
+    return DEFAULT_HOME / name
+
+
+__all__ = [
+    "IndexStoreError",
+    "IndexLockedError",
+    "IndexNotFoundError",
+    "IndexStats",
+    "IndexStore",
+    "IndexVersionError",
+    "UntrustedIndexError",
+    "build_schema",
+    "default_index_path",
+]
