@@ -1,0 +1,237 @@
+"""``Index.search``: relevance, filters, sorting, facets, snippets, suggestions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query as wq
+from whoosh import sorting
+
+from kzsearch.articles import normalise_rubric
+from kzsearch.index import IndexStore
+from kzsearch.search.highlight import Snippet, make_snippet
+from kzsearch.search.query import ParsedQuery, QueryBuilder, QueryError
+from kzsearch.search.ranking import SORT_FIELDS, SORTS, NewsWeighting
+from kzsearch.search.vocabulary import Vocabulary
+
+DateLike = dt.date | str | None
+FACETS = {"rubric": sorting.FieldFacet("rubric"), "month": sorting.FieldFacet("month")}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked article."""
+
+    id: str
+    score: float
+    title: str
+    rubric: str | None
+    published: dt.date | None
+    views: int | None
+    snippet: Snippet
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Results:
+    """One page of hits, with honest totals and facets over the whole match set."""
+
+    query: str
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestion: str | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass
+class _Snapshot:
+    """What is derived once per index generation: vocabulary, rubrics, newest date."""
+
+    generation: int
+    vocabulary: Vocabulary
+    rubrics: dict[str, str]
+    newest: dt.datetime | None
+
+
+class Index(IndexStore):
+    """A kzsearch index that can be searched: :meth:`search` on top of :class:`IndexStore`."""
+
+    _snapshot: _Snapshot | None = None
+
+    def search(
+        self,
+        query: str,
+        *,
+        rubric: str | Iterable[str] | None = None,
+        since: DateLike = None,
+        until: DateLike = None,
+        sort: str = "relevance",
+        recency: float | None = None,
+        rubric_boost: dict[str, float] | None = None,
+        page: int = 1,
+        per_page: int = 10,
+    ) -> Results:
+        """Search title and body; filter by rubric(s) and date; sort or blend in recency.
+
+        ``recency`` (0..1) blends a gauss decay on article age into relevance;
+        ``rubric_boost`` multiplies the scores of articles in the given rubrics.
+        """
+        _check_paging(sort, page, per_page, recency)
+        snapshot = self._current_snapshot()
+        parsed = QueryBuilder(snapshot.vocabulary, snapshot.rubrics).build(query)
+        filters = _filters(snapshot, rubric, _as_date(since, "since"), _as_date(until, "until"))
+        if parsed.query is None:
+            return Results(query, 0, page, per_page, [], {}, self._suggest(query, parsed, snapshot))
+        weighting = NewsWeighting(
+            recency=recency or 0.0, origin=snapshot.newest, rubric_boost=rubric_boost
+        )
+        with self.whoosh_index.searcher(weighting=weighting) as searcher:
+            results = searcher.search_page(
+                parsed.query,
+                page,
+                pagelen=per_page,
+                filter=filters,
+                sortedby=_sort_facet(sort),
+                groupedby=FACETS,
+                maptype=sorting.Count,
+            )
+            hits = [_hit(hit, parsed) for hit in results]
+            total = results.total
+            facets = _facets(results.results)
+        suggestion = self._suggest(query, parsed, snapshot) if total < 3 else None
+        return Results(query, total, page, per_page, hits, facets, suggestion)
+
+    def _current_snapshot(self) -> _Snapshot:
+        generation = self.whoosh_index.latest_generation()
+        if self._snapshot is None or self._snapshot.generation != generation:
+            with self.whoosh_index.searcher() as searcher:
+                reader = searcher.reader()
+                vocabulary = Vocabulary.from_reader(reader)
+                rubric_names = _column_set(reader, "rubric")
+                dates = _column_set(reader, "published")
+            rubrics = {name.casefold(): name for name in rubric_names}
+            self._snapshot = _Snapshot(generation, vocabulary, rubrics, max(dates, default=None))
+        return self._snapshot
+
+    def _suggest(self, text: str, parsed: ParsedQuery, snapshot: _Snapshot) -> str | None:
+        """Replace each unknown word's stem by the closest known term, keeping its ending."""
+        suggestion, changed = text, False
+        for word, term in parsed.unknown_words:
+            better = snapshot.vocabulary.closest(term)
+            if better is None:
+                continue
+            fixed = better + word[len(term) :] if word.startswith(term) else better
+            suggestion = _replace_word(suggestion, word, fixed)
+            changed = True
+        return suggestion if changed else None
+
+
+def _check_paging(sort: str, page: int, per_page: int, recency: float | None) -> None:
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    if page < 1 or per_page < 1:
+        raise QueryError("page and per_page start at 1")
+    if recency is not None and not 0.0 <= recency <= 1.0:
+        raise QueryError(f"recency is a weight between 0 and 1, not {recency}")
+
+
+def _as_date(value: DateLike, name: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value.date() if isinstance(value, dt.datetime) else value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise QueryError(f"{name} must be a date like 2021-03-15, not {value!r}") from None
+
+
+def _filters(
+    snapshot: _Snapshot,
+    rubric: str | Iterable[str] | None,
+    since: dt.date | None,
+    until: dt.date | None,
+) -> wq.Query | None:
+    parts: list[wq.Query] = []
+    if rubric:
+        names = [rubric] if isinstance(rubric, str) else list(rubric)
+        wanted = [_known_rubric(snapshot, name) for name in names]
+        parts.append(wq.Or([wq.Term("rubric", n) for n in wanted]))
+    if since or until:
+        start = dt.datetime.combine(since, dt.time.min) if since else None
+        end = dt.datetime.combine(until, dt.time.max) if until else None
+        parts.append(wq.DateRange("published", start, end))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _known_rubric(snapshot: _Snapshot, name: str) -> str:
+    """The index's spelling of a rubric given in any case or by a Russian alias."""
+    canonical = normalise_rubric(name) or name
+    return snapshot.rubrics.get(canonical.casefold(), canonical)
+
+
+def _sort_facet(sort: str) -> Any:
+    if sort == "relevance":
+        return None
+    return sorting.MultiFacet(
+        [sorting.FieldFacet(SORT_FIELDS[sort], reverse=True), sorting.ScoreFacet()]
+    )
+
+
+def _hit(hit: Any, parsed: ParsedQuery) -> Hit:
+    published = hit.get("published")
+    title_snip = hit.get("title", "")
+    return Hit(
+        id=hit["id"],
+        score=round(_relevance(hit.score), 4),
+        title=title_snip,
+        rubric=hit.get("rubric"),
+        published=published.date() if published else None,
+        views=hit.get("views"),
+        snippet=make_snippet(hit.get("body", ""), parsed.terms),
+        url=hit.get("url"),
+    )
+
+
+def _relevance(score: Any) -> float:
+    """The BM25 score of a hit; when sorted by date or views Whoosh gives the sort key,
+    whose last part is our :class:`~whoosh.sorting.ScoreFacet` tie-breaker (negated)."""
+    if isinstance(score, tuple):
+        return -float(score[-1])
+    return float(score or 0.0)
+
+
+def _facets(results: Any) -> dict[str, dict[str, int]]:
+    rubrics = {k: v for k, v in results.groups("rubric").items() if k}
+    months = {k: v for k, v in results.groups("month").items() if k}
+    years: Counter[str] = Counter()
+    for month, count in months.items():
+        years[month[:4]] += count
+    return {
+        "rubric": dict(sorted(rubrics.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "year": dict(sorted(years.items(), reverse=True)),
+        "month": dict(sorted(months.items(), reverse=True)),
+    }
+
+
+def _column_set(reader: Any, name: str) -> set[Any]:
+    if not reader.has_column(name):
+        return set()
+    column = reader.column_reader(name)
+    return {column[n] for n in reader.all_doc_ids()} - {None, "", b""}
+
+
+def _replace_word(text: str, word: str, fixed: str) -> str:
+    lowered = text.lower()
+    at = lowered.find(word)
+    return text if at < 0 else text[:at] + fixed + text[at + len(word) :]

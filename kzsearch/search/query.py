@@ -1,0 +1,243 @@
+"""Queries: from what a person types to a Whoosh query over the index terms.
+
+Two steps, each doing one job:
+
+1. **Structure.** Whoosh's query parser, over a schema that does no analysis,
+   finds phrases, fields (``title:``, ``rubric:``), ``-word`` and the operators
+   ``AND``/``OR``/``NOT`` and their Kazakh twins ``ЖӘНЕ``/``НЕМЕСЕ``/``ЕМЕС``. Words
+   are joined by OR, so a natural-language question works as a query.
+2. **Words.** Each word becomes the index terms that should find it
+   (:meth:`QueryBuilder.alternatives`): its Kazakh stem or Russian lemma; for
+   Latin script, the stem of its Cyrillic transliteration; for text typed
+   without Kazakh letters, the real terms it folds to, a little lower boosted.
+   Stopwords are dropped from bag-of-words queries but kept inside phrases.
+
+A query that Whoosh cannot parse falls back to its plain words; only a query
+that is unusable by any reading raises :class:`QueryError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from whoosh import fields, qparser
+from whoosh import query as wq
+from whoosh.analysis import SpaceSeparatedTokenizer
+
+from kzsearch.analysis import folded_query_key, index_term, is_stopword
+from kzsearch.morph import russian
+from kzsearch.search.vocabulary import Vocabulary
+from kzsearch.text.lang import KAZAKH_LETTER_RE, sentence_language
+from kzsearch.text.tokens import tokenize
+from kzsearch.text.translit import is_latin_word, to_cyrillic
+
+TITLE_BOOST = 2.0
+FOLDED_BOOST = 0.8
+RUSSIAN_BOOST = 0.9
+MAX_QUERY_CHARS = 10_000
+
+FIELD_ALIASES = {"title": "title", "body": "body", "rubric": "rubric", "тақырып": "title",
+                 "мәтін": "body", "айдар": "rubric", "рубрика": "rubric"}
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched; the message is written for people."""
+
+
+@dataclass
+class ParsedQuery:
+    """The Whoosh query plus what highlighting and suggestions need to know."""
+
+    query: wq.Query | None
+    terms: set[str] = field(default_factory=set)
+    unknown_words: list[tuple[str, str]] = field(default_factory=list)
+    rubrics: list[str] = field(default_factory=list)
+
+
+def _parse_schema() -> fields.Schema:
+    raw = SpaceSeparatedTokenizer()
+    return fields.Schema(
+        text=fields.TEXT(analyzer=raw),
+        title=fields.TEXT(analyzer=raw),
+        body=fields.TEXT(analyzer=raw),
+        rubric=fields.TEXT(analyzer=raw),
+    )
+
+
+def _structure_parser() -> qparser.QueryParser:
+    parser = qparser.QueryParser("text", _parse_schema(), group=qparser.OrGroup)
+    for plugin in (qparser.WildcardPlugin, qparser.RangePlugin, qparser.SingleQuotePlugin):
+        parser.remove_plugin_class(plugin)
+    parser.replace_plugin(
+        qparser.OperatorsPlugin(
+            And=r"(?<=\s)(?:AND|ЖӘНЕ)(?=\s)",
+            Or=r"(?<=\s)(?:OR|НЕМЕСЕ)(?=\s)",
+            Not=r"(^|(?<=(\s|[()])))(?:NOT|ЕМЕС)(?=\s)",
+            AndNot=None,
+            AndMaybe=None,
+        )
+    )
+    parser.add_plugin(
+        qparser.PlusMinusPlugin(
+            plusexpr=r"(?:^|(?<=[\s(]))\+(?=\S)", minusexpr=r"(?:^|(?<=[\s(]))-(?=\S)"
+        )
+    )
+    return parser
+
+
+FIELD_PREFIX_RE = re.compile(r"(?<![\w:])(\w+):(?=\S)")
+_PARSER = _structure_parser()
+
+
+def _canonical_fields(text: str) -> str:
+    """Map Kazakh and Russian field names (``айдар:``) to the schema's; leave others as text."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = FIELD_ALIASES.get(match.group(1).lower())
+        return f"{name}:" if name else match.group(0)
+
+    return FIELD_PREFIX_RE.sub(replace, text)
+
+
+class QueryBuilder:
+    """Turns query text into a Whoosh query against one index's vocabulary."""
+
+    def __init__(self, vocabulary: Vocabulary, rubric_lookup: dict[str, str]) -> None:
+        self.vocabulary = vocabulary
+        self.rubric_lookup = rubric_lookup
+
+    def build(self, text: str) -> ParsedQuery:
+        if len(text) > MAX_QUERY_CHARS:
+            raise QueryError(
+                f"the query is {len(text):,} characters long;"
+                f" at most {MAX_QUERY_CHARS:,} can be searched"
+            )
+        parsed = ParsedQuery(None)
+        self._lang = sentence_language(text)
+        try:
+            structure = _PARSER.parse(_canonical_fields(text))
+        except (RecursionError, Exception):  # whoosh raises assorted errors; fall back to words
+            structure = wq.Or([wq.Term("text", w) for w in text.split()])
+        parsed.query = self._convert(structure, parsed)
+        return parsed
+
+    # -- tree conversion -------------------------------------------------------------------
+
+    def _convert(self, node: wq.Query, parsed: ParsedQuery) -> wq.Query | None:
+        if isinstance(node, wq.Term):
+            return self._word(node.fieldname, node.text, node.boost, parsed)
+        if isinstance(node, wq.Phrase):
+            return self._phrase(node.fieldname, node.words, node.boost, parsed)
+        if isinstance(node, wq.Not):
+            inner = self._convert(node.query, parsed)
+            return wq.Not(inner) if inner is not None else None
+        if isinstance(node, wq.AndNot):
+            positive = self._convert(node.a, parsed)
+            negative = self._convert(node.b, parsed)
+            if positive is None or negative is None:
+                return positive
+            return wq.AndNot(positive, negative)
+        if isinstance(node, wq.CompoundQuery):
+            return self._compound(node, parsed)
+        return None
+
+    def _compound(self, node: wq.CompoundQuery, parsed: ParsedQuery) -> wq.Query | None:
+        children = [self._convert(child, parsed) for child in node.subqueries]
+        positive = [c for c in children if c is not None and not isinstance(c, wq.Not)]
+        negative = [c.query for c in children if isinstance(c, wq.Not)]
+        if isinstance(node, wq.Or):
+            positive = self._drop_stopword_terms(positive)
+        if not positive:
+            return wq.Not(wq.Or(negative)) if negative else None
+        group = (wq.And if isinstance(node, wq.And) else wq.Or)(positive, boost=node.boost)
+        group = positive[0] if len(positive) == 1 else group
+        return wq.AndNot(group, wq.Or(negative)) if negative else group
+
+    @staticmethod
+    def _drop_stopword_terms(children: list[wq.Query]) -> list[wq.Query]:
+        kept = [c for c in children if not getattr(c, "is_stopword", False)]
+        return kept or children
+
+    # -- words -----------------------------------------------------------------------------
+
+    def _word(self, fieldname: str, raw: str, boost: float, parsed: ParsedQuery) -> wq.Query | None:
+        if fieldname == "rubric":
+            return self._rubric(raw, parsed)
+        field_names = ("title", "body") if fieldname == "text" else (fieldname,)
+        parts = [self._alternatives_query(word, field_names, parsed) for word in self._words(raw)]
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            return None
+        query = parts[0] if len(parts) == 1 else wq.And(parts)
+        query.boost *= boost
+        query.is_stopword = all(getattr(p, "is_stopword", False) for p in parts)
+        return query
+
+    def _words(self, raw: str) -> list[tuple[str, str]]:
+        """Normalised words of one raw query word with their language (compounds: whole only)."""
+        pieces = list(tokenize(raw))
+        if not pieces:
+            return []
+        if len(pieces) > 1 and "-" in pieces[0].text:
+            pieces = pieces[:1]
+        lang = self._lang
+        return [(p.text, lang if not KAZAKH_LETTER_RE.search(p.text) else "kk") for p in pieces]
+
+    def _alternatives_query(
+        self, word: tuple[str, str], field_names: Iterable[str], parsed: ParsedQuery
+    ) -> wq.Query | None:
+        alternatives = self.alternatives(*word)
+        if not alternatives:
+            return None
+        known = [t for t, _ in alternatives if t in self.vocabulary]
+        if not known:
+            parsed.unknown_words.append((word[0], alternatives[0][0]))
+        parsed.terms.update(t for t, _ in alternatives)
+        field_boost = {"title": TITLE_BOOST, "body": 1.0}
+        terms = [
+            wq.Term(name, term, boost=weight * field_boost.get(name, 1.0))
+            for term, weight in alternatives
+            for name in field_names
+        ]
+        query = terms[0] if len(terms) == 1 else wq.Or(terms)
+        query.is_stopword = is_stopword(alternatives[0][0])
+        return query
+
+    def alternatives(self, word: str, lang: str = "kk") -> list[tuple[str, float]]:
+        """Index terms that should match one normalised query word, with their weights."""
+        found: dict[str, float] = {}
+        cyrillic = to_cyrillic(word).lower() if is_latin_word(word) else word
+        exact = index_term(cyrillic, lang)
+        found[exact] = 1.0
+        if cyrillic != word:
+            found.setdefault(index_term(word, lang), 1.0)
+        if not KAZAKH_LETTER_RE.search(cyrillic):
+            for term in self.vocabulary.folded(folded_query_key(cyrillic)):
+                found.setdefault(term, FOLDED_BOOST)
+            if lang == "kk" and exact not in self.vocabulary and _looks_russian(cyrillic):
+                found.setdefault(russian.lemma(cyrillic), RUSSIAN_BOOST)
+        return [(t, w) for t, w in found.items() if t]
+
+    def _phrase(
+        self, fieldname: str, words: list[str], boost: float, parsed: ParsedQuery
+    ) -> wq.Query | None:
+        terms = [self.alternatives(w, lang)[0][0] for raw in words for w, lang in self._words(raw)]
+        if not terms:
+            return None
+        parsed.terms.update(terms)
+        names = ("title", "body") if fieldname == "text" else (fieldname,)
+        if len(terms) == 1:
+            return wq.Or([wq.Term(n, terms[0], boost=boost) for n in names])
+        return wq.Or([wq.Phrase(n, terms, boost=boost) for n in names])
+
+    def _rubric(self, raw: str, parsed: ParsedQuery) -> wq.Query:
+        name = self.rubric_lookup.get(raw.casefold(), raw)
+        parsed.rubrics.append(name)
+        return wq.Term("rubric", name)
+
+
+def _looks_russian(word: str) -> bool:
+    """A Cyrillic word without Kazakh letters that pymorphy3 knows from its dictionary."""
+    return word.isalpha() and russian.is_known(word)
