@@ -37,8 +37,12 @@ SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def repair_lookalikes(word: str) -> str:
-    """Swap Latin look-alike letters for Cyrillic ones in a word that is mostly Cyrillic."""
-    if CYRILLIC_RE.search(word) and LATIN_RE.search(word):
+    """Swap Latin look-alike letters for Cyrillic ones in a word that is mostly Cyrillic.
+
+    A mostly Latin word with a Cyrillic letter (``saparы``) is left for transliteration.
+    """
+    latin = len(LATIN_RE.findall(word))
+    if latin and len(CYRILLIC_RE.findall(word)) > latin:
         return word.translate(LOOKALIKE_TABLE)
     return word
 
