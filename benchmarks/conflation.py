@@ -1,0 +1,101 @@
+"""Conflation quality of a stemmer against gold lemmas, and the gold data readers.
+
+Pairwise over distinct (form, lemma) pairs: two forms are "predicted same" when
+their stems are equal and "gold same" when their lemmas are equal. Counting by
+groups keeps it linear: TP = Σ C(n, 2) over (stem, lemma) groups, predicted
+positives = Σ C(n, 2) over stem groups, gold positives = Σ C(n, 2) over lemma groups.
+Used by ``benchmarks/stemming.py`` and by the gold-data test.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+UNIMORPH_NOUNS = DATA / "gold" / "unimorph-kaz" / "kaz.noun.tsv"
+SEGMENTATION = DATA / "gold" / "apertium-kaz-segmentation" / "segmentation-corpus.tsv"
+UD_RUSSIAN = DATA / "gold" / "ud-russian" / "ru_gsd-ud-test.conllu"
+KAZNERD = DATA / "text" / "kaznerd" / "IOB2_test.txt"
+
+WORD_RE = re.compile(r"[^\W\d_]+\Z")
+
+
+@dataclass(frozen=True)
+class Scores:
+    precision: float
+    recall: float
+    f1: float
+
+
+def _pairs(n: int) -> int:
+    return n * (n - 1) // 2
+
+
+def pairwise_f1(pairs: Iterable[tuple[str, str]], stem: Callable[[str], str]) -> Scores:
+    """Pairwise conflation precision/recall/F1 of ``stem`` over distinct (form, lemma) pairs."""
+    distinct = set(pairs)
+    stems = {form: stem(form) for form in {f for f, _ in distinct}}
+    by_stem = Counter(stems[f] for f, _ in distinct)
+    by_lemma = Counter(lemma for _, lemma in distinct)
+    by_both = Counter((stems[f], lemma) for f, lemma in distinct)
+    tp = sum(map(_pairs, by_both.values()))
+    predicted = sum(map(_pairs, by_stem.values()))
+    gold = sum(map(_pairs, by_lemma.values()))
+    p = tp / predicted if predicted else 1.0
+    r = tp / gold if gold else 1.0
+    return Scores(p, r, 2 * p * r / (p + r) if p + r else 0.0)
+
+
+def unimorph_pairs(path: Path = UNIMORPH_NOUNS) -> list[tuple[str, str]]:
+    """(form, lemma) pairs of UniMorph Kazakh nouns, lowercased as the analyzer sees them."""
+    pairs = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 2 and parts[1]:
+                pairs.append((_norm(parts[1]), _norm(parts[0])))
+    return pairs
+
+
+def segmentation_pairs(path: Path = SEGMENTATION) -> list[tuple[str, str]]:
+    """(word, root) pairs from the apertium-kaz segmentation corpus; lowercase words only."""
+    pairs = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 2:
+                continue
+            words, segmented = parts[0].split(), parts[1].split()
+            if len(words) != len(segmented):
+                continue
+            for word, seg in zip(words, segmented):
+                if word.islower() and WORD_RE.match(word) and "-" not in word:
+                    pairs.append((_norm(word), _norm(seg.split("·")[0])))
+    return pairs
+
+
+def ud_pairs(path: Path = UD_RUSSIAN) -> list[tuple[str, str]]:
+    """(form, lemma) pairs of the UD Russian treebank, words only, lowercased."""
+    pairs = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            cols = line.split("\t")
+            if len(cols) < 4 or not cols[0].isdigit():
+                continue
+            if WORD_RE.match(cols[1]):
+                pairs.append((_norm(cols[1]), _norm(cols[2])))
+    return pairs
+
+
+def kaznerd_tokens(path: Path = KAZNERD) -> list[str]:
+    """The KazNERD test split as a flat list of tokens (real Kazakh news-style text)."""
+    with open(path, encoding="utf-8") as f:
+        return [line.split()[0] for line in f if line.strip()]
+
+
+def _norm(word: str) -> str:
+    return word.lower().replace("ё", "е")

@@ -1,0 +1,10 @@
+"""Morphology stage: one term per word whatever its inflection.
+
+- ``kazakh``: the Kazakh stemmer (``stem``, ``stem_folded`` for keyboard-folded words),
+  suffix chains built from per-slot tables, ambiguous strips checked against the
+  attested-stem lexicon in ``kzsearch/data/kazakh_stems.txt``.
+- ``kazakh_stopwords``: ``STOPWORDS``, Kazakh function words.
+- ``russian``: Russian lemmas through pymorphy3, loaded on first use.
+
+Nothing heavy is imported here; each module loads its data on first use.
+"""
