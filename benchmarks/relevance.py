@@ -1,0 +1,247 @@
+"""Relevance on the KazQAD judged pool: kzsearch beside stock Whoosh and a 5-letter stemmer.
+
+    python benchmarks/relevance.py [--quick] [--json FILE]
+
+Every system indexes the same 697 Kazakh Wikipedia passages (title + text) and
+answers the same 257 dev questions; figures are nDCG@10, MRR@10, Recall@10 and
+Recall@100 against the qrels. Baselines, built here in the same run:
+
+* ``whoosh-standard``: stock Whoosh, ``StandardAnalyzer``, BM25F, OR of terms;
+* ``whoosh-prefix5``: the same with each word cut to its first five letters.
+
+The same questions are then rewritten the three ways people type them — 2021
+Latin, a Russian keyboard (no Kazakh letters) and informal Latin — and run
+through kzsearch beside the original Cyrillic (issue 7).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from whoosh.analysis import Filter
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DATA = Path(os.environ.get("KZSEARCH_SHARED_DATA", ROOT.parent / "shared" / "data"))
+KAZQAD = DATA / "kazqad"
+DEPTH = 100
+
+Ranker = Callable[[str], list[str]]
+
+
+# -- data ------------------------------------------------------------------------------------
+
+
+def load_corpus() -> list[dict[str, str]]:
+    with open(KAZQAD / "corpus.jsonl", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def load_queries() -> dict[str, str]:
+    with open(KAZQAD / "queries-dev.tsv", encoding="utf-8") as handle:
+        rows = [line.rstrip("\n").split("\t", 1) for line in handle if line.strip()]
+    return {qid: text for qid, text in rows}
+
+
+def load_qrels() -> dict[str, dict[str, int]]:
+    qrels: dict[str, dict[str, int]] = {}
+    with open(KAZQAD / "qrels-dev.tsv", encoding="utf-8") as handle:
+        next(handle)
+        for line in handle:
+            qid, doc, score = line.split()
+            if int(score) > 0:
+                qrels.setdefault(qid, {})[doc] = int(score)
+    return qrels
+
+
+# -- metrics ---------------------------------------------------------------------------------
+
+
+def ndcg_at(ranked: list[str], relevant: dict[str, int], k: int = 10) -> float:
+    dcg = sum(relevant.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
+    ideal = sorted(relevant.values(), reverse=True)[:k]
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def mrr_at(ranked: list[str], relevant: dict[str, int], k: int = 10) -> float:
+    return next((1.0 / (i + 1) for i, d in enumerate(ranked[:k]) if d in relevant), 0.0)
+
+
+def recall_at(ranked: list[str], relevant: dict[str, int], k: int) -> float:
+    return len(set(ranked[:k]) & relevant.keys()) / len(relevant)
+
+
+def evaluate(rank: Ranker, queries: dict[str, str], qrels: dict[str, dict[str, int]]) -> dict:
+    rows = []
+    started = time.perf_counter()
+    for qid, relevant in qrels.items():
+        ranked = rank(queries[qid])
+        rows.append((ndcg_at(ranked, relevant), mrr_at(ranked, relevant),
+                     recall_at(ranked, relevant, 10), recall_at(ranked, relevant, 100)))
+    n = len(rows)
+    return {
+        "ndcg@10": sum(r[0] for r in rows) / n,
+        "mrr@10": sum(r[1] for r in rows) / n,
+        "recall@10": sum(r[2] for r in rows) / n,
+        "recall@100": sum(r[3] for r in rows) / n,
+        "queries": n,
+        "ms/query": 1000 * (time.perf_counter() - started) / n,
+    }
+
+
+# -- systems ---------------------------------------------------------------------------------
+
+
+def kzsearch_ranker(corpus: list[dict[str, str]], workdir: Path) -> Ranker:
+    from kzsearch import Article, Index
+
+    index = Index.create(workdir / "kzsearch", overwrite=True)
+    index.add_many(Article(id=d["_id"], title=d["title"], body=d["text"]) for d in corpus)
+
+    def rank(query: str) -> list[str]:
+        return [hit.id for hit in index.search(query, per_page=DEPTH).hits]
+
+    return rank
+
+
+def whoosh_ranker(
+    corpus: list[dict[str, str]], workdir: Path, analyzer: object, name: str
+) -> Ranker:
+    from whoosh import fields, index, qparser, scoring
+
+    schema = fields.Schema(
+        id=fields.ID(stored=True),
+        title=fields.TEXT(analyzer=analyzer),
+        body=fields.TEXT(analyzer=analyzer),
+    )
+    ix = index.create_in(str(_fresh(workdir / name)), schema)
+    with ix.writer() as writer:
+        for doc in corpus:
+            writer.add_document(id=doc["_id"], title=doc["title"], body=doc["text"])
+    parser = qparser.MultifieldParser(["title", "body"], schema, group=qparser.OrGroup)
+    searcher = ix.searcher(weighting=scoring.BM25F())
+
+    def rank(query: str) -> list[str]:
+        return [hit["id"] for hit in searcher.search(parser.parse(query), limit=DEPTH)]
+
+    return rank
+
+
+class Prefix5Filter(Filter):
+    """Cut every token to its first five letters: the crude stemmer baseline."""
+
+    def __call__(self, tokens: Iterable) -> Iterable:
+        for token in tokens:
+            token.text = token.text[:5]
+            yield token
+
+
+def _fresh(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+# -- query rewrites (issue 7) ----------------------------------------------------------------
+
+INFORMAL = {
+    "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "gh", "д": "d", "е": "e", "ё": "yo",
+    "ж": "zh", "з": "z", "и": "i", "й": "y", "к": "k", "қ": "q", "л": "l", "м": "m", "н": "n",
+    "ң": "ng", "о": "o", "ө": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ұ": "u",
+    "ү": "u", "ф": "f", "х": "kh", "һ": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "",
+    "ы": "y", "і": "i", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+}
+
+
+def informal_latin(text: str) -> str:
+    """Kazakh as typed in chats: digraphs, no diacritics (``Қазақстан`` → ``Qazaqstan``)."""
+    out = []
+    for ch in text:
+        low = ch.lower()
+        latin = INFORMAL.get(low, ch)
+        out.append(latin.capitalize() if ch != low else latin)
+    return "".join(out)
+
+
+def rewrites() -> dict[str, Callable[[str], str]]:
+    from kzsearch.text.fold import fold
+    from kzsearch.text.translit import to_latin
+
+    return {
+        "cyrillic": lambda q: q,
+        "latin-2021": to_latin,
+        "russian-keyboard": lambda q: fold(q.lower()),
+        "informal-latin": informal_latin,
+    }
+
+
+# -- report ----------------------------------------------------------------------------------
+
+
+def run(quick: bool = False) -> list[dict]:
+    """All systems and query rewrites on KazQAD dev; a list of result rows."""
+    corpus, queries, qrels = load_corpus(), load_queries(), load_qrels()
+    if quick:
+        qrels = dict(list(qrels.items())[:80])
+    from whoosh.analysis import StandardAnalyzer
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        systems = {
+            "whoosh-standard": whoosh_ranker(corpus, work, StandardAnalyzer(), "standard"),
+            "whoosh-prefix5": whoosh_ranker(
+                corpus, work, StandardAnalyzer() | Prefix5Filter(), "prefix5"
+            ),
+        }
+        kz = kzsearch_ranker(corpus, work)
+        for name, rank in systems.items():
+            scores = evaluate(rank, queries, qrels)
+            rows.append({"system": name, "queries-as": "cyrillic", **scores})
+        for form, rewrite in rewrites().items():
+            rewritten = {qid: rewrite(text) for qid, text in queries.items()}
+            scores = evaluate(kz, rewritten, qrels)
+            rows.append({"system": "kzsearch", "queries-as": form, **scores})
+    base = next(r for r in rows if r["system"] == "kzsearch" and r["queries-as"] == "cyrillic")
+    for row in rows:
+        row["vs kzsearch"] = row["ndcg@10"] / base["ndcg@10"] if base["ndcg@10"] else 0.0
+    return rows
+
+
+def markdown(rows: list[dict]) -> str:
+    head = "| system | queries as | nDCG@10 | MRR@10 | R@10 | R@100 | ×kzsearch nDCG | ms/query |"
+    lines = [head, "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(
+            f"| {r['system']} | {r['queries-as']} | {r['ndcg@10']:.3f} | {r['mrr@10']:.3f} | "
+            f"{r['recall@10']:.3f} | {r['recall@100']:.3f} | {r['vs kzsearch']:.2f} | "
+            f"{r['ms/query']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="first 80 judged queries only")
+    parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    args = parser.parse_args()
+    if not KAZQAD.is_dir():
+        sys.exit(f"KazQAD data not found at {KAZQAD} (set KZSEARCH_SHARED_DATA)")
+    rows = run(quick=args.quick)
+    print(markdown(rows))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
