@@ -1,0 +1,47 @@
+"""Stage 4 of kzsearch: news articles read from files into validated records.
+
+Parts, each small and in input order of the pipeline:
+
+- ``clean``: whitespace and invisible characters, the same for every format;
+- ``dates``: Kazakh, Russian and ISO dates (``24 Қыркүйек, 2020``, ``3 марта 2021``);
+- ``rubrics``: one spelling per rubric, with an extensible Russian → Kazakh alias table;
+- ``page``: the egemen.kz page format (``parse_page``);
+- ``validate``: the single place where raw fields become an ``Article`` or are rejected;
+- ``readers``: one reader per format (page files, directories, JSON lines, CSV) and
+  ``read_articles``, which yields articles and tallies everything in an ``IngestReport``;
+- ``model``: ``Article``, ``Rejection``, ``IngestReport`` and the rejection reason codes.
+
+Reason codes (``REASONS`` has them with descriptions): ``not_utf8``, ``broken_json``,
+``broken_csv``, ``missing_columns``, ``extra_columns``, ``not_a_page``, ``empty_text``,
+``bad_date``, ``negative_views``, ``bad_field``, ``too_large``, ``unreadable``.
+"""
+
+from kzsearch.articles.model import (
+    REASONS,
+    Article,
+    ArticleSourceError,
+    IngestReport,
+    InvalidRecord,
+    Rejection,
+)
+from kzsearch.articles.page import parse_page
+from kzsearch.articles.readers import ArticleStream, read_articles, read_articles_with_report
+from kzsearch.articles.rubrics import DEFAULT_RUBRIC_ALIASES, normalise_rubric
+from kzsearch.articles.validate import make_article, stable_id
+
+__all__ = [
+    "DEFAULT_RUBRIC_ALIASES",
+    "REASONS",
+    "Article",
+    "ArticleSourceError",
+    "ArticleStream",
+    "IngestReport",
+    "InvalidRecord",
+    "Rejection",
+    "make_article",
+    "normalise_rubric",
+    "parse_page",
+    "read_articles",
+    "read_articles_with_report",
+    "stable_id",
+]

@@ -1,0 +1,201 @@
+"""The records that flow out of the readers: articles, rejections and the ingest report.
+
+Readers never raise on bad input data; they turn every record into either an
+:class:`Article` or a :class:`Rejection`, and an :class:`IngestReport` adds them
+up so that ``accepted + rejected == read`` always holds and nothing is lost
+silently.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+# Reason codes of rejections. Short and stable, so they can be counted, grepped
+# and filtered; the human-readable part goes into ``Rejection.detail``.
+REASONS: dict[str, str] = {
+    "not_utf8": "bytes that are not UTF-8 (or a lone surrogate escaped in JSON)",
+    "broken_json": "a JSON line that does not parse, or is not a JSON object",
+    "broken_csv": "a CSV row the csv module cannot read",
+    "missing_columns": "a CSV row shorter than the header, or a header without title/body",
+    "extra_columns": "a CSV row longer than the header",
+    "not_a_page": "a page file whose first line is not a 'Rubric • date' header",
+    "empty_text": "title or body empty after whitespace normalisation",
+    "bad_date": "a date that does not parse, is impossible (31 Ақпан) or out of range",
+    "negative_views": "a negative view count",
+    "bad_field": "a field of the wrong type or form (views 'abc', lang '??', title a list)",
+    "too_large": "a record, title, body or number above the size limits",
+    "unreadable": "a file the operating system would not let us read",
+}
+
+
+MAX_DETAIL_CHARS = 300
+
+
+class InvalidRecord(ValueError):
+    """One record cannot become an article; ``reason`` is a code from :data:`REASONS`.
+
+    ``line`` is set when the problem has a line of its own within the record's file.
+    """
+
+    def __init__(self, reason: str, detail: str, line: int | None = None) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+        self.line = line
+
+
+class ArticleSourceError(ValueError):
+    """The source as a whole cannot be read (missing path, unknown format).
+
+    Raised at once, unlike bad records, because no record of it could be read.
+    """
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, validated and normalised, ready to be indexed."""
+
+    id: str
+    title: str
+    body: str
+    rubric: str | None = None
+    published: datetime.date | None = None
+    views: int | None = None
+    read_minutes: int | None = None
+    url: str | None = None
+    lang: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (date as ISO string) that ``read_articles`` reads back unchanged."""
+        data = asdict(self)
+        if self.published is not None:
+            data["published"] = self.published.isoformat()
+        return data
+
+
+def _printable(text: str) -> str:
+    """``text`` with lone surrogates spelled ``\\udcff``, so it can always be written as UTF-8."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Why one record was not accepted, and where it was, so a person can go and fix it."""
+
+    source: str
+    line: int | None
+    record: int | None
+    reason: str
+    detail: str
+
+    def __post_init__(self) -> None:
+        # Details quote the input, which may hold undecodable bytes (kept as
+        # surrogates) or megabytes of text: keep them printable and short.
+        detail = self.detail
+        if len(detail) > MAX_DETAIL_CHARS:
+            detail = detail[: MAX_DETAIL_CHARS - 1] + "…"
+        object.__setattr__(self, "detail", _printable(detail))
+        object.__setattr__(self, "source", _printable(self.source))
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            where = f"{self.source}:{self.line}"
+        elif self.record is not None:
+            where = f"{self.source} record {self.record}"
+        else:
+            where = self.source
+        return f"{where}: {self.reason}: {self.detail}"
+
+
+@dataclass
+class IngestReport:
+    """Counts of one or more reads; shared by readers and the indexer.
+
+    ``read`` counts records found in the input, ``accepted`` those that became
+    articles, ``rejected`` the others by reason code. ``duplicates`` counts
+    accepted articles whose id was already accepted under this report: the
+    reader still yields them (the later record wins in the index's upsert), the
+    report only says how many there were. ``updated`` is left to the index: how
+    many articles replaced one already stored under the same id.
+    """
+
+    read: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    updated: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    rejections: list[Rejection] = field(default_factory=list)
+    files: int = 0
+    skipped_files: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    _seen: set[str] = field(default_factory=set, repr=False, compare=False)
+
+    @property
+    def rejected_total(self) -> int:
+        """All rejections, whatever the reason."""
+        return sum(self.rejected.values())
+
+    def accept(self, article: Article) -> None:
+        """Count an accepted article, and a duplicate when its id was seen before."""
+        self.read += 1
+        self.accepted += 1
+        if article.id in self._seen:
+            self.duplicates += 1
+        else:
+            self._seen.add(article.id)
+
+    def reject(self, rejection: Rejection) -> None:
+        """Count and keep a rejection."""
+        self.read += 1
+        self.rejected[rejection.reason] += 1
+        self.rejections.append(rejection)
+
+    def merge(self, other: IngestReport) -> IngestReport:
+        """Add ``other`` (read after this one) into this report; returns ``self``.
+
+        Duplicates stay exact: ids accepted in both reports count once more each.
+        """
+        self.duplicates += other.duplicates + len(self._seen & other._seen)
+        self._seen |= other._seen
+        self.read += other.read
+        self.accepted += other.accepted
+        self.updated += other.updated
+        self.rejected.update(other.rejected)
+        self.rejections.extend(other.rejections)
+        self.files += other.files
+        self.skipped_files.extend(other.skipped_files)
+        self.seconds += other.seconds
+        return self
+
+    def summary(self) -> str:
+        """One line for people: ``read 12 records from 3 files in 0.01 s: 10 accepted, ...``."""
+        text = (
+            f"read {self.read} records from {self.files} files in {self.seconds:.2f} s: "
+            f"{self.accepted} accepted ({self.duplicates} duplicate ids, "
+            f"{self.updated} updated in the index), "
+            f"{self.rejected_total} rejected"
+        )
+        if self.rejected:
+            reasons = ", ".join(f"{code} {n}" for code, n in sorted(self.rejected.items()))
+            text += f" ({reasons})"
+        if self.skipped_files:
+            text += f"; skipped {len(self.skipped_files)} files of unknown type"
+        return text
+
+    def write_rejections(self, target: str | Path | IO[str]) -> int:
+        """Write rejections as JSON lines (source, line, record, reason, detail); returns count.
+
+        ``target`` is a path (overwritten) or an open text stream, so the CLI can
+        send rejections to a file or to stderr.
+        """
+        if isinstance(target, (str, Path)):
+            with open(target, "w", encoding="utf-8") as stream:
+                return self.write_rejections(stream)
+        for rejection in self.rejections:
+            target.write(json.dumps(asdict(rejection), ensure_ascii=False) + "\n")
+        return len(self.rejections)
