@@ -72,7 +72,7 @@ def segmentation_pairs(path: Path = SEGMENTATION) -> list[tuple[str, str]]:
             words, segmented = parts[0].split(), parts[1].split()
             if len(words) != len(segmented):
                 continue
-            for word, seg in zip(words, segmented):
+            for word, seg in zip(words, segmented, strict=True):
                 if word.islower() and WORD_RE.match(word) and "-" not in word:
                     pairs.append((_norm(word), _norm(seg.split("·")[0])))
     return pairs

@@ -47,11 +47,16 @@ P12 = "P12"
 
 # Ordered slots. A morpheme is (back form, front form, left context, tag it leaves,
 # risky). The tag it leaves is ``None`` for "its own last letter".
-Morph = tuple[str, str, frozenset, "str | None", bool]
+Morph = tuple[str, str, frozenset, "str | None", int]
+
+# How much evidence a strip needs when its morpheme comes first after the stem.
+# The 1st/2nd person singular possessives need a known stem *and* a word not seen
+# whole in news (білім, алаң, келісім are; кітабым, жылың are not).
+SAFE, NEEDS_KNOWN_STEM, P12_RISK = 0, 1, 2
 
 
 def _m(back: str, front: str, left: Iterable[str], tag: str | None = None,
-       risky: bool = False) -> Morph:
+       risky: int = SAFE) -> Morph:
     return (back, front, frozenset(left), tag, risky)
 
 
@@ -65,17 +70,19 @@ PLURAL = [
     _m("тар", "тер", VOICELESS),
 ]
 POSSESSIVE = [
-    # 1st/2nd singular: short and homonymous with stem endings (білім, таң), so risky.
-    _m("ым", "ім", VOICELESS | SONORANT, P12, risky=True),
-    _m("м", "м", V, P12, risky=True),
-    _m("ың", "ің", VOICELESS | SONORANT, P12, risky=True),
-    _m("ң", "ң", V, P12, risky=True),
+    # 1st/2nd singular: short, rare in news and homonymous with stem endings (білім,
+    # алаң, келісім): stripped only to a known stem, and never from a word that
+    # news text uses whole.
+    _m("ым", "ім", VOICELESS | SONORANT, P12, risky=P12_RISK),
+    _m("м", "м", V, P12, risky=P12_RISK),
+    _m("ың", "ің", VOICELESS | SONORANT, P12, risky=P12_RISK),
+    _m("ң", "ң", V, P12, risky=P12_RISK),
     _m("ыңыз", "іңіз", VOICELESS | SONORANT),
     _m("ңыз", "ңіз", V),
     _m("ымыз", "іміз", VOICELESS | SONORANT),
     _m("мыз", "міз", V),
     # 3rd person: a bare -ы/-і after a consonant may be the stem's own vowel (кісі).
-    _m("ы", "і", VOICELESS | SONORANT, P3, risky=True),
+    _m("ы", "і", VOICELESS | SONORANT, P3, risky=NEEDS_KNOWN_STEM),
     _m("сы", "сі", V, P3),
 ]
 CASE = [
@@ -127,14 +134,14 @@ PERSON = [
     _m("ңдар", "ңдер", V),
 ]
 PAST = [
-    _m("ды", "ді", V, risky=True),  # жасады, деді: after a vowel only a verb
+    _m("ды", "ді", V, risky=NEEDS_KNOWN_STEM),  # жасады, деді: after a vowel only a verb
 ]
 PRESENT = [
-    _m("ады", "еді", VOICELESS | SONORANT, risky=True),
+    _m("ады", "еді", VOICELESS | SONORANT, risky=NEEDS_KNOWN_STEM),
     _m("йды", "йді", V),
-    _m("амын", "емін", VOICELESS | SONORANT, risky=True),
+    _m("амын", "емін", VOICELESS | SONORANT, risky=NEEDS_KNOWN_STEM),
     _m("ймын", "ймін", V),
-    _m("амыз", "еміз", VOICELESS | SONORANT, risky=True),
+    _m("амыз", "еміз", VOICELESS | SONORANT, risky=NEEDS_KNOWN_STEM),
     _m("ймыз", "йміз", V),
 ]
 PARTICIPLE = [
@@ -144,8 +151,8 @@ PARTICIPLE = [
     _m("йтын", "йтін", V),
 ]
 CONVERB = [
-    _m("ып", "іп", VOICELESS | SONORANT, risky=True),
-    _m("п", "п", V, risky=True),
+    _m("ып", "іп", VOICELESS | SONORANT, risky=NEEDS_KNOWN_STEM),
+    _m("п", "п", V, risky=NEEDS_KNOWN_STEM),
 ]
 
 
@@ -156,7 +163,8 @@ class Chain:
     left: frozenset
     harmony: str  # "b", "f" or "" (no vowel in the chain)
     vowel_initial: bool
-    risky: bool
+    risky: int
+    first_len: int  # length of the morpheme next to the stem
 
 
 def _harmony_of(text: str) -> str:
@@ -187,19 +195,19 @@ def _join(sequences: list[list[list[Morph]]]) -> Iterator[tuple[str, Chain]]:
     A slot listed in ``REQUIRED`` must be filled: a person ending alone is no verb.
     """
     for slots in sequences:
-        yield from _walk(slots, 0, "", "", None, False, None)
+        yield from _walk(slots, 0, "", "", None, 0, None)
 
 
 def _walk(slots: list[list[Morph]], i: int, text: str, harmony: str, first: Morph | None,
-          risky: bool, prev_tag: str | None) -> Iterator[tuple[str, Chain]]:
+          first_len: int, prev_tag: str | None) -> Iterator[tuple[str, Chain]]:
     if i == len(slots):
         if text and first is not None:
             left = frozenset(x for x in first[2] if len(x) == 1)
             if left:
-                yield text, Chain(left, harmony, text[0] in VOWELS, risky)
+                yield text, Chain(left, harmony, text[0] in VOWELS, first[4], first_len)
         return
     if not any(slots[i] is r for r in REQUIRED):
-        yield from _walk(slots, i + 1, text, harmony, first, risky, prev_tag)
+        yield from _walk(slots, i + 1, text, harmony, first, first_len, prev_tag)
     for morph in slots[i]:
         if prev_tag is not None and prev_tag not in morph[2]:
             continue
@@ -207,15 +215,18 @@ def _walk(slots: list[list[Morph]], i: int, text: str, harmony: str, first: Morp
             if h and harmony and h != harmony:
                 continue
             yield from _walk(slots, i + 1, text + surface, harmony or h, first or morph,
-                             risky or (first is None and morph[4]), _tag(morph, surface))
+                             first_len or len(surface), _tag(morph, surface))
 
 
+# A participle takes the 3rd person possessive (болғаны) but hardly ever the 1st/2nd;
+# allowing those would read алаңы as ала + ң + ы.
+POSSESSIVE_3 = [m for m in POSSESSIVE if m[3] != P12]
 NOUN = [ORDINAL, PLURAL, POSSESSIVE, CASE]
 REQUIRED = [PAST, PRESENT, PARTICIPLE, CONVERB]
 VERB_SEQUENCES = [
     [NEGATION, PAST, PERSON],
     [NEGATION, PRESENT],
-    [NEGATION, PARTICIPLE, PLURAL, POSSESSIVE, CASE],
+    [NEGATION, PARTICIPLE, PLURAL, POSSESSIVE_3, CASE],
     [NEGATION, CONVERB],
 ]
 
@@ -229,6 +240,8 @@ IRREGULAR = {
                     "соларда солардан".split(), "сол"),
     **dict.fromkeys("менің маған мені менде меннен менімен".split(), "мен"),
     **dict.fromkeys("сенің саған сені сенде сеннен сенімен".split(), "сен"),
+    # ordinals of the vowel-final numerals, which also parse as ек + інші
+    "екінші": "екі", "екіншісі": "екі", "алтыншы": "алты", "жетінші": "жеті",
 }
 
 # Stems that drop their second vowel before a vowel suffix (халық → халқы). The
@@ -239,6 +252,8 @@ ELISION = {
     "қойн": "қойын", "ерк": "ерік", "нарқ": "нарық", "ғұмр": "ғұмыр", "дәур": "дәуір",
 }
 
+LEXICON_FILE = "kazakh_stems.txt"
+WHOLE_WORDS_FILE = "kazakh_whole_words.txt"
 MIN_STEM = 2
 SHORT_STEM = 2  # stems this short are kept only when the lexicon knows them
 
@@ -247,7 +262,8 @@ class _Stemmer:
     """One stemmer over one suffix table: plain Kazakh or keyboard-folded."""
 
     def __init__(self, chains: Iterable[tuple[str, Chain]], lexicon: frozenset[str],
-                 irregular: dict[str, str], elision: dict[str, str], letter=lambda s: s):
+                 irregular: dict[str, str], elision: dict[str, str], letter=lambda s: s,
+                 short_stem: int = SHORT_STEM, whole: frozenset[str] = frozenset()):
         table: dict[str, list[Chain]] = {}
         for text, chain in chains:
             bucket = table.setdefault(text, [])
@@ -256,6 +272,8 @@ class _Stemmer:
         self.table = {k: tuple(v) for k, v in table.items()}
         self.max_len = max(map(len, self.table))
         self.lexicon = lexicon
+        self.short = short_stem
+        self.whole = whole
         self.irregular = irregular
         self.elision = elision
         self.voiced = frozenset(letter("бгғ"))
@@ -267,6 +285,8 @@ class _Stemmer:
         self.front = frozenset(map(letter, FRONT)) - frozenset(map(letter, BACK)) - mixed
         self.vowels = frozenset(letter(c) for c in VOWELS)
         self.epenthetic = (letter("ы"), letter("і"))
+        # -шы/-ші makes agent nouns (өлкетанушы): a vowel after ш is more often theirs.
+        self.agentive = frozenset(letter("ш"))
 
     def harmony(self, stem: str) -> str:
         """Harmony of the stem's last vowel that decides it; "" when none does."""
@@ -277,7 +297,7 @@ class _Stemmer:
                 return "f"
         return ""
 
-    def repair(self, base: str) -> tuple[str, bool]:
+    def repair(self, base: str, vowel: str) -> tuple[str, bool]:
         """Undo the sound changes a vowel-initial suffix made to the stem.
 
         Returns the stem and whether the change itself proves the strip: no Kazakh
@@ -290,7 +310,7 @@ class _Stemmer:
         if last in self.voiced:
             return base[:-1] + last.translate(self.repair_table), True
         if len(base) >= 3 and base[-2] not in self.vowels and last not in self.vowels \
-                and base not in self.lexicon:
+                and base not in self.lexicon and base + vowel not in self.lexicon:
             for vowel in self.epenthetic:
                 restored = base[:-1] + vowel + last
                 if restored in self.lexicon:
@@ -298,11 +318,23 @@ class _Stemmer:
         return base, False
 
     def stem(self, word: str) -> str:
-        """Strip the longest suffix chain that fits the stem's ending and harmony.
+        """Stem a word; a stem that still ends like a suffix is stemmed once more.
 
-        A risky or short strip needs its result in the lexicon; so does any strip
-        of a word the lexicon knows as a stem itself (``тілеуберді`` is not
-        ``тілеубер`` + accusative, as ``тілеубердінің`` in the corpus shows).
+        ``тілеубердінің`` loses ``-нің`` to give ``тілеуберді``, which on its own
+        reads as ``тілеубер`` + accusative: both forms must end on the same stem.
+        """
+        first = self.strip(word)
+        if first == word or first in self.lexicon:
+            return first
+        return self.strip(first, known_only=True)
+
+    def strip(self, word: str, known_only: bool = False) -> str:
+        """Strip the longest suffix chain that leaves a known stem, else the longest safe one.
+
+        Safe means: the chain fits the stem's ending and harmony, is not risky and
+        leaves more than two letters. A word the lexicon knows as a stem itself is
+        only ever stripped to a known stem (``тілеуберді`` is not ``тілеубер`` +
+        accusative, as ``тілеубердінің`` in the corpus shows).
         """
         fixed = self.irregular.get(word)
         if fixed is not None:
@@ -313,6 +345,7 @@ class _Stemmer:
         table = self.table
         lexicon = self.lexicon
         word_known = word in lexicon
+        fallback = None
         for k in range(min(self.max_len, n - MIN_STEM), 0, -1):
             chains = table.get(word[-k:])
             if chains is None:
@@ -328,12 +361,22 @@ class _Stemmer:
                     h = self.harmony(base)
                     if h and h != chain.harmony:
                         continue
-                stem, strong = self.repair(base) if chain.vowel_initial else (base, False)
-                if not strong and (chain.risky or word_known or len(stem) <= SHORT_STEM) \
-                        and stem not in lexicon:
+                if chain.vowel_initial:
+                    stem, strong = self.repair(base, word[n - k])
+                else:
+                    stem, strong = base, False
+                if strong:
+                    return stem
+                if chain.risky == P12_RISK and word[:n - k + chain.first_len] in self.whole:
                     continue
-                return stem
-        return word
+                if stem in lexicon and (not chain.risky or len(stem) > SHORT_STEM):
+                    return stem
+                if fallback is None and not (
+                    known_only or word_known or chain.risky or len(stem) <= self.short
+                    or (chain.vowel_initial and last in self.agentive)
+                ):
+                    fallback = stem
+        return word if fallback is None else fallback
 
 
 def _chains() -> list[tuple[str, Chain]]:
@@ -342,13 +385,13 @@ def _chains() -> list[tuple[str, Chain]]:
 
 def _fold_chain(text: str, chain: Chain) -> tuple[str, Chain]:
     return fold(text), Chain(frozenset(fold(x) for x in chain.left), chain.harmony,
-                             chain.vowel_initial, chain.risky)
+                             chain.vowel_initial, chain.risky, chain.first_len)
 
 
-def _load_lexicon() -> frozenset[str]:
+def _load_words(name: str) -> frozenset[str]:
     try:
-        data = resources.files("kzsearch").joinpath("data/kazakh_stems.txt").read_text("utf-8")
-    except (FileNotFoundError, OSError):
+        data = resources.files("kzsearch").joinpath("data", name).read_text("utf-8")
+    except (FileNotFoundError, OSError):  # the stemmer still works, only less sure
         return frozenset()
     return frozenset(data.split())
 
@@ -356,17 +399,23 @@ def _load_lexicon() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _stemmers() -> tuple[_Stemmer, _Stemmer]:
     chains = _chains()
-    lexicon = _load_lexicon()
-    plain = _Stemmer(chains, lexicon, IRREGULAR, ELISION)
+    lexicon = _load_words(LEXICON_FILE)
+    whole = _load_words(WHOLE_WORDS_FILE)
+    plain = _Stemmer(chains, lexicon, IRREGULAR, ELISION, whole=whole)
     folded = _Stemmer((_fold_chain(t, c) for t, c in chains), frozenset(map(fold, lexicon)),
                       {fold(k): fold(v) for k, v in IRREGULAR.items()},
-                      {fold(k): fold(v) for k, v in ELISION.items()}, letter=fold)
+                      {fold(k): fold(v) for k, v in ELISION.items()}, letter=fold,
+                      whole=frozenset(map(fold, whole)))
     return plain, folded
 
 
-def build_stemmer(lexicon: frozenset[str]) -> _Stemmer:
-    """A plain stemmer over a given lexicon (the lexicon builder starts from an empty one)."""
-    return _Stemmer(_chains(), lexicon, IRREGULAR, ELISION)
+def build_stemmer(lexicon: frozenset[str], short_stem: int = SHORT_STEM) -> _Stemmer:
+    """A plain stemmer over a given lexicon, for the lexicon builder.
+
+    The builder starts from an empty lexicon and, to find two-letter stems at all,
+    may let unvalidated strips go down to ``short_stem`` letters.
+    """
+    return _Stemmer(_chains(), lexicon, IRREGULAR, ELISION, short_stem=short_stem)
 
 
 def stem(word: str) -> str:

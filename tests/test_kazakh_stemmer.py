@@ -1,0 +1,124 @@
+"""Kazakh stemmer: real words, words that must stay apart, bad input, properties, gold data."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kzsearch.morph.kazakh import stem, stem_folded
+from kzsearch.morph.kazakh_stopwords import STOPWORDS
+from kzsearch.text.fold import fold
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+
+KAZAKH = "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя"
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ["мемлекет", "мемлекеттер", "мемлекеттердің", "мемлекетіміз", "мемлекеті"],
+        ["тілеубердінің", "тілеуберді"],
+        ["жылдарда", "жыл", "жылы", "жылдың"],
+        ["министрлері", "министр", "министрге"],
+        ["ынтымақтастықты", "ынтымақтастық"],
+        ["кітабы", "кітап", "кітабын", "кітаптар"],
+        ["төрағалығы", "төрағалық"],
+        ["халқы", "халық", "халқының"],
+        ["оның", "ол", "оған"],
+        ["бесінші", "бес"],
+        ["екінші", "екі"],
+        ["қаласы", "қала", "қалада"],
+        ["елдің", "ел", "еліміз"],
+        ["президенті", "президент", "президентінің"],
+    ],
+)
+def test_forms_share_a_stem(forms: list[str]) -> None:
+    assert len({stem(w) for w in forms}) == 1, {w: stem(w) for w in forms}
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [("бала", "бал"), ("көл", "қол"), ("сөздік", "сөз"), ("білімсіз", "білім"),
+     ("білім", "біл"), ("ана", "ан"), ("кісі", "кіс"), ("алаң", "ала")],
+)
+def test_different_words_stay_apart(a: str, b: str) -> None:
+    assert stem(a) != stem(b)
+
+
+@pytest.mark.parametrize(
+    "word", ["ана", "ата", "ара", "әке", "су", "ай", "үй", "ел", "бала", "кісі"]
+)
+def test_short_and_vowel_final_words_survive(word: str) -> None:
+    assert stem(word) == word
+
+
+@pytest.mark.parametrize(
+    "word", ["", "2024", "covid", "www", "😀", "\ud800", "\x00", "ъъъъъ", "ң", "-", "a" * 10**6,
+             "қазақстан" * 100_000]
+)
+def test_bad_input_never_raises(word: str) -> None:
+    assert isinstance(stem(word), str)
+    assert isinstance(stem_folded(word), str)
+
+
+@pytest.mark.parametrize("word", ["2024", "covid", "12,5"])
+def test_numbers_and_latin_unchanged(word: str) -> None:
+    assert stem(word) == word
+
+
+def test_folded_agrees_on_news_words() -> None:
+    words = ["мемлекеттердің", "кітабы", "халқы", "жылдарда", "министрлері", "қаласы",
+             "төрағалығы", "ынтымақтастықты", "еліміз", "бесінші"]
+    assert [stem_folded(fold(w)) for w in words] == [fold(stem(w)) for w in words]
+
+
+def test_stopwords_are_normalised_function_words() -> None:
+    assert 80 <= len(STOPWORDS) <= 160
+    assert {"және", "мен", "бен", "пен", "үшін", "деп", "бойынша", "туралы", "ол"} <= STOPWORDS
+    assert all(w == w.lower() and "ё" not in w and w.isalpha() for w in STOPWORDS)
+    assert not {"жыл", "бас", "ел", "ана", "мемлекет"} & STOPWORDS
+
+
+words = st.text(alphabet=KAZAKH, min_size=1, max_size=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words)
+def test_stem_is_a_nonempty_prefix_or_a_repair(word: str) -> None:
+    s = stem(word)
+    assert s
+    # by design: a prefix of the word, up to one repaired letter (кітаб→кітап) or a
+    # restored elided vowel (халқ→халық), or an irregular pronoun (оның→ол)
+    assert word.startswith(s[:-2]) or s in {"ол", "бұл", "сол", "мен", "сен"}
+    assert len(s) <= len(word) + 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(words)
+def test_folded_never_raises_and_is_never_empty(word: str) -> None:
+    assert stem_folded(fold(word))
+
+
+def test_stemming_a_stem_of_a_plain_plural_is_stable() -> None:
+    # Idempotence holds for stems the lexicon attests; it is not true in general
+    # (a stem may itself end like a suffix), so only real stems are checked.
+    for word in ["мемлекеттер", "жылдар", "министрлер", "қалалар", "кітаптар"]:
+        assert stem(stem(word)) == stem(word)
+
+
+@pytest.mark.skipif(not (DATA / "gold" / "unimorph-kaz").exists(),
+                    reason=f"shared gold data not found at {DATA}")
+def test_unimorph_noun_conflation_f1() -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from conflation import pairwise_f1, unimorph_pairs
+
+    scores = pairwise_f1(unimorph_pairs(), stem)
+    assert scores.f1 >= 0.95, scores
+    folded = [(fold(f), fold(lemma)) for f, lemma in unimorph_pairs()]
+    assert pairwise_f1(folded, stem_folded).f1 >= 0.92
