@@ -32,6 +32,7 @@ from kzsearch.text.fold import fold
 VOWELS = frozenset("аәеиоөуұүыіэюяё")
 BACK = frozenset("аоұыя")
 FRONT = frozenset("әеөүіэ")
+NEUTRAL = frozenset("иую")  # ё is normalised to е before stemming
 VOICELESS = frozenset("кқпстфхцчшщһбвгғд")  # б в г д at the end of loans take voiceless suffixes
 SONORANT = frozenset("лмнңзжрйу")
 
@@ -279,22 +280,31 @@ class _Stemmer:
         self.voiced = frozenset(letter("бгғ"))
         self.repair_table = str.maketrans({letter(k): letter(v) for k, v in
                                            {"б": "п", "г": "к", "ғ": "қ"}.items()})
-        # A letter decides harmony only if every letter that maps to it is of one class.
-        mixed = frozenset(letter(c) for c in VOWELS - BACK - FRONT)
+        # A letter decides harmony only if every letter that maps to it is of one class;
+        # one that folding made ambiguous (а from ә) is no more transparent than before.
+        mixed = frozenset(letter(c) for c in NEUTRAL)
         self.back = frozenset(map(letter, BACK)) - frozenset(map(letter, FRONT)) - mixed
         self.front = frozenset(map(letter, FRONT)) - frozenset(map(letter, BACK)) - mixed
+        self.transparent = frozenset(c for c in NEUTRAL if letter(c) == c
+                                     and sum(letter(x) == c for x in VOWELS) == 1)
         self.vowels = frozenset(letter(c) for c in VOWELS)
         self.epenthetic = (letter("ы"), letter("і"))
         # -шы/-ші makes agent nouns (өлкетанушы): a vowel after ш is more often theirs.
         self.agentive = frozenset(letter("ш"))
 
     def harmony(self, stem: str) -> str:
-        """Harmony of the stem's last vowel that decides it; "" when none does."""
+        """Harmony of the stem's last vowel; "" when it cannot be told.
+
+        ``и``, ``у``, ``ю`` are transparent in Kazakh spelling (министр·лер,
+        тарих·тың): look further left. A folded ``а`` may have been ``ә``: stop.
+        """
         for ch in reversed(stem):
             if ch in self.back:
                 return "b"
             if ch in self.front:
                 return "f"
+            if ch in self.vowels and ch not in self.transparent:
+                return ""
         return ""
 
     def repair(self, base: str, vowel: str) -> tuple[str, bool]:
