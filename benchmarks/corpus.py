@@ -35,9 +35,17 @@ DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 # Ranked as a Kazakh news site might rank them by volume; weights fall as 1/rank^1.1.
 RUBRICS = (
-    "Саясат", "Экономика", "Қоғам", "Спорт", "Мәдениет",
-    "Әлем", "Білім", "Денсаулық", "Ғылым", "Аймақтар",
-)  # fmt: skip
+    "Саясат",
+    "Экономика",
+    "Қоғам",
+    "Спорт",
+    "Мәдениет",
+    "Әлем",
+    "Білім",
+    "Денсаулық",
+    "Ғылым",
+    "Аймақтар",
+)
 ZIPF_EXPONENT = 1.1
 RUBRIC_WEIGHTS = tuple(1 / rank**ZIPF_EXPONENT for rank in range(1, len(RUBRICS) + 1))
 
@@ -140,9 +148,10 @@ def load_sources(folder: Path) -> Sources:
     token_lists = read_kaznerd(folder / "text" / "kaznerd" / "IOB2_test.txt")
     sentences = tuple(detokenize(tokens) for tokens in token_lists)
     titles = tuple(
-        detokenize(tokens[:-1]) for tokens in token_lists if 5 <= len(tokens) <= 12
-        and tokens[-1] == "." and tokens[0][:1].isupper()
-    )  # fmt: skip
+        detokenize(tokens[:-1])
+        for tokens in token_lists
+        if 5 <= len(tokens) <= 12 and tokens[-1] == "." and tokens[0][:1].isupper()
+    )
     topical = {k: tuple(v) for k, v in read_sib200(folder / "text" / "sib200-kaz").items()}
     passages = tuple(read_kazqad(folder / "kazqad" / "corpus.jsonl"))
     return Sources(sentences, titles, topical, passages)

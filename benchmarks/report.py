@@ -1,0 +1,269 @@
+"""Turn measurements into the Markdown report: tables, ratios against kzsearch, targets.
+
+Targets are reported as PASS/MISS, never asserted: a benchmark that fails a
+build hides the figures people need to decide what to fix.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+import sys
+from importlib import metadata
+from typing import Any
+
+CLASS_NAMES = {
+    "term": "1–3 terms",
+    "question": "question",
+    "phrase": "phrase",
+    "rubric": "term + rubric",
+    "date": "term + dates, date sort",
+    "latin": "Latin script",
+}
+PEERS = ("whoosh", "sqlite", "tantivy")
+TERM_P95_MS = 50.0
+FILTERED_P95_MS = 100.0
+BUILD_VS_WHOOSH = 0.8
+PROCS2_SPEEDUP = 1.7
+
+
+# -- machine ---------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    """What the figures depend on: cores, CPU, memory, Python and engine versions."""
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": _proc_field("/proc/cpuinfo", "model name") or platform.processor(),
+        "ram_gb": round(
+            int((_proc_field("/proc/meminfo", "MemTotal") or "0 kB").split()[0]) / 1024**2, 1
+        ),
+        "python": sys.version.split()[0],
+        "os": platform.platform(),
+        "whoosh": _version("whoosh"),
+        "tantivy": _version("tantivy"),
+        "sqlite": sqlite3.sqlite_version,
+    }
+
+
+def _proc_field(path: str, key: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as lines:
+            for line in lines:
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        return None
+    return None
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+# -- ratios ----------------------------------------------------------------------------------
+
+
+def faster_or_slower(ours: float, theirs: float, higher_is_better: bool) -> str:
+    """``1.8× faster`` / ``2.3× slower`` from kzsearch's point of view."""
+    if not ours or not theirs:
+        return "n/a"
+    ratio = ours / theirs if higher_is_better else theirs / ours
+    if 0.95 <= ratio <= 1.05:
+        return "on par"
+    return f"{ratio:.2f}× faster" if ratio > 1 else f"{1 / ratio:.2f}× slower"
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+# -- tables ----------------------------------------------------------------------------------
+
+
+def build_table(builds: dict[str, Any]) -> list[str]:
+    base = builds.get("kzsearch", {}).get("docs_per_s")
+    lines = [
+        "| engine | docs | build s | docs/s | kzsearch vs it | index MB | peak RSS MB"
+        " (main / workers) |",
+        "|---|---:|---:|---:|---|---:|---|",
+    ]
+    for label, row in builds.items():
+        if "skipped" in row or "error" in row:
+            lines.append(f"| {label} | {row.get('skipped') or row.get('error')} ||||||")
+            continue
+        versus = "—" if label == "kzsearch" else faster_or_slower(base, row["docs_per_s"], True)
+        workers = f" / {row['workers_peak_rss_mb']:.0f}" if row["procs"] > 1 else ""
+        lines.append(
+            f"| {label} | {row['docs']} | {row['seconds']:.1f} | {row['docs_per_s']:.0f} |"
+            f" {versus} | {row['size_bytes'] / 1e6:.1f} | {row['peak_rss_mb']:.0f}{workers} |"
+        )
+    return lines
+
+
+def latency_table(searches: dict[str, Any]) -> list[str]:
+    lines = [
+        "| class | engine | p50 ms | p95 ms | p99 ms | q/s | cold p50 / p95 ms | hits | kzsearch"
+        " p95 vs it |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    ours = searches.get("kzsearch", {}).get("classes", {})
+    for kind, name in CLASS_NAMES.items():
+        for engine, result in searches.items():
+            row = result.get("classes", {}).get(kind)
+            if not row:
+                continue
+            mine = ours.get(kind, {}).get("p95_ms")
+            versus = "—" if engine == "kzsearch" else faster_or_slower(mine, row["p95_ms"], False)
+            if engine != "kzsearch" and not row["mean_hits"]:
+                versus = "n/a: it finds nothing"
+            lines.append(
+                f"| {name} | {engine} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} |"
+                f" {row['p99_ms']:.1f} | {row['qps']:.0f} |"
+                f" {row['cold_p50_ms']:.1f} / {row['cold_p95_ms']:.1f} |"
+                f" {row['mean_hits']:.1f} | {versus} |"
+            )
+    return lines
+
+
+def open_table(searches: dict[str, Any]) -> list[str]:
+    lines = [
+        "| engine | open s | first query s | query-process peak RSS MB |",
+        "|---|---:|---:|---:|",
+    ]
+    for engine, result in searches.items():
+        if "open_s" in result:
+            lines.append(
+                f"| {engine} | {result['open_s']:.2f} | {result['first_query_s']:.2f} |"
+                f" {result['peak_rss_mb']:.0f} |"
+            )
+        else:
+            lines.append(f"| {engine} | {result.get('skipped') or result.get('error')} | | |")
+    return lines
+
+
+def targets(size: dict[str, Any]) -> list[dict[str, Any]]:
+    """The issue's targets, evaluated on one corpus size (they are set for 100k articles)."""
+    builds, searches = size["builds"], size["queries"]
+    classes = searches.get("kzsearch", {}).get("classes", {})
+    rows = []
+    term = classes.get("term", {}).get("p95_ms")
+    if term is not None:
+        rows.append(
+            ("term-query p95", f"{term:.1f} ms", f"≤ {TERM_P95_MS:.0f} ms", term <= TERM_P95_MS)
+        )
+    dated = classes.get("date", {}).get("p95_ms")
+    if dated is not None:
+        rows.append(
+            (
+                "filtered + date-sorted p95",
+                f"{dated:.1f} ms",
+                f"≤ {FILTERED_P95_MS:.0f} ms",
+                dated <= FILTERED_P95_MS,
+            )
+        )
+    ours = builds.get("kzsearch", {}).get("docs_per_s")
+    stock = builds.get("whoosh", {}).get("docs_per_s")
+    if ours and stock:
+        rows.append(
+            (
+                "build vs stock Whoosh",
+                f"{ours / stock:.2f}×",
+                f"≥ {BUILD_VS_WHOOSH}×",
+                ours / stock >= BUILD_VS_WHOOSH,
+            )
+        )
+    two = builds.get("kzsearch procs=2", {}).get("docs_per_s")
+    if ours and two:
+        rows.append(
+            (
+                "procs=2 vs procs=1",
+                f"{two / ours:.2f}×",
+                f"≥ {PROCS2_SPEEDUP}×",
+                two / ours >= PROCS2_SPEEDUP,
+            )
+        )
+    return [{"target": t, "value": v, "goal": g, "verdict": verdict(ok)} for t, v, g, ok in rows]
+
+
+def summary_lines(size: dict[str, Any]) -> list[str]:
+    """One sentence per peer: how kzsearch compares on build and on term/filtered latency."""
+    builds, searches = size["builds"], size["queries"]
+    ours_build = builds.get("kzsearch", {}).get("docs_per_s")
+    ours = searches.get("kzsearch", {}).get("classes", {})
+    out = []
+    for peer in PEERS:
+        if "docs_per_s" not in builds.get(peer, {}):
+            continue
+        theirs = searches.get(peer, {}).get("classes", {})
+        parts = [f"build {faster_or_slower(ours_build, builds[peer]['docs_per_s'], True)}"]
+        for kind in ("term", "question", "date"):
+            if kind in ours and kind in theirs:
+                speed = faster_or_slower(ours[kind]["p95_ms"], theirs[kind]["p95_ms"], False)
+                parts.append(f"{CLASS_NAMES[kind]} p95 {speed}")
+        out.append(f"- vs **{peer}**: kzsearch " + "; ".join(parts) + ".")
+    return out
+
+
+def relevance_table(rows: list[dict[str, Any]] | str) -> list[str]:
+    if isinstance(rows, str):
+        return [rows]
+    keys = [
+        k for k in ("ndcg@10", "mrr@10", "recall@10", "recall@100") if any(k in r for r in rows)
+    ]
+    lines = ["| system | " + " | ".join(keys) + " |", "|---|" + "---:|" * len(keys)]
+    for row in rows:
+        cells = [
+            f"{row[k]:.3f}" if isinstance(row.get(k), float) else str(row.get(k, "")) for k in keys
+        ]
+        lines.append(f"| {row.get('system', '?')} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def render(report: dict[str, Any], relevance_md: str | None, startup: dict[str, Any] | None) -> str:
+    """The whole report as Markdown."""
+    m = report["machine"]
+    lines = [
+        f"# kzsearch benchmarks ({report['mode']})",
+        "",
+        f"Machine: {m['nproc']} cores, {m['cpu']}, {m['ram_gb']} GB RAM; Python {m['python']};"
+        f" Whoosh {m['whoosh']}, SQLite {m['sqlite']}, tantivy {m['tantivy']}."
+        f" Run {report['started']} in {report['seconds']:.0f} s.",
+    ]
+    for name, size in report["sizes"].items():
+        lines += [
+            "",
+            f"## {name} articles",
+            "",
+            f"Queries: {size['query_counts']}. " + " ".join(size.get("notes", [])),
+            "",
+            "### Build",
+            "",
+        ]
+        lines += build_table(size["builds"])
+        lines += ["", "### Query latency (warm; cold = first pass)", ""]
+        lines += latency_table(size["queries"])
+        lines += ["", "### Opening", ""] + open_table(size["queries"])
+        lines += ["", "### Compared", ""] + summary_lines(size)
+        lines += [
+            "",
+            "### Targets (set for 100k articles)",
+            "",
+            "| target | value | goal | |",
+            "|---|---:|---|---|",
+        ]
+        lines += [
+            f"| {t['target']} | {t['value']} | {t['goal']} | **{t['verdict']}** |"
+            for t in size["targets"]
+        ]
+    lines += ["", "## Relevance (KazQAD dev, benchmarks/relevance.py)", ""]
+    lines += [relevance_md] if relevance_md else relevance_table(report["relevance"])
+    if startup:
+        from startup import markdown as startup_markdown
+
+        lines += ["", "## Start-up", "", startup_markdown(startup)]
+    return "\n".join(lines) + "\n"

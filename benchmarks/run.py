@@ -1,0 +1,145 @@
+"""One command for the whole benchmark report: speed, quality and start-up beside the peers.
+
+    python benchmarks/run.py            # 10k and 100k articles, 100 queries per class
+    python benchmarks/run.py --quick    # 2k articles, 20 queries per class (< 2 minutes)
+    kzsearch bench [--quick]            # the same, from the repository root
+
+For each corpus size it generates the corpus (seeded, offline), draws the query
+set from it, builds an index with every engine in its own subprocess and times
+every query class; then it adds the KazQAD relevance figures
+(``benchmarks/relevance.py``) and the start-up time of ``kzsearch --help``.
+The report goes to ``benchmarks/results/report-<mode>.md`` and ``.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+for entry in (str(HERE), str(ROOT)):  # runpy (``kzsearch bench``) does not add HERE
+    if entry not in sys.path:
+        sys.path.insert(0, entry)
+
+import corpus as corpus_mod  # noqa: E402
+import queries as queries_mod  # noqa: E402
+import report as report_mod  # noqa: E402
+import speed  # noqa: E402
+import startup  # noqa: E402
+
+RESULTS = HERE / "results"
+FULL_SIZES = (10_000, 100_000)
+QUICK_SIZES = (2_000,)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="2k articles, fewer queries")
+    parser.add_argument("--sizes", type=int, nargs="+", help="corpus sizes (articles)")
+    parser.add_argument("--queries", type=int, help="queries per class (default 100; quick 20)")
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        choices=speed.engines.ENGINES,
+        help="only these engines (default all)",
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--data", help="shared data folder (default ../shared/data)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser.add_argument("--name", help="report name (default quick/full)")
+    parser.add_argument("--no-relevance", action="store_true")
+    parser.add_argument("--no-startup", action="store_true")
+    parser.add_argument("--keep-indexes", action="store_true", help="leave built indexes")
+    return parser.parse_args(argv)
+
+
+def run_size(articles: int, args: argparse.Namespace, data: Path) -> dict[str, Any]:
+    """Corpus, queries, builds and latencies for one corpus size."""
+    label = f"{articles // 1000}k" if articles % 1000 == 0 else str(articles)
+    log(f"[{label}] corpus ...")
+    corpus = corpus_mod.make_corpus(articles, args.seed, args.out / f"corpus-{label}.jsonl", data)
+    per_class = args.queries or (20 if args.quick else 100)
+    queries = queries_mod.build_queries(corpus, data, per_class, seed=args.seed)
+    queries_path = args.out / f"queries-{label}.json"
+    queries_mod.save_queries(queries, queries_path)
+    notes = [] if "latin" in queries else ["Latin class skipped: kzsearch.to_latin not found."]
+    workdir = args.out / f"indexes-{label}"
+    only = set(args.engines) if args.engines else None
+    measured = speed.measure(corpus, queries_path, workdir, only, log=log)
+    if not args.keep_indexes:
+        shutil.rmtree(workdir, ignore_errors=True)
+    size = {
+        "articles": articles,
+        "corpus_bytes": corpus.stat().st_size,
+        "query_counts": ", ".join(f"{k} {len(v)}" for k, v in queries.items()),
+        "notes": notes
+        + [
+            "Peers get queries as plain lowercased words (phrases quoted); kzsearch gets them"
+            " as typed and also counts all matches, facets rubric/month and makes snippets."
+        ],
+        **measured,
+    }
+    size["targets"] = report_mod.targets(size)
+    return size
+
+
+def relevance(quick: bool) -> tuple[list[dict[str, Any]] | str, str | None]:
+    """Rows from ``benchmarks/relevance.py`` (loaded by path) and its own Markdown, if any."""
+    path = HERE / "relevance.py"
+    if not path.is_file():
+        return "relevance: benchmarks/relevance.py not present", None
+    spec = importlib.util.spec_from_file_location("kzsearch_bench_relevance", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules[spec.name] = module  # its Whoosh filters are pickled by module name
+    try:
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+        rows = module.run(quick=quick)
+    except Exception as exc:  # noqa: BLE001 - a broken relevance run must not sink the report
+        return f"relevance: benchmarks/relevance.py failed: {type(exc).__name__}: {exc}", None
+    render = getattr(module, "markdown", None)
+    return rows, render(rows) if callable(render) else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    data = corpus_mod.data_dir(args.data)
+    if not (data / "text" / "kaznerd").is_dir():
+        sys.exit(f"no shared data at {data}; pass --data DIR or set {corpus_mod.DATA_ENV}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    mode = args.name or ("quick" if args.quick else "full")
+    started, clock = dt.datetime.now().isoformat(timespec="seconds"), time.perf_counter()
+    sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
+    report: dict[str, Any] = {"mode": mode, "started": started, "machine": report_mod.machine()}
+    report["sizes"] = {f"{n:,}": run_size(n, args, data) for n in sizes}
+    log("relevance ...")
+    rows, relevance_md = (
+        ("skipped (--no-relevance)", None) if args.no_relevance else relevance(args.quick)
+    )
+    report["relevance"] = rows
+    log("start-up ...")
+    report["startup"] = None if args.no_startup else startup.run()
+    report["seconds"] = time.perf_counter() - clock
+    markdown = report_mod.render(report, relevance_md, report["startup"])
+    (args.out / f"report-{mode}.md").write_text(markdown, encoding="utf-8")
+    (args.out / f"report-{mode}.json").write_text(
+        json.dumps(report, indent=1, ensure_ascii=False, default=str), encoding="utf-8"
+    )
+    print(markdown)
+    log(f"written {args.out / f'report-{mode}.md'} and .json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

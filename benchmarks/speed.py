@@ -1,0 +1,196 @@
+"""Build speed, index size, memory and query latency of every engine, on the same corpus.
+
+Each build and each query session runs in a fresh subprocess of this script
+(``speed.py worker build|query ...``), so peak RSS is that engine's alone and no
+engine inherits another's warm caches. The worker reads its own peak from
+``/proc/self/status`` (VmHWM) and its helper processes' from
+``getrusage(RUSAGE_CHILDREN)`` (the ``procs=2`` writers), and prints one JSON line.
+
+Latency: every query of a class runs twice; the first pass is reported as
+"cold" (first sight of those terms), the second as the warm figures
+(p50/p95/p99 and queries/s). Opening the index and the very first query are
+timed separately, because kzsearch builds its vocabulary snapshot there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+for entry in (str(HERE), str(ROOT)):
+    if entry not in sys.path:
+        sys.path.insert(0, entry)
+
+import engines  # noqa: E402
+from queries import CLASSES, Query, load_queries  # noqa: E402
+
+# (label, engine, procs): the builds compared; queries run on the first index of each engine.
+BUILDS = (
+    ("kzsearch", "kzsearch", 1),
+    ("kzsearch procs=2", "kzsearch", 2),
+    ("whoosh", "whoosh", 1),
+    ("sqlite", "sqlite", 1),
+    ("tantivy", "tantivy", 1),
+)
+
+
+# -- measuring inside a worker ---------------------------------------------------------------
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set (VmHWM), in MB."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def children_peak_mb() -> float:
+    """The largest peak RSS among finished child processes (``procs>1`` writers), in MB."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile: the smallest value with ``share`` of the values at or below."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def build_worker(engine: str, corpus: Path, path: Path, procs: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    docs = engines.BUILDERS[engine](corpus, path, procs)
+    seconds = time.perf_counter() - started
+    return {
+        "docs": docs,
+        "seconds": round(seconds, 3),
+        "docs_per_s": round(docs / seconds, 1),
+        "size_bytes": dir_size(path),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "workers_peak_rss_mb": round(children_peak_mb(), 1),
+    }
+
+
+def timed(search: engines.Searcher, query: Query) -> tuple[float, int]:
+    started = time.perf_counter()
+    hits = search(query)
+    return time.perf_counter() - started, hits
+
+
+def class_figures(search: engines.Searcher, queries: list[Query]) -> dict[str, Any]:
+    """Cold pass then warm pass over one class; latencies in milliseconds."""
+    cold = [timed(search, q) for q in queries]
+    warm = [timed(search, q)[0] for q in queries]
+    ms = [s * 1000 for s in warm]
+    return {
+        "n": len(queries),
+        "cold_p50_ms": round(percentile([s * 1000 for s, _ in cold], 0.5), 2),
+        "cold_p95_ms": round(percentile([s * 1000 for s, _ in cold], 0.95), 2),
+        "p50_ms": round(percentile(ms, 0.5), 2),
+        "p95_ms": round(percentile(ms, 0.95), 2),
+        "p99_ms": round(percentile(ms, 0.99), 2),
+        "qps": round(len(ms) / (sum(ms) / 1000), 1),
+        "mean_hits": round(sum(h for _, h in cold) / len(cold), 2),
+        "zero_hits": sum(1 for _, h in cold if h == 0),
+    }
+
+
+def query_worker(engine: str, path: Path, queries_path: Path) -> dict[str, Any]:
+    queries = load_queries(queries_path)
+    started = time.perf_counter()
+    search = engines.OPENERS[engine](path)
+    opened = time.perf_counter() - started
+    first = timed(search, queries["term"][0])[0] if queries.get("term") else 0.0
+    classes = {k: class_figures(search, queries[k]) for k in CLASSES if queries.get(k)}
+    return {
+        "open_s": round(opened, 3),
+        "first_query_s": round(first, 3),
+        "classes": classes,
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+
+
+# -- driving workers from the parent ---------------------------------------------------------
+
+
+def run_worker(args: list[str], timeout: float | None = None) -> dict[str, Any]:
+    """Run ``speed.py worker ARGS`` in a fresh interpreter; its last stdout line is JSON."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "worker", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-3:]
+        return {"error": f"exit {done.returncode}: " + " | ".join(tail)}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(
+    corpus: Path, queries_path: Path, workdir: Path, only: set[str] | None = None, log=print
+) -> dict[str, Any]:
+    """Build with every engine, then query every engine; results keyed by build label."""
+    builds: dict[str, Any] = {}
+    searches: dict[str, Any] = {}
+    for label, engine, procs in BUILDS:
+        if only and engine not in only:
+            continue
+        missing = engines.available(engine)
+        if missing:
+            builds[label] = searches.setdefault(engine, {"skipped": missing})
+            continue
+        path = workdir / label.replace(" ", "-").replace("=", "")
+        log(f"  build {label} ...")
+        builds[label] = {"engine": engine, "procs": procs}
+        builds[label].update(run_worker(["build", engine, str(corpus), str(path), str(procs)]))
+        log(f"    {_build_line(builds[label])}")
+        if engine not in searches and "error" not in builds[label]:
+            log(f"  queries {engine} ...")
+            searches[engine] = run_worker(["query", engine, str(path), str(queries_path)])
+    return {"builds": builds, "queries": searches}
+
+
+def _build_line(row: dict[str, Any]) -> str:
+    if "error" in row:
+        return row["error"]
+    return f"{row['docs']} docs in {row['seconds']} s ({row['docs_per_s']} docs/s)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="speed worker (run.py drives it)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    worker = sub.add_parser("worker")
+    worker.add_argument("kind", choices=("build", "query"))
+    worker.add_argument("engine", choices=engines.ENGINES)
+    worker.add_argument("paths", nargs="+")
+    args = parser.parse_args(argv)
+    if args.kind == "build":
+        corpus, index_path, procs = args.paths
+        result = build_worker(args.engine, Path(corpus), Path(index_path), int(procs))
+    else:
+        index_path, queries_path = args.paths
+        result = query_worker(args.engine, Path(index_path), Path(queries_path))
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
