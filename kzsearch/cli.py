@@ -14,22 +14,26 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from importlib import metadata
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
+from kzsearch import __version__
+
 INDEX_ENV = "KZSEARCH_INDEX"
 DEFAULT_INDEX = Path("indexes") / "news"
 DEMO_INDEX = Path("indexes") / "demo"
+META_FILE = "kzsearch.json"  # kzsearch.index.META_FILE, repeated to keep start-up light
 DEMO_QUERIES = (
     ("мемлекеттердің", {}),
     ("Тоқаев", {"sort": "date"}),
     ("мектептер", {}),
     ("qazaqstan", {}),
 )
+SHOWN_REJECTIONS = 5
 
 # Exception class names mapped to exit codes; matched by name so that this module
 # does not import the package at start-up.
@@ -42,7 +46,10 @@ INPUT_ERRORS = {
     "FileExistsError",
     "FileNotFoundError",
     "IsADirectoryError",
+    "NotADirectoryError",
 }
+# Failures whose message says all there is to say: no "--debug" hint.
+EXPECTED_FAILURES = {"IndexLockedError", "PermissionError"}
 
 
 class KzGroup(click.Group):
@@ -51,8 +58,8 @@ class KzGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
+        except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
+            raise  # click reports these itself (a closed pipe, `| head`, quietly)
         except KeyboardInterrupt:
             _fail("interrupted; the last committed index is intact", 130)
         except Exception as exc:  # the one place where every failure becomes a message
@@ -60,8 +67,9 @@ class KzGroup(click.Group):
                 raise
             name = type(exc).__name__
             code = 2 if name in INPUT_ERRORS else 1
-            hint = "" if code == 2 else " (run with --debug for details)"
-            _fail(f"{exc}{hint}", code)
+            hint = "" if code == 2 or name in EXPECTED_FAILURES else " (--debug shows details)"
+            message = str(exc).strip() or name
+            _fail(f"{message}{hint}", code)
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -69,19 +77,20 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-def _colour(stream: Any) -> bool:
-    return hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ
-
-
-def _version() -> str:
+def _is_tty(stream: Any) -> bool:
     try:
-        return metadata.version("kzsearch")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
+def _colour(stream: Any) -> bool:
+    """Colour on a terminal, unless NO_COLOR is set to anything (https://no-color.org)."""
+    return _is_tty(stream) and not os.environ.get("NO_COLOR")
 
 
 @click.group(cls=KzGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(_version(), "--version", prog_name="kzsearch")
+@click.version_option(__version__, "--version", prog_name="kzsearch")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 def main(debug: bool) -> None:
     """Full-text search for Kazakh news: Kazakh stemming, Russian lemmas, any script.
@@ -90,11 +99,18 @@ def main(debug: bool) -> None:
     Start here:
       kzsearch demo                         build and search the bundled sample
       kzsearch index build news.jsonl       index your articles (pages, .jsonl, .csv)
+      kzsearch index add today/             add or update articles by id
       kzsearch search "мемлекеттердің"      any inflected form finds all the others
+      kzsearch search "qazaqstan" --json    Latin script too; JSON lines for scripts
       kzsearch analyze "ҚР-ның заңдары"     see the index terms of a text
+      kzsearch stats                        documents, rubrics, dates of an index
 
     The index is --index PATH, else $KZSEARCH_INDEX, else indexes/news.
+    Exit codes: 0 ok, 2 bad usage or input, 1 other failures.
     """
+    # Index files must not be group- or world-writable (they are unpickled, and
+    # opening refuses them): under a umask like 002, this process writes 644 files.
+    os.umask(os.umask(0o022) | 0o022)
 
 
 def index_option(func: Any) -> Any:
@@ -114,53 +130,71 @@ def index_option(func: Any) -> Any:
 
 @main.group("index")
 def index_group() -> None:
-    """Build and maintain an index: build, add, delete, optimize."""
+    """Build and maintain an index: build, add, delete, optimize.
+
+    \b
+    Examples:
+      kzsearch index build pages/ extra.jsonl --rejects rejected.jsonl
+      kzsearch index build news.csv --overwrite --procs 4
+      kzsearch index add today.jsonl
+      kzsearch index delete 1a85c79a843fb5f8
+      kzsearch index optimize
+    """
 
 
 SOURCES = click.argument(
     "sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
 )
+PROCS = click.option("--procs", default=1, show_default=True, type=click.IntRange(1, 64),
+                     help="Processes that index in parallel.")
+REJECTS = click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
+                       help="Write rejected records here as JSON lines (source, line, reason).")
 
 
 @index_group.command("build")
 @SOURCES
 @index_option
-@click.option("--procs", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Processes that index in parallel.")
-@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write rejected records here as JSON lines (file, line, reason).")
+@PROCS
+@REJECTS
 @click.option("--overwrite", is_flag=True, help="Replace an existing index.")
 def index_build(
     sources: Sequence[Path], index_path: Path, procs: int, rejects: Path | None, overwrite: bool
 ) -> None:
     """Create an index from SOURCES: page files, folders of pages, .jsonl, .csv.
 
-    The index is written in one commit: stopping the build half-way leaves no
-    index, or with --overwrite, the old one, never a partial one.
+    The index is built beside PATH and moved into place when complete: a failed
+    or interrupted build leaves no index, or with --overwrite the old one intact.
+    Bad records are skipped and counted; --rejects FILE keeps them all.
     """
-    from kzsearch import Index
+    from kzsearch import IngestReport
 
-    index = Index.create(index_path, overwrite=overwrite)
-    _ingest(index, sources, procs, rejects)
+    _check_rejects(rejects)
+    report = IngestReport()
+    streams = _open_sources(sources, report)
+    with _new_index(index_path, overwrite) as index:
+        _ingest(index, streams, report, procs, rejects)
 
 
 @index_group.command("add")
 @SOURCES
 @index_option
-@click.option("--procs", default=1, show_default=True, type=click.IntRange(1, 64))
-@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path))
+@PROCS
+@REJECTS
 def index_add(sources: Sequence[Path], index_path: Path, procs: int, rejects: Path | None) -> None:
-    """Add or update (by id) articles from SOURCES in an existing index."""
-    from kzsearch import Index
+    """Add or update (by id) articles from SOURCES in an existing index, in one commit."""
+    from kzsearch import Index, IngestReport
 
-    _ingest(Index.open(index_path), sources, procs, rejects)
+    _check_rejects(rejects)
+    index = Index.open(index_path)
+    report = IngestReport()
+    _ingest(index, _open_sources(sources, report), report, procs, rejects)
 
 
 @index_group.command("delete")
 @click.argument("ids", nargs=-1, required=True)
 @index_option
 def index_delete(ids: Sequence[str], index_path: Path) -> None:
-    """Delete articles by ID."""
+    """Delete articles by ID (the "id" of `kzsearch search --json`)."""
     from kzsearch import Index
 
     deleted = Index.open(index_path).delete(ids)
@@ -179,51 +213,136 @@ def index_optimize(index_path: Path) -> None:
     click.echo(f"optimized {len(index)} documents in {time.perf_counter() - started:.1f} s")
 
 
-def _ingest(index: Any, sources: Sequence[Path], procs: int, rejects: Path | None) -> None:
-    from kzsearch import IngestReport, read_articles
+def _check_rejects(rejects: Path | None) -> None:
+    """Fail before indexing, not after, when the rejects file cannot be written."""
+    if rejects is not None and not rejects.resolve().parent.is_dir():
+        raise click.BadParameter(
+            f"the directory {rejects.parent} does not exist", param_hint="'--rejects'"
+        )
 
-    report = IngestReport()
+
+def _open_sources(sources: Sequence[Path], report: Any) -> list[Any]:
+    """Article streams of all sources; an unreadable source fails here, before any writing."""
+    from kzsearch import read_articles
+
+    return [read_articles(source, report=report) for source in sources]
+
+
+@contextmanager
+def _new_index(path: Path, overwrite: bool) -> Iterator[Any]:
+    """An empty index in a directory beside ``path``, moved to ``path`` when the block ends.
+
+    If the block fails, nothing at ``path`` has changed: no half-built index appears,
+    and an old index (replaced with ``overwrite``) stays searchable until the swap.
+    """
+    import shutil
+    import tempfile
+
+    from kzsearch import Index
+
+    if path.is_dir() and any(path.iterdir()):
+        if not overwrite:
+            raise FileExistsError(f"{path} already exists; add --overwrite to replace it")
+        if not (path / META_FILE).is_file() and not any(path.glob("*.toc")):
+            raise FileExistsError(
+                f"{path} exists and is not a kzsearch index; not replacing it"
+            )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent))
+    try:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        os.chmod(staging, 0o755 & ~umask)  # mkdtemp's 0700 is too private for an index
+        yield Index.create(staging)
+        _swap(staging, path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap(new: Path, path: Path) -> None:
+    """Move directory ``new`` to ``path``, replacing what is there."""
+    import shutil
+    import tempfile
+
+    if not path.exists():
+        new.rename(path)
+        return
+    trash = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+    try:
+        path.rename(trash / "old")
+        new.rename(path)
+    finally:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def _ingest(
+    index: Any, streams: Iterable[Any], report: Any, procs: int, rejects: Path | None
+) -> None:
+    """Read every stream, upsert the articles in one commit, then tell what happened."""
     started = time.perf_counter()
-    articles = (a for source in sources for a in read_articles(source, report=report))
-    with _progress(label="indexing") as tick:
+    articles: list[Any] = []
+    with _Progress("reading ") as tick:
+        for stream in streams:
+            for article in stream:
+                articles.append(article)
+                if len(articles) % 100 == 0:
+                    tick(len(articles))
+    distinct = len({article.id for article in articles})
+    with _Progress("indexing", length=distinct) as tick:
         index.add_many(articles, procs=procs, progress=tick, report=report)
     report.seconds = time.perf_counter() - started
+    click.echo(report.summary(), err=True)
     if rejects is not None:
-        report.write_rejections(rejects)
-    click.echo(report.summary(), err=not sys.stdout.isatty())
-    for rejection in report.rejections[:5]:
-        click.echo(f"  rejected {rejection}", err=True)
-    if report.rejected_total > 5:
-        click.echo(f"  … {report.rejected_total - 5} more (see --rejects FILE)", err=True)
+        written = report.write_rejections(rejects)
+        click.echo(f"wrote {written} rejected records to {rejects}", err=True)
+    elif report.rejections:
+        for rejection in report.rejections[:SHOWN_REJECTIONS]:
+            click.echo(f"  rejected {rejection}", err=True)
+        more = report.rejected_total - SHOWN_REJECTIONS
+        if more > 0:
+            click.echo(f"  … and {more} more (--rejects FILE writes them all)", err=True)
 
 
-class _progress:
-    """A click progress bar on a terminal (articles/s), silent in pipes."""
+class _Progress:
+    """Progress on stderr when it is a terminal, silent in pipes.
 
-    def __init__(self, label: str) -> None:
-        self.label, self.bar, self.done = label, None, 0
+    With a ``length``, a click progress bar with articles/s and the ETA; without
+    one (while reading sources), a running count and rate.
+    """
+
+    def __init__(self, label: str, length: int | None = None) -> None:
+        self.label, self.length = label, length
+        self.bar: Any = None
+        self.live = False
+        self.done = 0
+        self.started = time.perf_counter()
 
     def __enter__(self) -> Any:
-        if sys.stderr.isatty():
+        self.live = _is_tty(sys.stderr)
+        if self.live and self.length:
             self.bar = click.progressbar(
-                length=None, label=self.label, file=sys.stderr, item_show_func=self._rate
+                length=self.length, label=self.label, file=sys.stderr, show_pos=True,
+                show_eta=True, item_show_func=self._rate,
             )
             self.bar.__enter__()
-            self.started = time.perf_counter()
         return self._tick
 
     def _tick(self, done: int) -> None:
+        step, self.done = done - self.done, done
         if self.bar is not None:
-            self.bar.update(done - self.done)
-        self.done = done
+            self.bar.update(step)
+        elif self.live:
+            click.echo(f"\r{self.label}  {done:,} articles  {self._rate()}", nl=False, err=True)
 
-    def _rate(self, _: Any) -> str:
+    def _rate(self, _: Any = None) -> str:
         seconds = max(time.perf_counter() - self.started, 1e-9)
-        return f"{self.done} articles, {self.done / seconds:,.0f}/s"
+        return f"{self.done / seconds:,.0f} articles/s"
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.__exit__(*exc)
+        elif self.live and self.done:
+            click.echo("\r\x1b[K", nl=False, err=True)  # clear the counter line
 
 
 # -- search --------------------------------------------------------------------------------
@@ -233,8 +352,10 @@ class _progress:
 @click.argument("query")
 @index_option
 @click.option("--rubric", "rubrics", multiple=True, help="Only this rubric (repeatable).")
-@click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")
-@click.option("--until", help="Only articles published on or before this date (YYYY-MM-DD).")
+@click.option("--since", metavar="DATE",
+              help="Only articles published on or after DATE (YYYY-MM-DD).")
+@click.option("--until", metavar="DATE",
+              help="Only articles published on or before DATE (YYYY-MM-DD).")
 @click.option("--sort", type=click.Choice(["relevance", "date", "views"]), default="relevance",
               show_default=True)
 @click.option("--recency", type=click.FloatRange(0, 1),
@@ -242,7 +363,8 @@ class _progress:
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1))
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000),
               help="Hits per page.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit, then a summary.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object per hit, then one {\"summary\": …} line.")
 def search_command(
     query: str,
     index_path: Path,
@@ -256,13 +378,24 @@ def search_command(
     as_json: bool,
 ) -> None:
     """Search QUERY: words in any form, "phrases", -exclusions, title:, rubric:,
-    AND/OR/NOT (ЖӘНЕ/НЕМЕСЕ/ЕМЕС), Latin script or a Russian keyboard."""
+    AND/OR/NOT (ЖӘНЕ/НЕМЕСЕ/ЕМЕС), Latin script or a Russian keyboard.
+
+    \b
+    Examples:
+      kzsearch search мемлекеттердің
+      kzsearch search '"жайлы мектеп"' --rubric Білім --since 2022-01-01
+      kzsearch search 'бюджет -2020' --sort date --json
+    """
+    from dataclasses import replace
+
     from kzsearch import Index
 
     results = Index.open(index_path).search(
         query, rubric=list(rubrics) or None, since=since, until=until, sort=sort,
         recency=recency, page=page, per_page=limit,
     )
+    if results.page > results.pages:  # past the end: no hits (not the last page's)
+        results = replace(results, hits=[])
     if as_json:
         for line in _json_lines(results):
             click.echo(line)
@@ -287,23 +420,36 @@ def _json_lines(results: Any) -> Iterator[str]:
             },
             ensure_ascii=False,
         )
-    summary = {"total": results.total, "page": results.page, "facets": results.facets,
-               "suggestion": results.suggestion}
+    summary = {
+        "query": results.query,
+        "total": results.total,
+        "page": results.page,
+        "pages": results.pages,
+        "per_page": results.per_page,
+        "facets": results.facets,
+        "suggestion": results.suggestion,
+    }
     yield json.dumps({"summary": summary}, ensure_ascii=False)
 
 
 def _print_results(results: Any) -> None:
     colour = _colour(sys.stdout)
+    left, right = ("\x1b[1;33m", "\x1b[0m") if colour else ("[", "]")
     first = (results.page - 1) * results.per_page + 1
     for rank, hit in enumerate(results.hits, first):
         date = hit.published.isoformat() if hit.published else "—"
         head = f"{rank:>3}. {date}  {hit.rubric or '—'}  ·  {hit.title}"
         click.echo(click.style(head, bold=True) if colour else head)
-        left, right = ("\x1b[1;33m", "\x1b[0m") if colour else ("[", "]")
         click.echo(f"     {hit.snippet.marked(left, right)}")
         click.echo(f"     score {hit.score:.3f}  id {hit.id}")
-    shown = f"{first}–{first + len(results.hits) - 1}" if results.hits else "none"
-    click.echo(f"{results.total} found; showing {shown} (page {results.page}/{results.pages})")
+    if results.total == 0:
+        click.echo(f"no articles match {results.query!r}")
+    elif not results.hits:
+        click.echo(f"{results.total} found; page {results.page} is past the last page"
+                   f" ({results.pages})")
+    else:
+        shown = f"{first}–{first + len(results.hits) - 1}"
+        click.echo(f"{results.total} found; showing {shown} (page {results.page}/{results.pages})")
     if results.suggestion:
         click.echo(f"did you mean: {results.suggestion}")
 
@@ -312,21 +458,43 @@ def _print_results(results: Any) -> None:
 
 
 @main.command("analyze")
-@click.argument("text", required=False)
+@click.argument("words", nargs=-1, metavar="[TEXT]...")
 @click.option("--script", type=click.Choice(["cyrillic", "latin"]), default="cyrillic",
-              show_default=True, help="Also show each token in this script.")
-def analyze_command(text: str | None, script: str) -> None:
-    """Show each token of TEXT (or stdin) and the index term it becomes."""
-    from kzsearch.analysis import index_term
-    from kzsearch.text.tokens import tokenize
-    from kzsearch.text.translit import to_latin
+              show_default=True, help="Show each token in this script.")
+def analyze_command(words: Sequence[str], script: str) -> None:
+    """Show each token of TEXT… (or stdin) and the index term it becomes.
 
-    if text is None:
-        text = click.get_text_stream("stdin").read()
+    One line per token: the text as written, the token (in --script), its
+    language and → the index term. Words with the same term match each other.
+
+    \b
+    Examples:
+      kzsearch analyze "Мемлекеттердің арасындағы"
+      kzsearch analyze --script latin "Қазақстан Республикасы"
+      cat article.txt | kzsearch analyze
+    """
+    from kzsearch.analysis import index_term, is_stopword
+    from kzsearch.text.tokens import tokenize
+    from kzsearch.text.translit import is_latin_word, to_cyrillic, to_latin
+
+    text = " ".join(words)
+    if not words:
+        stdin = click.get_text_stream("stdin")
+        if _is_tty(stdin):
+            raise click.UsageError("give TEXT, or pipe text into `kzsearch analyze`")
+        text = stdin.read()
     for token in tokenize(text):
         term = index_term(token.text, token.lang)
         shown = to_latin(token.text) if script == "latin" else token.text
-        click.echo(f"{text[token.start:token.end]}\t{shown}\t{token.lang}\t→ {term}")
+        notes = []
+        if is_latin_word(token.text):
+            as_query = index_term(to_cyrillic(token.text).lower(), token.lang)
+            if as_query != term:
+                notes.append(f"a query finds {as_query}")
+        if is_stopword(term):
+            notes.append("stopword: ignored in queries outside phrases")
+        note = f"  ({'; '.join(notes)})" if notes else ""
+        click.echo(f"{text[token.start:token.end]}\t{shown}\t{token.lang}\t→ {term}{note}")
 
 
 @main.command("stats")
@@ -339,11 +507,20 @@ def stats_command(index_path: Path) -> None:
     click.echo(f"index      {stats.path}")
     click.echo(f"documents  {stats.documents}  ({stats.segments} segments)")
     click.echo(f"dates      {stats.first_date or '—'} … {stats.last_date or '—'}")
-    click.echo(f"size       {stats.size_bytes / 1e6:.1f} MB")
+    click.echo(f"size       {_size(stats.size_bytes)}")
     click.echo(f"analysis   v{stats.analysis_version}, schema v{stats.schema_version}")
-    click.echo("rubrics")
+    click.echo(f"rubrics    {len(stats.rubrics) or '—'}")
     for name, count in stats.rubrics.items():
         click.echo(f"  {count:>7}  {name}")
+
+
+def _size(size: int) -> str:
+    value, unit = float(size), "bytes"
+    for bigger in ("kB", "MB", "GB"):
+        if value < 1000:
+            break
+        value, unit = value / 1000, bigger
+    return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
 
 
 # -- demo, bench ---------------------------------------------------------------------------
@@ -351,30 +528,64 @@ def stats_command(index_path: Path) -> None:
 
 @main.command("demo")
 @click.option("--index", "index_path", type=click.Path(file_okay=False, path_type=Path),
-              default=DEMO_INDEX, show_default=True)
+              default=DEMO_INDEX, show_default=True, help="Where to build the demo index.")
 def demo_command(index_path: Path) -> None:
-    """Index the bundled sample news and run a few example queries."""
-    from kzsearch import Index, sample_corpus_path
+    """Index the bundled sample news (rebuilding it) and run a few example queries.
 
-    index = Index.create(index_path, overwrite=True)
-    _ingest(index, [sample_corpus_path()], procs=1, rejects=None)
+    The first query, мемлекеттердің ("of the states"), finds articles that say
+    мемлекет, мемлекеттер, Мемлекетіміздің…: every form of the word.
+    """
+    from kzsearch import Index, IngestReport, sample_corpus_path
+
+    report = IngestReport()
+    streams = _open_sources([sample_corpus_path()], report)
+    with _new_index(index_path, overwrite=True) as index:
+        _ingest(index, streams, report, procs=1, rejects=None)
+    index = Index.open(index_path)
     for query, options in DEMO_QUERIES:
         results = index.search(query, per_page=3, **options)
         extra = "".join(f", {k}={v}" for k, v in options.items())
         click.echo(f"\n» {query}{extra}")
         _print_results(results)
+    click.echo(f"\nThe demo index is {index_path}: try kzsearch search QUERY --index {index_path}")
 
 
-@main.command("bench", context_settings={"ignore_unknown_options": True})
+@main.command(
+    "bench", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False}
+)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def bench_command(args: Sequence[str]) -> None:
-    """Run the benchmark suite in ./benchmarks (of a source checkout); ARGS go to it."""
-    script = Path("benchmarks") / "run.py"
-    if not script.is_file():
-        raise FileNotFoundError(
-            "benchmarks/run.py not found; run `kzsearch bench` from a kzsearch source checkout"
-        )
+    """Run the benchmark suite in benchmarks/ (of a source checkout).
+
+    `kzsearch bench NAME ARGS…` runs benchmarks/NAME.py with ARGS (e.g.
+    `kzsearch bench relevance --quick`); otherwise benchmarks/run.py gets ARGS.
+    """
     import runpy
 
+    folder = _benchmarks_folder()
+    if args and (folder / f"{args[0]}.py").is_file():
+        script, args = folder / f"{args[0]}.py", args[1:]
+    elif (folder / "run.py").is_file():
+        script = folder / "run.py"
+    else:
+        names = ", ".join(sorted(p.stem for p in folder.glob("*.py") if p.stem[0] != "_"))
+        raise FileNotFoundError(
+            f"no benchmark suite (run.py) in {folder}; name one of: {names or 'none'}"
+        )
+    saved_argv, saved_path = sys.argv, list(sys.path)
     sys.argv = [str(script), *args]
-    runpy.run_path(str(script), run_name="__main__")
+    sys.path.insert(0, str(folder))  # as `python benchmarks/NAME.py` would
+    try:
+        runpy.run_path(str(script), run_name="__main__")
+    finally:
+        sys.argv, sys.path[:] = saved_argv, saved_path
+
+
+def _benchmarks_folder() -> Path:
+    """./benchmarks, else the benchmarks/ of the checkout this kzsearch is imported from."""
+    for folder in (Path("benchmarks"), Path(__file__).resolve().parents[1] / "benchmarks"):
+        if folder.is_dir():
+            return folder
+    raise FileNotFoundError(
+        "benchmarks/ not found; run `kzsearch bench` in a kzsearch source checkout"
+    )
