@@ -15,7 +15,6 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -26,7 +25,6 @@ from kzsearch import __version__
 INDEX_ENV = "KZSEARCH_INDEX"
 DEFAULT_INDEX = Path("indexes") / "news"
 DEMO_INDEX = Path("indexes") / "demo"
-META_FILE = "kzsearch.json"  # kzsearch.index.META_FILE, repeated to keep start-up light
 DEMO_QUERIES = (
     ("мемлекеттердің", {}),
     ("Тоқаев", {"sort": "date"}),
@@ -108,9 +106,6 @@ def main(debug: bool) -> None:
     The index is --index PATH, else $KZSEARCH_INDEX, else indexes/news.
     Exit codes: 0 ok, 2 bad usage or input, 1 other failures.
     """
-    # Index files must not be group- or world-writable (they are unpickled, and
-    # opening refuses them): under a umask like 002, this process writes 644 files.
-    os.umask(os.umask(0o022) | 0o022)
 
 
 def index_option(func: Any) -> Any:
@@ -166,12 +161,12 @@ def index_build(
     or interrupted build leaves no index, or with --overwrite the old one intact.
     Bad records are skipped and counted; --rejects FILE keeps them all.
     """
-    from kzsearch import IngestReport
+    from kzsearch import Index, IngestReport
 
     _check_rejects(rejects)
     report = IngestReport()
     streams = _open_sources(sources, report)
-    with _new_index(index_path, overwrite) as index:
+    with Index.building(index_path, overwrite=overwrite) as index:
         _ingest(index, streams, report, procs, rejects)
 
 
@@ -226,53 +221,6 @@ def _open_sources(sources: Sequence[Path], report: Any) -> list[Any]:
     from kzsearch import read_articles
 
     return [read_articles(source, report=report) for source in sources]
-
-
-@contextmanager
-def _new_index(path: Path, overwrite: bool) -> Iterator[Any]:
-    """An empty index in a directory beside ``path``, moved to ``path`` when the block ends.
-
-    If the block fails, nothing at ``path`` has changed: no half-built index appears,
-    and an old index (replaced with ``overwrite``) stays searchable until the swap.
-    """
-    import shutil
-    import tempfile
-
-    from kzsearch import Index
-
-    if path.is_dir() and any(path.iterdir()):
-        if not overwrite:
-            raise FileExistsError(f"{path} already exists; add --overwrite to replace it")
-        if not (path / META_FILE).is_file() and not any(path.glob("*.toc")):
-            raise FileExistsError(
-                f"{path} exists and is not a kzsearch index; not replacing it"
-            )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent))
-    try:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        os.chmod(staging, 0o755 & ~umask)  # mkdtemp's 0700 is too private for an index
-        yield Index.create(staging)
-        _swap(staging, path)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _swap(new: Path, path: Path) -> None:
-    """Move directory ``new`` to ``path``, replacing what is there."""
-    import shutil
-    import tempfile
-
-    if not path.exists():
-        new.rename(path)
-        return
-    trash = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
-    try:
-        path.rename(trash / "old")
-        new.rename(path)
-    finally:
-        shutil.rmtree(trash, ignore_errors=True)
 
 
 def _ingest(
@@ -386,7 +334,6 @@ def search_command(
       kzsearch search '"жайлы мектеп"' --rubric Білім --since 2022-01-01
       kzsearch search 'бюджет -2020' --sort date --json
     """
-    from dataclasses import replace
 
     from kzsearch import Index
 
@@ -394,8 +341,6 @@ def search_command(
         query, rubric=list(rubrics) or None, since=since, until=until, sort=sort,
         recency=recency, page=page, per_page=limit,
     )
-    if results.page > results.pages:  # past the end: no hits (not the last page's)
-        results = replace(results, hits=[])
     if as_json:
         for line in _json_lines(results):
             click.echo(line)
@@ -539,7 +484,7 @@ def demo_command(index_path: Path) -> None:
 
     report = IngestReport()
     streams = _open_sources([sample_corpus_path()], report)
-    with _new_index(index_path, overwrite=True) as index:
+    with Index.building(index_path, overwrite=True) as index:
         _ingest(index, streams, report, procs=1, rejects=None)
     index = Index.open(index_path)
     for query, options in DEMO_QUERIES:

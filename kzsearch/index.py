@@ -28,8 +28,10 @@ import os
 import shutil
 import stat
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -130,16 +132,34 @@ class IndexStore:
     def create(cls: type[T], path: str | os.PathLike[str], *, overwrite: bool = False) -> T:
         """Create an empty index in directory ``path``; ``overwrite`` replaces an existing one."""
         path = Path(path)
-        if path.exists() and any(path.iterdir()):
-            if not overwrite:
-                raise FileExistsError(
-                    f"{path} is not empty; pass overwrite=True (--overwrite) to replace it"
-                )
-            _remove_index_dir(path)
+        if _check_replaceable(path, overwrite):
+            shutil.rmtree(path)
         path.mkdir(parents=True, exist_ok=True)
         ix = index.create_in(str(path), build_schema())
         _write_meta(path)
+        tighten_permissions(path)
         return cls(path, ix)
+
+    @classmethod
+    @contextmanager
+    def building(cls: type[T], path: str | os.PathLike[str], *, overwrite: bool = False
+                 ) -> Iterator[T]:
+        """A new index built beside ``path`` and moved there when the block succeeds.
+
+        If the block fails, nothing at ``path`` changes: no half-built index appears,
+        and an old index (replaced with ``overwrite``) stays searchable until the swap.
+        """
+        path = Path(path)
+        _check_replaceable(path, overwrite)
+        parent = path.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".new", dir=parent))
+        try:
+            os.chmod(staging, 0o755)  # mkdtemp's 0700 would hide the index from other readers
+            yield cls.create(staging)
+            _swap(staging, path)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
     @classmethod
     def open(cls: type[T], path: str | os.PathLike[str]) -> T:
@@ -267,6 +287,7 @@ class IndexStore:
             )
 
     def _reopen(self) -> None:
+        tighten_permissions(self.path)
         self._ix = index.open_dir(str(self.path))
         self._refresh_schema()
 
@@ -382,7 +403,10 @@ def check_trusted(path: Path) -> None:
     """Refuse a directory whose files another user could have written (Whoosh unpickles them)."""
     me = os.geteuid() if hasattr(os, "geteuid") else None
     for entry in [path, *path.iterdir()]:
-        info = entry.lstat()
+        try:
+            info = entry.lstat()
+        except FileNotFoundError:
+            continue  # a writer's commit removed an old segment file meanwhile
         owner_ok = me is None or info.st_uid in (me, 0)
         if info.st_mode & UNSAFE_MODE or not owner_ok or stat.S_ISLNK(info.st_mode):
             raise UntrustedIndexError(
@@ -392,11 +416,43 @@ def check_trusted(path: Path) -> None:
             )
 
 
-def _remove_index_dir(path: Path) -> None:
-    """Remove an index directory, but only if it looks like one (never a random folder)."""
-    if not (path / META_FILE).exists() and not index.exists_in(str(path)):
-        raise FileExistsError(f"{path} exists and is not a kzsearch index; not removing it")
-    shutil.rmtree(path)
+def tighten_permissions(path: Path) -> None:
+    """Make our own index files writable by us only, whatever the umask, so that
+    :func:`check_trusted` accepts them."""
+    for entry in [path, *path.iterdir()]:
+        try:
+            mode = entry.lstat().st_mode
+            if mode & UNSAFE_MODE and not stat.S_ISLNK(mode):
+                entry.chmod(mode & ~UNSAFE_MODE)
+        except FileNotFoundError:
+            continue
+
+
+def _check_replaceable(path: Path, overwrite: bool) -> bool:
+    """True when an index at ``path`` is to be replaced; raise when it must not be.
+
+    A folder that is not an index is never replaced, whatever ``overwrite`` says.
+    """
+    if not path.exists() or not any(path.iterdir()):
+        return False
+    if not overwrite:
+        raise FileExistsError(f"{path} already exists; replace it with overwrite (--overwrite)")
+    if not ((path / META_FILE).exists() or index.exists_in(str(path))):
+        raise FileExistsError(f"{path} exists and is not a kzsearch index; not replacing it")
+    return True
+
+
+def _swap(new: Path, path: Path) -> None:
+    """Move directory ``new`` to ``path``, replacing what is there (two renames)."""
+    if not path.exists():
+        new.rename(path)
+        return
+    trash = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+    try:
+        path.rename(trash / "old")
+        new.rename(path)
+    finally:
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 def default_index_path(name: str = "news") -> Path:

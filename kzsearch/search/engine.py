@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from whoosh import query as wq
@@ -24,7 +25,7 @@ FACETS = {"rubric": sorting.FieldFacet("rubric"), "month": sorting.FieldFacet("m
 
 @dataclass(frozen=True)
 class Hit:
-    """One ranked article."""
+    """One ranked article; its snippet is cut on first use (listing ids costs nothing)."""
 
     id: str
     score: float
@@ -32,8 +33,14 @@ class Hit:
     rubric: str | None
     published: dt.date | None
     views: int | None
-    snippet: Snippet
     url: str | None = None
+    body: str = field(default="", repr=False)
+    matched_terms: frozenset[str] = field(default=frozenset(), repr=False)
+
+    @cached_property
+    def snippet(self) -> Snippet:
+        """The passage of the body with the most matched words, matches marked."""
+        return make_snippet(self.body, self.matched_terms)
 
 
 @dataclass(frozen=True)
@@ -105,8 +112,10 @@ class Index(IndexStore):
                 groupedby=FACETS,
                 maptype=sorting.Count,
             )
-            hits = [_hit(hit, parsed) for hit in results]
             total = results.total
+            on_page = results.pagenum == page  # Whoosh clamps a page past the end to the last
+            terms = frozenset(parsed.terms)
+            hits = [_hit(hit, terms) for hit in results] if on_page else []
             facets = _facets(results.results)
         suggestion = self._suggest(query, parsed, snapshot) if total < 3 else None
         return Results(query, total, page, per_page, hits, facets, suggestion)
@@ -188,18 +197,18 @@ def _sort_facet(sort: str) -> Any:
     )
 
 
-def _hit(hit: Any, parsed: ParsedQuery) -> Hit:
+def _hit(hit: Any, terms: frozenset[str]) -> Hit:
     published = hit.get("published")
-    title_snip = hit.get("title", "")
     return Hit(
         id=hit["id"],
         score=round(_relevance(hit.score), 4),
-        title=title_snip,
+        title=hit.get("title", ""),
         rubric=hit.get("rubric"),
         published=published.date() if published else None,
         views=hit.get("views"),
-        snippet=make_snippet(hit.get("body", ""), parsed.terms),
         url=hit.get("url"),
+        body=hit.get("body", ""),
+        matched_terms=terms,
     )
 
 

@@ -31,12 +31,13 @@ from kzsearch.morph import russian
 from kzsearch.search.vocabulary import Vocabulary
 from kzsearch.text.lang import KAZAKH_LETTER_RE, sentence_language
 from kzsearch.text.tokens import tokenize
-from kzsearch.text.translit import is_latin_word, to_cyrillic
+from kzsearch.text.translit import to_cyrillic
 
-TITLE_BOOST = 2.0
+TITLE_BOOST = 1.0
 FOLDED_BOOST = 0.8
 RUSSIAN_BOOST = 0.9
 MAX_QUERY_CHARS = 10_000
+LATIN_LETTER_RE = re.compile("[a-zäğñöūüışçáǵńóúý]")
 
 FIELD_ALIASES = {"title": "title", "body": "body", "rubric": "rubric", "тақырып": "title",
                  "мәтін": "body", "айдар": "rubric", "рубрика": "rubric"}
@@ -202,18 +203,18 @@ class QueryBuilder:
             for name in field_names
         ]
         query = terms[0] if len(terms) == 1 else wq.Or(terms)
-        query.is_stopword = is_stopword(alternatives[0][0])
+        query.is_stopword = is_stopword(word[0]) or is_stopword(alternatives[0][0])
         return query
 
     def alternatives(self, word: str, lang: str = "kk") -> list[tuple[str, float]]:
         """Index terms that should match one normalised query word, with their weights."""
         found: dict[str, float] = {}
-        cyrillic = to_cyrillic(word).lower() if is_latin_word(word) else word
+        cyrillic = to_cyrillic(word).lower() if LATIN_LETTER_RE.search(word) else word
         exact = index_term(cyrillic, lang)
         found[exact] = 1.0
         if cyrillic != word:
             found.setdefault(index_term(word, lang), 1.0)
-        if not KAZAKH_LETTER_RE.search(cyrillic):
+        if cyrillic != word or not KAZAKH_LETTER_RE.search(cyrillic):  # Latin or keyboard-less
             for term in self.vocabulary.folded(folded_query_key(cyrillic)):
                 found.setdefault(term, FOLDED_BOOST)
             if lang == "kk" and exact not in self.vocabulary and _looks_russian(cyrillic):
