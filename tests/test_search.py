@@ -1,0 +1,212 @@
+"""Search on the bundled sample corpus: expected orderings read off the articles themselves.
+
+Article numbers refer to ``kzsearch/data/sample/NNN-*.txt``; hits are identified by title.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kzsearch import QueryError
+
+BUDGET_2019 = "Үкімет 2020-2022 жылдарға арналған республикалық бюджет жобасын мақұлдады"
+BUDGET_2022 = "Мәжіліс республикалық бюджетке түзетулерді мақұлдады"
+BUDGET_2025 = "2025 жылғы бюджет: мемлекет тиімсіз шығыстарды қысқартады"
+BUDGET_RU = "Мажилис одобрил республиканский бюджет на 2024–2026 годы"
+UN_2021 = "Қазақстан БҰҰ-ға ядролық қарусыздану жөнінде жаңа бастамалар ұсынды"
+GRANTS = "ЖОО-лар үшін мемлекеттік гранттар саны көбейеді"
+SCO = "Астанада ШЫҰ саммиті өтті: Қазақстан төрағалығын аяқтады"
+ABAI = "Абайдың 175 жылдығы: ұлы ақынның мұрасы жаңаша насихатталады"
+COMFORT_SCHOOLS = "«Жайлы мектеп» жобасы: елімізде жүздеген жаңа мектеп салынады"
+ROBOTICS = "Ауыл мектептерінде робототехника үйірмелері ашылды"
+LIBRARY_BOOKS = "Мектеп кітапханаларына 500 мың жаңа кітап жеткізілді"
+RARE_BOOKS = "Ұлттық кітапханада сирек кітаптар көрмесі ашылды"
+FOOTBALL_2023 = "Футбол: Қазақстан құрамасы Данияны 3:2 есебімен жеңді"
+FOOTBALL_2018 = "«Астана» футбол клубы бесінші рет қатарынан чемпион атанды"
+SHYMKENT_SCHOOLS_RU = "В Шымкенте до конца года откроют новые школы"
+ASTANA_FROST_RU = "В Астане из-за сильных морозов отменили занятия в школах"
+
+
+def titles(results) -> list[str]:
+    return [hit.title for hit in results.hits]
+
+
+def test_one_inflected_form_finds_the_other_forms(sample_index) -> None:
+    found = titles(sample_index.search("мемлекеттердің", per_page=20))
+    assert UN_2021 in found  # мемлекеттердің itself
+    assert BUDGET_2025 in found  # мемлекет
+    assert GRANTS in found  # Мемлекетіміз
+    assert SCO in found  # мемлекеттер
+
+
+def test_relevance_puts_title_matches_first(sample_index) -> None:
+    found = titles(sample_index.search("бюджет"))
+    assert set(found[:4]) == {BUDGET_2019, BUDGET_2022, BUDGET_2025, BUDGET_RU}
+
+
+def test_sort_by_date_is_newest_first(sample_index) -> None:
+    results = sample_index.search("бюджет", sort="date")
+    dates = [hit.published for hit in results.hits]
+    assert dates == sorted(dates, reverse=True)
+    assert titles(results)[:3] == [BUDGET_2025, BUDGET_RU, BUDGET_2022]
+
+
+def test_sort_by_views_is_most_read_first(sample_index) -> None:
+    results = sample_index.search("бюджет", sort="views")
+    views = [hit.views for hit in results.hits]
+    assert views == sorted(views, reverse=True)
+    assert titles(results)[0] == BUDGET_2022  # 12 430 views
+
+
+def test_recency_lifts_fresh_news_without_burying_the_rest(sample_index) -> None:
+    plain = titles(sample_index.search("бюджет"))
+    fresh = sample_index.search("бюджет", recency=0.8)
+    assert plain[0] == BUDGET_2019
+    assert titles(fresh)[0] == BUDGET_2025  # the newest budget article rises
+    assert set(titles(fresh)) == set(plain)  # nothing disappears
+    assert all(hit.score > 0 for hit in fresh.hits)
+
+
+def test_recency_decays_once_per_document_not_per_term(sample_index) -> None:
+    """Whoosh's FunctionWeighting would apply the decay once per query term."""
+    one = sample_index.search("бюджет", recency=1.0).hits
+    two = sample_index.search("бюджет бюджет", recency=1.0).hits
+    assert [h.title for h in one] == [h.title for h in two]
+
+
+def test_rubric_filter_accepts_one_or_several_names_in_any_case(sample_index) -> None:
+    education = sample_index.search("мектептер", rubric="білім", per_page=20)
+    assert {hit.rubric for hit in education.hits} == {"Білім"}
+    assert titles(education)[:2] == [COMFORT_SCHOOLS, ROBOTICS]
+    both = sample_index.search("мектептер", rubric=["Білім", "Қоғам"], per_page=20)
+    assert {hit.rubric for hit in both.hits} == {"Білім", "Қоғам"}
+    assert both.total > education.total
+
+
+def test_rubric_filter_understands_russian_aliases(sample_index) -> None:
+    russian = sample_index.search("мектептер", rubric="Образование", per_page=20)
+    kazakh = sample_index.search("мектептер", rubric="Білім", per_page=20)
+    assert titles(russian) == titles(kazakh)
+
+
+def test_date_range_is_inclusive_and_accepts_strings_and_dates(sample_index) -> None:
+    results = sample_index.search("бюджет", since="2022-06-15", until=dt.date(2023, 11, 23))
+    assert set(titles(results)) >= {BUDGET_2022, BUDGET_RU}
+    assert all(dt.date(2022, 6, 15) <= h.published <= dt.date(2023, 11, 23) for h in results.hits)
+    assert BUDGET_2025 not in titles(results)
+
+
+def test_facets_count_the_whole_match_set(sample_index) -> None:
+    results = sample_index.search("мектептер", per_page=1)
+    assert len(results.hits) == 1
+    assert sum(results.facets["rubric"].values()) == results.total
+    assert sum(results.facets["year"].values()) == results.total
+    assert results.facets["rubric"]["Білім"] >= 3
+    assert all(len(month) == 7 for month in results.facets["month"])
+
+
+def test_pages_are_stable_and_totals_honest(sample_index) -> None:
+    everything = titles(sample_index.search("Қазақстан", per_page=100))
+    total = sample_index.search("Қазақстан").total
+    paged = []
+    for page in range(1, 100):
+        results = sample_index.search("Қазақстан", page=page, per_page=3)
+        assert results.total == total
+        if not results.hits:
+            break
+        paged += titles(results)
+    assert paged == everything
+    assert len(paged) == total
+
+
+def test_a_page_past_the_end_is_empty(sample_index) -> None:
+    results = sample_index.search("футбол", page=5, per_page=10)
+    assert results.hits == [] and results.total == 2
+
+
+def test_phrase_needs_the_words_in_order(sample_index) -> None:
+    assert titles(sample_index.search('"жайлы мектеп"')) == [COMFORT_SCHOOLS]
+    assert sample_index.search('"мектеп жайлы"').total == 0
+
+
+def test_minus_and_kazakh_operators(sample_index) -> None:
+    assert {LIBRARY_BOOKS, RARE_BOOKS} <= set(titles(sample_index.search("кітап")))
+    without = titles(sample_index.search("кітап -кітапхана"))
+    assert LIBRARY_BOOKS in without and RARE_BOOKS not in without
+    assert titles(sample_index.search("кітап ЕМЕС кітапхана")) == without
+    both = titles(sample_index.search("футбол ЖӘНЕ Дания"))
+    assert both == [FOOTBALL_2023]
+    either = titles(sample_index.search("футбол НЕМЕСЕ хоккей", per_page=10))
+    hockey = "«Барыс» хоккей клубы плей-офф кезеңіне шықты"
+    assert set(either) >= {FOOTBALL_2023, FOOTBALL_2018, hockey}
+
+
+def test_title_and_rubric_fields(sample_index) -> None:
+    assert set(titles(sample_index.search("title:кітап"))) == {LIBRARY_BOOKS, RARE_BOOKS}
+    sport = sample_index.search("rubric:спорт", per_page=20)
+    assert sport.total == 7 and {hit.rubric for hit in sport.hits} == {"Спорт"}
+
+
+@pytest.mark.parametrize(
+    "query", ['((("', "title:", "NOT", "-", "AND OR", '"', "rubric:", ")(", "^2", "a" * 500]
+)
+def test_malformed_queries_never_raise_parser_errors(sample_index, query: str) -> None:
+    results = sample_index.search(query)
+    assert results.total >= 0
+
+
+def test_deeply_nested_query_is_searched_not_crashed(sample_index) -> None:
+    assert sample_index.search("(" * 300 + "футбол" + ")" * 300).total == 2
+
+
+def test_unusable_input_raises_query_error_for_humans(sample_index) -> None:
+    with pytest.raises(QueryError, match="characters long"):
+        sample_index.search("футбол " * 3000)
+    with pytest.raises(QueryError, match="sort"):
+        sample_index.search("футбол", sort="random")
+    with pytest.raises(QueryError, match="date"):
+        sample_index.search("футбол", since="2021-13-45")
+    with pytest.raises(QueryError, match="recency"):
+        sample_index.search("футбол", recency=2)
+    with pytest.raises(QueryError, match="page"):
+        sample_index.search("футбол", page=0)
+
+
+def test_questions_work_and_stopwords_do_not_drown_them(sample_index) -> None:
+    found = titles(sample_index.search("Футбол туралы не жаңалық бар?"))
+    assert found[:2] == [FOOTBALL_2023, FOOTBALL_2018]
+    only_stopwords = sample_index.search("және")
+    assert only_stopwords.total > 0  # searched as is, not dropped to nothing
+
+
+def test_snippets_mark_the_inflected_forms_that_matched(sample_index) -> None:
+    hit = next(h for h in sample_index.search("мемлекет").hits if h.title == UN_2021)
+    marked = hit.snippet.marked()
+    assert "[мемлекеттердің]" in marked
+    html = hit.snippet.html
+    assert "<mark>мемлекеттердің</mark>" in html
+    for start, end in hit.snippet.spans:
+        assert hit.snippet.text[start:end].lower().startswith("мемлекет")
+
+
+def test_snippet_html_escapes_the_text() -> None:
+    from kzsearch.search.highlight import make_snippet
+
+    snippet = make_snippet("<b>Бюджет</b> & мемлекеттердің бюджеті", {"бюджет"})
+    assert snippet.html == (
+        "&lt;b&gt;<mark>Бюджет</mark>&lt;/b&gt; &amp; мемлекеттердің <mark>бюджеті</mark>"
+    )
+
+
+def test_did_you_mean_comes_from_the_index_vocabulary(sample_index) -> None:
+    assert sample_index.search("бюджетт").suggestion == "бюджет"
+    results = sample_index.search("мектептр")
+    assert results.total == 0 and results.suggestion == "мектеп"
+    assert sample_index.search("футбол").suggestion is None
+
+
+def test_russian_queries_find_russian_articles(sample_index) -> None:
+    found = titles(sample_index.search("школа"))
+    assert set(found[:2]) == {SHYMKENT_SCHOOLS_RU, ASTANA_FROST_RU}
