@@ -131,14 +131,24 @@ def is_stopword(term: str) -> bool:
     return term in STOPWORDS
 
 
+# Beyond keyboard folding, spellings that Latin-script typing cannot tell apart:
+# ``ng`` is ң or нг, ``ts`` is ц, ``e`` is э, and soft and hard signs are not typed.
+LOOSE_TABLE = str.maketrans({"э": "е", "ц": "тс", "ь": None, "ъ": None})
+
+
+def loose(word: str) -> str:
+    """Keyboard-folded word with the spellings Latin typing loses merged as well."""
+    return fold(word).translate(LOOSE_TABLE).replace("нг", "н")
+
+
 def fold_key(term: str) -> str:
-    """Keyboard-folded form of an index term, for matching text typed without Kazakh letters."""
-    return fold(term)
+    """Loose form of an index term: the key under which loosely typed words find it."""
+    return loose(term)
 
 
 def folded_query_key(word: str) -> str:
-    """Fold and stem a query word typed without Kazakh letters (``мемлекеттердин``)."""
-    return kazakh.stem_folded(fold(word))
+    """Loose stem of a query word typed without Kazakh letters (``мемлекеттердин``)."""
+    return loose(kazakh.stem_folded(loose(word)))
 
 
 ANALYZER = KazakhTokenizer() | MorphFilter()
