@@ -19,12 +19,14 @@ the search stage drops them from bag-of-words queries (see :func:`is_stopword`).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from whoosh.analysis import Filter, Token, Tokenizer
 
 from kzsearch.morph import kazakh, russian
 from kzsearch.morph.kazakh_stopwords import STOPWORDS as KAZAKH_STOPWORDS
 from kzsearch.text.fold import fold
+from kzsearch.text.lang import Lang, sentence_language
 from kzsearch.text.normalize import normalize_word, scrub_surrogates
 from kzsearch.text.tokens import tokenize
 
@@ -80,7 +82,32 @@ class KazakhTokenizer(Tokenizer):
 
 
 def _tokens(value: str) -> Iterator:
-    return tokenize(value)
+    return tokenize(value, guess=guess_russian)
+
+
+# A sentence without Kazakh letters or marker words is Russian when most of its words
+# are in pymorphy3's dictionary: about one Kazakh word in eight is, a Russian sentence's
+# words nearly all are.
+RUSSIAN_KNOWN_SHARE = 0.6
+
+
+def guess_russian(words: list[str]) -> Lang | None:
+    """``"ru"`` for a sentence whose words are mostly known Russian words, else ``None``."""
+    long_words = [w for w in words if len(w) > 2]
+    if len(long_words) < 2:
+        return None
+    known = sum(_is_russian_word(w) for w in long_words)
+    return "ru" if known >= RUSSIAN_KNOWN_SHARE * len(long_words) else None
+
+
+@lru_cache(maxsize=200_000)
+def _is_russian_word(word: str) -> bool:
+    return russian.is_known(word)
+
+
+def language_of(sentence: str) -> Lang:
+    """The language a query or sentence is analysed in (Kazakh unless evidence says Russian)."""
+    return sentence_language(sentence, "kk", guess_russian)
 
 
 class MorphFilter(Filter):

@@ -26,10 +26,10 @@ from whoosh import fields, qparser
 from whoosh import query as wq
 from whoosh.analysis import SpaceSeparatedTokenizer
 
-from kzsearch.analysis import folded_query_key, index_term, is_stopword
+from kzsearch.analysis import folded_query_key, index_term, is_stopword, language_of
 from kzsearch.morph import russian
 from kzsearch.search.vocabulary import Vocabulary
-from kzsearch.text.lang import KAZAKH_LETTER_RE, sentence_language
+from kzsearch.text.lang import KAZAKH_LETTER_RE
 from kzsearch.text.tokens import tokenize
 from kzsearch.text.translit import to_cyrillic
 
@@ -116,7 +116,7 @@ class QueryBuilder:
                 f" at most {MAX_QUERY_CHARS:,} can be searched"
             )
         parsed = ParsedQuery(None)
-        self._lang = sentence_language(text)
+        self._lang = language_of(text)
         try:
             structure = _PARSER.parse(_canonical_fields(text))
         except (RecursionError, Exception):  # whoosh raises assorted errors; fall back to words

@@ -10,6 +10,7 @@ short sentences that happen to lack those letters.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Literal
 
 Lang = Literal["kk", "ru"]
@@ -34,8 +35,13 @@ RUSSIAN_MARKERS = frozenset(
 KAZAKH_LETTER_SHARE = 0.015
 
 
-def sentence_language(sentence: str, default: Lang = "kk") -> Lang:
-    """Language of one sentence: Kazakh letters first, then marker words, then ``default``."""
+Guess = Callable[[list[str]], "Lang | None"]
+
+
+def sentence_language(sentence: str, default: Lang = "kk", guess: Guess | None = None) -> Lang:
+    """Language of one sentence: Kazakh letters first, then marker words, then ``guess``
+    (given the sentence's lowercase words; the analysis stage asks a Russian dictionary),
+    then ``default``."""
     if KAZAKH_LETTER_RE.search(sentence):
         return "kk"
     words = WORD_RE.findall(sentence.lower())
@@ -45,7 +51,7 @@ def sentence_language(sentence: str, default: Lang = "kk") -> Lang:
         return "ru"
     if kk > ru:
         return "kk"
-    return default
+    return (guess(words) if guess and words else None) or default
 
 
 def detect_language(text: str) -> Lang | None:

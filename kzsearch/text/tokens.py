@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from kzsearch.text.lang import Lang, detect_language, sentence_language
+from kzsearch.text.lang import Guess, Lang, detect_language, sentence_language
 from kzsearch.text.normalize import normalize_word
 
 _LETTER = r"[^\W_]"
@@ -137,12 +137,15 @@ def text_language(text: str) -> Lang:
     return detect_language(text) or "kk"
 
 
-def tokenize(text: str) -> Iterator[Token]:
-    """Tokens of ``text`` in order, each with its sentence's language."""
+def tokenize(text: str, guess: Guess | None = None) -> Iterator[Token]:
+    """Tokens of ``text`` in order, each with its sentence's language.
+
+    ``guess`` decides sentences that neither letters nor marker words decide.
+    """
     default = text_language(text)
     finditer = TOKEN_RE.finditer
     for s_start, s_end in sentences(text):
-        lang = sentence_language(text[s_start:s_end], default)
+        lang = sentence_language(text[s_start:s_end], default, guess)
         for match in finditer(text, s_start, s_end):
             offset = match.start()
             for word, start, end in cached_split(match.group()):
