@@ -12,8 +12,9 @@ the same :class:`queries.Query` list, returning the ids and titles of the top 10
 Peers get queries as plain lowercased words (their parsers would read ``?`` as a
 wildcard and ``-`` or ``AND`` as operators); phrases stay quoted. kzsearch gets
 the text as typed. The peers keep one searcher (one SQLite connection) for all
-queries, as their documentation advises; kzsearch's ``Index.search`` opens a
-Whoosh searcher per call, and that cost is part of its figures.
+queries (Whoosh has ``Searcher.refresh()`` for long-lived searchers);
+kzsearch's ``Index.search`` opens a Whoosh searcher per call, and that cost is
+part of its figures.
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def open_whoosh(path: Path) -> Searcher:
 
     ix = index.open_dir(str(path))
     parser = MultifieldParser(["title", "body"], ix.schema, group=OrGroup)
-    searcher = ix.searcher(weighting=scoring.BM25F())  # reused, as Whoosh's docs advise
+    searcher = ix.searcher(weighting=scoring.BM25F())  # kept open; Searcher.refresh() is for that
 
     def search(query: Query) -> int:
         filters = []

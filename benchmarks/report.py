@@ -88,7 +88,7 @@ def verdict(ok: bool) -> str:
 def build_table(builds: dict[str, Any]) -> list[str]:
     base = builds.get("kzsearch", {}).get("docs_per_s")
     lines = [
-        "| engine | docs | build s | docs/s | kzsearch vs it | index MB | peak RSS MB"
+        "| engine | docs | build s | docs/s | kzsearch (procs=1) vs it | index MB | peak RSS MB"
         " (main / workers) |",
         "|---|---:|---:|---:|---|---:|---|",
     ]
