@@ -25,7 +25,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kzsearch.morph.kazakh import SHORT_STEM, VOWELS, build_stemmer  # noqa: E402
+from kzsearch.morph.kazakh import (  # noqa: E402
+    CASE,
+    NOUN,
+    PROVEN_FLAG,
+    SHORT_STEM,
+    VOWELS,
+    build_stemmer,
+    chain_texts,
+    chains,
+)
 from kzsearch.morph.kazakh_stopwords import STOPWORDS  # noqa: E402
 from kzsearch.text.normalize import normalize_text  # noqa: E402
 
@@ -33,6 +42,7 @@ WORD_RE = re.compile("[а-яәғқңөұүһіё]+")
 # Letters that only Kazakh uses; a word without them may be Russian, which is fine
 # here: Russian words are stems too as far as the strip validation is concerned.
 OUTPUT = ROOT / "kzsearch" / "data" / "kazakh_stems.txt"
+MIN_PROOF = 2  # corpus occurrences of W + case that prove W a stem: one may be a typo
 WHOLE = ROOT / "kzsearch" / "data" / "kazakh_whole_words.txt"
 
 
@@ -67,16 +77,23 @@ def word_counts(data: Path) -> Counter[str]:
     return counts
 
 
-def attested_stems(counts: Counter[str], min_count: int, rounds: int) -> list[str]:
-    """Stems that the stemmer reaches from corpus words seen often enough.
+def attested_stems(counts: Counter[str], min_count: int,
+                   rounds: int) -> tuple[list[str], dict[str, int]]:
+    """Stems that the stemmer reaches from corpus words seen often enough, and the
+    words proven to be stems themselves.
 
     Round one uses the unambiguous strips only (empty lexicon); each later round
     stems the corpus again with the previous round's stems as its lexicon, so
     ``жері`` (left whole in round one) becomes ``жер`` and drops out as a stem.
+    Between rounds the words that the corpus proves to be stems (:func:`proven_stems`)
+    are kept whole, so their false stems (``қазақс`` of ``қазақстан``) lose their only
+    source and drop out too.
     """
     lexicon: frozenset[str] = frozenset()
+    proven: dict[str, int] = {}
     for round_ in range(rounds):
-        stemmer = build_stemmer(lexicon, short_stem=1 if round_ == 0 else SHORT_STEM)
+        stemmer = build_stemmer(lexicon, short_stem=1 if round_ == 0 else SHORT_STEM,
+                                proven=proven)
         stems: Counter[str] = Counter()
         sources: Counter[str] = Counter()
         for word, n in counts.items():
@@ -85,7 +102,56 @@ def attested_stems(counts: Counter[str], min_count: int, rounds: int) -> list[st
             sources[s] += 1
         lexicon = frozenset(s for s, n in stems.items()
                             if n >= min_count and _plausible(s, sources[s], counts[s]))
-    return sorted(lexicon)
+        found = proven_stems(counts, build_stemmer(lexicon, proven=proven))
+        proven = {w: min(proven.get(w, n), found.get(w, n)) for w, n in {**proven, **found}.items()
+                  if w in lexicon}
+    return sorted(lexicon), proven
+
+
+def proven_stems(counts: Counter[str], stemmer) -> dict[str, int]:
+    """Corpus words that end like a suffix chain but are stems: the consistency check.
+
+    A word ``W`` that the stemmer would strip to ``S`` by the nominal chain ``c`` is
+    proven a stem when the corpus also has ``W + x`` for a case ending ``x`` that may
+    follow ``W``'s last sound and harmony but may not follow ``c`` (``c + x`` is no
+    chain). Only case endings prove: a plural or possessive after ``W`` may be a
+    derivation (``ауыл·дас·ы``), and verb chains are left out because the noun-to-verb
+    suffix -да/-та/-ла looks like the locative (``бағытта·ған``) and because the table
+    lacks verb suffixes (``алып·ты``). A proof must be seen twice: once may be a typo.
+    Kazakh never stacks two cases, so ``шілдеге``, ``қазақстанның`` and ``желіге``
+    show that ``шілде``, ``қазақстан`` and ``желі`` are not ``шіл·де``, ``қазақс·тан``
+    and ``жел·і``; ``балаларға`` proves nothing (``лар·ға`` is a chain). The result maps
+    each proven word to the length of the chain disproved: the stemmer then tries only
+    shorter chains on it (``жасады``: not ``жас·ады``, still ``жаса·ды``).
+    """
+    table = stemmer.table
+    nominal = chain_texts([NOUN])
+    cases: dict[str, list] = {}
+    for text, chain in chains([[CASE]]):
+        cases.setdefault(text, []).append(chain)
+    extensions: dict[str, Counter[str]] = {}
+    for word in counts:
+        for k in range(1, min(stemmer.max_len, len(word) - 3) + 1):
+            base = word[:-k]
+            if base in counts:
+                ending = word[-k:]
+                if ending in cases:
+                    extensions.setdefault(base, Counter())[ending] += counts[word]
+    proven: dict[str, int] = {}
+    for word, endings in extensions.items():
+        stem = stemmer.stem(word)
+        if stem == word or word[:len(stem) - 1] != stem[:-1]:
+            continue  # not stripped, or an elided stem: no chain text to test
+        chain = word[len(stem):]
+        if chain not in nominal:
+            continue
+        h = stemmer.harmony(word)
+        seen = sum(n for ending, n in endings.items() if chain + ending not in table and any(
+            word[-1] in c.left and (not h or not c.harmony or c.harmony == h)
+            for c in cases[ending]))
+        if seen >= MIN_PROOF:
+            proven[word] = len(chain)
+    return proven
 
 
 def _plausible(stem: str, sources: int, seen_whole: int) -> bool:
@@ -111,8 +177,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     counts = word_counts(args.data)
-    for path, words in ((WHOLE, whole_words(counts)),
-                        (OUTPUT, attested_stems(counts, args.min_count, args.rounds))):
+    stems, proven = attested_stems(counts, args.min_count, args.rounds)
+    lines = [f"{s}\t{PROVEN_FLAG}{proven[s]}" if s in proven else s for s in stems]
+    print(f"{len(proven)} stems proven whole")
+    for path, words in ((WHOLE, whole_words(counts)), (OUTPUT, lines)):
         path.write_text("\n".join(words) + "\n", encoding="utf-8")
         print(f"{len(words)} words -> {path.relative_to(ROOT)} ({path.stat().st_size} bytes)")
 

@@ -108,7 +108,11 @@ CASE = [
     # ablative
     _m("дан", "ден", V | frozenset("лрйузж")),
     _m("нан", "нен", MNNG | {P3, P12}),
-    _m("тан", "тен", VOICELESS),
+    _m("тан", "тен", VOICELESS - {"с"}),
+    # -стан is the Persian place-name ending (Қазақстан, Дағыстан): after с the back
+    # ablative needs a known stem (бас·тан, құрылыс·тан); the front one does not.
+    _m("тан", "", {"с"}, risky=NEEDS_KNOWN_STEM),
+    _m("", "тен", {"с"}),
     # instrumental
     _m("мен", "мен", V | SONORANT | {P3, P12}),
     _m("бен", "бен", LMN_ZJ),
@@ -181,9 +185,10 @@ def _forms(morph: Morph) -> Iterator[tuple[str, str]]:
     back, front = morph[0], morph[1]
     if front == back:  # -мен, -м, -н: one form for both harmonies
         yield back, ""
-    else:
-        yield back, _harmony_of(back)
-        yield front, _harmony_of(front)
+        return
+    for form in (back, front):  # an empty form: that harmony has no such morpheme
+        if form:
+            yield form, _harmony_of(form)
 
 
 def _tag(morph: Morph, surface: str) -> str:
@@ -253,8 +258,14 @@ ELISION = {
     "қойн": "қойын", "ерк": "ерік", "нарқ": "нарық", "ғұмр": "ғұмыр", "дәур": "дәуір",
 }
 
+# Russian-style surnames and patronymics: the suffix follows the Kazakh root's harmony,
+# not the loan ending's (Исабеков·тің, Тоқаев·тың), so either harmony may follow these.
+NAME_ENDINGS = ("ов", "ев", "ова", "ева", "ин", "ина")
+MIN_NAME = 5
+
 LEXICON_FILE = "kazakh_stems.txt"
 WHOLE_WORDS_FILE = "kazakh_whole_words.txt"
+PROVEN_FLAG = "="
 MIN_STEM = 2
 SHORT_STEM = 2  # stems this short are kept only when the lexicon knows them
 
@@ -264,7 +275,8 @@ class _Stemmer:
 
     def __init__(self, chains: Iterable[tuple[str, Chain]], lexicon: frozenset[str],
                  irregular: dict[str, str], elision: dict[str, str], letter=lambda s: s,
-                 short_stem: int = SHORT_STEM, whole: frozenset[str] = frozenset()):
+                 short_stem: int = SHORT_STEM, whole: frozenset[str] = frozenset(),
+                 proven: dict[str, int] | None = None):
         table: dict[str, list[Chain]] = {}
         for text, chain in chains:
             bucket = table.setdefault(text, [])
@@ -275,6 +287,8 @@ class _Stemmer:
         self.lexicon = lexicon
         self.short = short_stem
         self.whole = whole
+        self.proven = proven or {}
+        self.name_endings = tuple(letter(e) for e in NAME_ENDINGS)
         self.irregular = irregular
         self.elision = elision
         self.voiced = frozenset(letter("бгғ"))
@@ -356,7 +370,9 @@ class _Stemmer:
         lexicon = self.lexicon
         word_known = word in lexicon
         fallback = None
-        for k in range(min(self.max_len, n - MIN_STEM), 0, -1):
+        # A word proven to be no stem + chain of some length takes only shorter chains.
+        top = min(self.max_len, n - MIN_STEM, self.proven.get(word, 99) - 1)
+        for k in range(top, 0, -1):
             chains = table.get(word[-k:])
             if chains is None:
                 continue
@@ -369,7 +385,8 @@ class _Stemmer:
                     continue
                 if chain.harmony:
                     h = self.harmony(base)
-                    if h and h != chain.harmony:
+                    if h and h != chain.harmony and not (
+                            len(base) >= MIN_NAME and base.endswith(self.name_endings)):
                         continue
                 if chain.vowel_initial:
                     stem, strong = self.repair(base, word[n - k])
@@ -393,39 +410,73 @@ def _chains() -> list[tuple[str, Chain]]:
     return list(_join([NOUN, *VERB_SEQUENCES]))
 
 
+def chains(sequences: list[list[list[Morph]]]) -> list[tuple[str, Chain]]:
+    """Every chain the slot sequences make, with its text (for the lexicon builder)."""
+    return list(_join(sequences))
+
+
+def chain_texts(sequences: list[list[list[Morph]]]) -> frozenset[str]:
+    """The surface text of every chain the slot sequences make."""
+    return frozenset(text for text, _ in _join(sequences))
+
+
 def _fold_chain(text: str, chain: Chain) -> tuple[str, Chain]:
     return fold(text), Chain(frozenset(fold(x) for x in chain.left), chain.harmony,
                              chain.vowel_initial, chain.risky, chain.first_len)
 
 
-def _load_words(name: str) -> frozenset[str]:
+def _load_text(name: str) -> str:
     try:
-        data = resources.files("kzsearch").joinpath("data", name).read_text("utf-8")
+        return resources.files("kzsearch").joinpath("data", name).read_text("utf-8")
     except (FileNotFoundError, OSError):  # the stemmer still works, only less sure
-        return frozenset()
-    return frozenset(data.split())
+        return ""
+
+
+def _load_words(name: str) -> frozenset[str]:
+    return frozenset(_load_text(name).split())
+
+
+def _load_lexicon(name: str) -> tuple[frozenset[str], dict[str, int]]:
+    """Attested stems, and the stems the corpus proves no shorter stem + a long chain.
+
+    A line is a stem, optionally followed by a tab, ``=`` and a length ``N``: the word
+    takes no suffix chain of ``N`` letters or more. The corpus shows the word itself
+    taking a further suffix that such a chain could not take (``шілде·ге``: a locative
+    never takes a dative, so ``шілде`` is no ``шіл·де``; ``жасады·м`` is no present
+    ``жас·ады``, which takes no person ending, so only the past ``жаса·ды`` is left).
+    """
+    stems, proven = [], {}
+    for line in _load_text(name).splitlines():
+        word, _, flag = line.partition("\t")
+        if word:
+            stems.append(word)
+            if flag[:1] == PROVEN_FLAG and flag[1:].isdigit():
+                proven[word] = int(flag[1:])
+    return frozenset(stems), proven
 
 
 @lru_cache(maxsize=1)
 def _stemmers() -> tuple[_Stemmer, _Stemmer]:
     chains = _chains()
-    lexicon = _load_words(LEXICON_FILE)
+    lexicon, proven = _load_lexicon(LEXICON_FILE)
     whole = _load_words(WHOLE_WORDS_FILE)
-    plain = _Stemmer(chains, lexicon, IRREGULAR, ELISION, whole=whole)
+    plain = _Stemmer(chains, lexicon, IRREGULAR, ELISION, whole=whole, proven=proven)
     folded = _Stemmer((_fold_chain(t, c) for t, c in chains), frozenset(map(fold, lexicon)),
                       {fold(k): fold(v) for k, v in IRREGULAR.items()},
                       {fold(k): fold(v) for k, v in ELISION.items()}, letter=fold,
-                      whole=frozenset(map(fold, whole)))
+                      whole=frozenset(map(fold, whole)),
+                      proven={fold(k): v for k, v in proven.items()})
     return plain, folded
 
 
-def build_stemmer(lexicon: frozenset[str], short_stem: int = SHORT_STEM) -> _Stemmer:
+def build_stemmer(lexicon: frozenset[str], short_stem: int = SHORT_STEM,
+                  proven: dict[str, int] | None = None) -> _Stemmer:
     """A plain stemmer over a given lexicon, for the lexicon builder.
 
     The builder starts from an empty lexicon and, to find two-letter stems at all,
     may let unvalidated strips go down to ``short_stem`` letters.
     """
-    return _Stemmer(_chains(), lexicon, IRREGULAR, ELISION, short_stem=short_stem)
+    return _Stemmer(_chains(), lexicon, IRREGULAR, ELISION, short_stem=short_stem, proven=proven)
 
 
 def stem(word: str) -> str:
