@@ -1,0 +1,91 @@
+"""The analyzer: what the index stores and the queries match, on real Kazakh and Russian."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kzsearch import ANALYZER, analyze
+
+
+def same_term(*words: str) -> bool:
+    return len({tuple(analyze(w)) for w in words}) == 1
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("мемлекет", "мемлекеттер", "мемлекеттердің", "мемлекетіміз", "Мемлекетіміздің"),
+        ("Тілеубердінің", "Тілеуберді"),
+        ("жылдарда", "жыл"),
+        ("министрлері", "министр"),
+        ("ынтымақтастықты", "ынтымақтастық"),
+        ("кітабы", "кітап"),
+        ("төрағалығы", "төрағалық"),
+        ("халқы", "халық"),
+        ("оның", "ол"),
+        ("ҚР-ның", "ҚР", "ҚР-да"),
+        ("АӨСШК-тің", "АӨСШК"),
+        ("2020-да", "2020"),
+    ],
+)
+def test_forms_of_one_word_meet_in_one_term(forms: tuple[str, ...]) -> None:
+    assert same_term(*forms), [analyze(f) for f in forms]
+
+
+@pytest.mark.parametrize(
+    "pair", [("бала", "бал"), ("көл", "қол"), ("сөздік", "сөз"), ("білімсіз", "білім")]
+)
+def test_distinct_words_stay_apart(pair: tuple[str, str]) -> None:
+    assert not same_term(*pair)
+
+
+def test_the_shared_sentence_in_order() -> None:
+    terms = analyze("Қазақстан АӨСШК-те 2020-2022 жылдарда төрағалық етті, деп хабарлайды Egemen.kz.")
+    assert terms[:2] == ["қазақстан", "аөсшк"]
+    assert terms[2:5] == ["2020-2022", "2020", "2022"]
+    assert "жыл" in terms and "egemen.kz" in terms
+
+
+def test_compounds_are_searchable_whole_and_by_parts() -> None:
+    assert analyze("Нұр-Сұлтанның") == ["нұр-сұлтан", "нұр", "сұлтан"]
+
+
+def test_russian_sentences_get_pymorphy_lemmas() -> None:
+    terms = analyze("Министры иностранных дел государств провели встречу.")
+    assert {"министр", "иностранный", "государство", "провести", "встреча"} <= set(terms)
+
+
+def test_a_russian_quote_inside_kazakh_text_is_lemmatised_per_sentence() -> None:
+    text = "Министр мәлімдеме жасады. Это решение принято на заседании правительства."
+    terms = analyze(text)
+    assert "правительство" in terms and "решение" in terms
+    assert "мәлімдеме" in terms
+
+
+def test_positions_and_offsets_for_phrases_and_highlights() -> None:
+    text = "Мемлекет  басшысы ҚР-ның"
+    tokens = [(t.text, t.pos, text[t.startchar : t.endchar])
+              for t in ANALYZER(text, positions=True, chars=True)]
+    assert tokens == [("мемлекет", 0, "Мемлекет"), ("басшы", 1, "басшысы"), ("қр", 2, "ҚР")]
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   \n\t ", "🙂🎉", "\ud800\udfff\ud800", "Қазақстан Kazakhstan Казахстан 🇰🇿"]
+)
+def test_odd_input_gives_an_empty_or_sensible_term_list(text: str) -> None:
+    terms = analyze(text)
+    assert all(isinstance(t, str) and t for t in terms)
+
+
+def test_one_megabyte_of_text_is_analysed() -> None:
+    text = "мемлекеттердің " * 70_000
+    terms = analyze(text)
+    assert len(terms) == 70_000 and set(terms) == {"мемлекет"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_never_raises_and_gives_non_empty_terms(text: str) -> None:
+    assert all(term for term in analyze(text))
