@@ -49,6 +49,8 @@ UNSAFE_MODE = stat.S_IWGRP | stat.S_IWOTH
 
 ProgressCallback = Callable[[int], None]
 T = TypeVar("T", bound="IndexStore")
+R = TypeVar("R")
+VANISHED_RETRIES = 20
 
 
 class IndexStoreError(Exception):
@@ -165,7 +167,7 @@ class IndexStore:
     def open(cls: type[T], path: str | os.PathLike[str]) -> T:
         """Open an existing index, after checking its owner, permissions and versions."""
         path = Path(path)
-        if not (path / META_FILE).is_file() or not index.exists_in(str(path)):
+        if not (path / META_FILE).is_file() or not any(path.glob("_MAIN_*.toc")):
             raise IndexNotFoundError(
                 f"no kzsearch index at {path}; build one with `kzsearch index build`"
             )
@@ -181,7 +183,7 @@ class IndexStore:
                 f" this kzsearch uses {ANALYSIS_VERSION!r} and {SCHEMA_VERSION!r}."
                 " Rebuild it with `kzsearch index build --overwrite`"
             )
-        return cls(path, index.open_dir(str(path)))
+        return survive_commits(lambda: cls(path, index.open_dir(str(path))))
 
     @classmethod
     def open_or_create(cls: type[T], path: str | os.PathLike[str]) -> T:
@@ -288,13 +290,13 @@ class IndexStore:
 
     def _reopen(self) -> None:
         tighten_permissions(self.path)
-        self._ix = index.open_dir(str(self.path))
-        self._refresh_schema()
+        self._ix = survive_commits(lambda: index.open_dir(str(self.path)))
+        survive_commits(self._refresh_schema)
 
     # -- reading ---------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return self._ix.doc_count()
+        return survive_commits(self._ix.doc_count)
 
     def stats(self) -> IndexStats:
         """Documents, rubric counts, date range, size on disk and versions."""
@@ -426,6 +428,24 @@ def tighten_permissions(path: Path) -> None:
                 entry.chmod(mode & ~UNSAFE_MODE)
         except FileNotFoundError:
             continue
+
+
+def survive_commits(action: Callable[[], R]) -> R:
+    """Run ``action`` again when a concurrent commit removed a file it was opening.
+
+    Whoosh re-reads the newest TOC on many calls, and a writer's commit deletes the
+    previous TOC and merged segments; a reader that lists the directory just before
+    the commit and opens the file just after finds it gone. Retrying reads the new
+    commit (Whoosh's own ``reader()`` does the same, but not its other entry points).
+    """
+    for attempt in range(VANISHED_RETRIES):
+        try:
+            return action()
+        except FileNotFoundError:
+            if attempt == VANISHED_RETRIES - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _check_replaceable(path: Path, overwrite: bool) -> bool:

@@ -13,7 +13,7 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from kzsearch.articles import normalise_rubric
-from kzsearch.index import IndexStore
+from kzsearch.index import IndexStore, survive_commits
 from kzsearch.search.highlight import Snippet, make_snippet
 from kzsearch.search.query import ParsedQuery, QueryBuilder, QueryError
 from kzsearch.search.ranking import SORT_FIELDS, SORTS, NewsWeighting
@@ -94,9 +94,28 @@ class Index(IndexStore):
         ``rubric_boost`` multiplies the scores of articles in the given rubrics.
         """
         _check_paging(sort, page, per_page, recency)
+        since_date, until_date = _as_date(since, "since"), _as_date(until, "until")
+        return survive_commits(
+            lambda: self._search(
+                query, rubric, since_date, until_date, sort, recency, rubric_boost, page, per_page
+            )
+        )
+
+    def _search(  # noqa: PLR0913 - the parameters of search(), checked
+        self,
+        query: str,
+        rubric: str | Iterable[str] | None,
+        since: dt.date | None,
+        until: dt.date | None,
+        sort: str,
+        recency: float | None,
+        rubric_boost: dict[str, float] | None,
+        page: int,
+        per_page: int,
+    ) -> Results:
         snapshot = self._current_snapshot()
         parsed = QueryBuilder(snapshot.vocabulary, snapshot.rubrics).build(query)
-        filters = _filters(snapshot, rubric, _as_date(since, "since"), _as_date(until, "until"))
+        filters = _filters(snapshot, rubric, since, until)
         if parsed.query is None:
             return Results(query, 0, page, per_page, [], {}, self._suggest(query, parsed, snapshot))
         weighting = NewsWeighting(
