@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import platform
 import sqlite3
+import subprocess
 import sys
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 CLASS_NAMES = {
@@ -44,7 +46,31 @@ def machine() -> dict[str, Any]:
         "whoosh": _version("whoosh"),
         "tantivy": _version("tantivy"),
         "sqlite": sqlite3.sqlite_version,
+        "kzsearch": _commit(),
     }
+
+
+def _commit() -> str:
+    """The measured kzsearch commit (``+dirty`` when the package has uncommitted changes)."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "kzsearch"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
 
 
 def _proc_field(path: str, key: str) -> str | None:
@@ -231,7 +257,8 @@ def render(report: dict[str, Any], relevance_md: str | None, startup: dict[str, 
         f"# kzsearch benchmarks ({report['mode']})",
         "",
         f"Machine: {m['nproc']} cores, {m['cpu']}, {m['ram_gb']} GB RAM; Python {m['python']};"
-        f" Whoosh {m['whoosh']}, SQLite {m['sqlite']}, tantivy {m['tantivy']}."
+        f" Whoosh {m['whoosh']}, SQLite {m['sqlite']}, tantivy {m['tantivy']};"
+        f" kzsearch {m.get('kzsearch', '?')}."
         f" Run {report['started']} in {report['seconds']:.0f} s.",
     ]
     for name, size in report["sizes"].items():

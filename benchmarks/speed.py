@@ -165,6 +165,8 @@ def measure(
         if engine not in searches and "error" not in builds[label]:
             log(f"  queries {engine} ...")
             searches[engine] = run_worker(["query", engine, str(path), str(queries_path)])
+            if "error" in searches[engine]:
+                log(f"    {searches[engine]['error']}")
     return {"builds": builds, "queries": searches}
 
 
