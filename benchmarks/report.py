@@ -268,6 +268,9 @@ def render(report: dict[str, Any], relevance_md: str | None, startup: dict[str, 
             "",
             f"Queries: {size['query_counts']}. " + " ".join(size.get("notes", [])),
             "",
+            f"Load average (1/5/15 min) at the end: {size.get('load_average', '?')};"
+            " above the core count means other work shared the machine.",
+            "",
             "### Build",
             "",
         ]

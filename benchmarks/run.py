@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import importlib.util
 import json
+import os
 import shutil
 import sys
 import time
@@ -68,7 +69,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def run_size(articles: int, args: argparse.Namespace, data: Path) -> dict[str, Any]:
     """Corpus, queries, builds and latencies for one corpus size."""
     label = f"{articles // 1000}k" if articles % 1000 == 0 else str(articles)
-    log(f"[{label}] corpus ...")
+    log(f"[{label}] corpus ... (load average {os.getloadavg()[0]:.2f})")
     corpus = corpus_mod.make_corpus(articles, args.seed, args.out / f"corpus-{label}.jsonl", data)
     per_class = args.queries or (20 if args.quick else 100)
     queries = queries_mod.build_queries(corpus, data, per_class, seed=args.seed)
@@ -82,6 +83,7 @@ def run_size(articles: int, args: argparse.Namespace, data: Path) -> dict[str, A
         shutil.rmtree(workdir, ignore_errors=True)
     size = {
         "articles": articles,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "corpus_bytes": corpus.stat().st_size,
         "query_counts": ", ".join(f"{k} {len(v)}" for k, v in queries.items()),
         "notes": notes
