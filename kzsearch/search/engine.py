@@ -11,6 +11,7 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh import sorting
+from whoosh.searching import Searcher
 
 from kzsearch.articles import normalise_rubric
 from kzsearch.index import IndexStore, survive_commits
@@ -62,12 +63,27 @@ class Results:
 
 @dataclass
 class _Snapshot:
-    """What is derived once per index generation: vocabulary, rubrics, newest date."""
+    """What is opened or derived once per index generation, not once per query: the
+    reader, the vocabulary, the rubric spellings and the newest date."""
 
     generation: int
+    reader: Any
     vocabulary: Vocabulary
     rubrics: dict[str, str]
     newest: dt.datetime | None
+
+    @classmethod
+    def read(cls, ix: Any) -> _Snapshot:
+        generation = ix.latest_generation()
+        reader = ix.reader()
+        dates = _column_set(reader, "published")
+        return cls(
+            generation=generation,
+            reader=reader,
+            vocabulary=Vocabulary.from_reader(reader),
+            rubrics={name.casefold(): name for name in _column_set(reader, "rubric")},
+            newest=max(dates, default=None),
+        )
 
 
 class Index(IndexStore):
@@ -121,7 +137,7 @@ class Index(IndexStore):
         weighting = NewsWeighting(
             recency=recency or 0.0, origin=snapshot.newest, rubric_boost=rubric_boost
         )
-        with self.whoosh_index.searcher(weighting=weighting) as searcher:
+        with Searcher(snapshot.reader, weighting=weighting, closereader=False) as searcher:
             results = searcher.search_page(
                 parsed.query,
                 page,
@@ -140,16 +156,12 @@ class Index(IndexStore):
         return Results(query, total, page, per_page, hits, facets, suggestion)
 
     def _current_snapshot(self) -> _Snapshot:
-        generation = self.whoosh_index.latest_generation()
-        if self._snapshot is None or self._snapshot.generation != generation:
-            with self.whoosh_index.searcher() as searcher:
-                reader = searcher.reader()
-                vocabulary = Vocabulary.from_reader(reader)
-                rubric_names = _column_set(reader, "rubric")
-                dates = _column_set(reader, "published")
-            rubrics = {name.casefold(): name for name in rubric_names}
-            self._snapshot = _Snapshot(generation, vocabulary, rubrics, max(dates, default=None))
-        return self._snapshot
+        snapshot = self._snapshot
+        if snapshot is None or snapshot.generation != self.whoosh_index.latest_generation():
+            if snapshot is not None:
+                snapshot.reader.close()
+            snapshot = self._snapshot = _Snapshot.read(self.whoosh_index)
+        return snapshot
 
     def _suggest(self, text: str, parsed: ParsedQuery, snapshot: _Snapshot) -> str | None:
         """Replace each unknown word's stem by the closest known term, keeping its ending."""
