@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     data = corpus_mod.data_dir(args.data)
     if not (data / "text" / "kaznerd").is_dir():
         sys.exit(f"no shared data at {data}; pass --data DIR or set {corpus_mod.DATA_ENV}")
+    os.environ[corpus_mod.DATA_ENV] = str(data)  # relevance.py and the workers read it too
     args.out.mkdir(parents=True, exist_ok=True)
     mode = args.name or ("quick" if args.quick else "full")
     started, clock = dt.datetime.now().isoformat(timespec="seconds"), time.perf_counter()
