@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from whoosh import collectors, sorting
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.searching import Searcher
 
 from kzsearch.articles import normalise_rubric
@@ -21,7 +21,6 @@ from kzsearch.search.ranking import SORT_FIELDS, SORTS, NewsWeighting
 from kzsearch.search.vocabulary import Vocabulary
 
 DateLike = dt.date | str | None
-FACETS = {"rubric": sorting.FieldFacet("rubric"), "month": sorting.FieldFacet("month")}
 
 
 @dataclass(frozen=True)
@@ -64,26 +63,59 @@ class Results:
 @dataclass
 class _Snapshot:
     """What is opened or derived once per index generation, not once per query: the
-    reader, the vocabulary, the rubric spellings and the newest date."""
+    reader, the vocabulary, rubric spellings, and each document's rubric and month."""
 
     generation: int
     reader: Any
     vocabulary: Vocabulary
     rubrics: dict[str, str]
+    rubric_of: list[str | None]
+    month_of: list[str | None]
     newest: dt.datetime | None
 
     @classmethod
     def read(cls, ix: Any) -> _Snapshot:
         generation = ix.latest_generation()
         reader = ix.reader()
-        dates = _column_set(reader, "published")
+        rubric_of = _column(reader, "rubric")
         return cls(
             generation=generation,
             reader=reader,
             vocabulary=Vocabulary.from_reader(reader),
-            rubrics={name.casefold(): name for name in _column_set(reader, "rubric")},
-            newest=max(dates, default=None),
+            rubrics={name.casefold(): name for name in set(rubric_of) if name},
+            rubric_of=rubric_of,
+            month_of=_column(reader, "month"),
+            newest=max((d for d in _column(reader, "published") if d), default=None),
         )
+
+    def facets(self, docs: list[int]) -> dict[str, dict[str, int]]:
+        """Counts by rubric, year and month over a whole match set."""
+        rubric_of, month_of = self.rubric_of, self.month_of
+        rubrics = Counter(rubric_of[d] for d in docs)
+        months = Counter(month_of[d] for d in docs)
+        years: Counter[str] = Counter()
+        for month, count in months.items():
+            if month:
+                years[month[:4]] += count
+        return {
+            "rubric": {k: v for k, v in sorted(rubrics.items(), key=_by_count) if k},
+            "year": dict(sorted(years.items(), reverse=True)),
+            "month": {k: v for k, v in sorted(months.items(), reverse=True, key=_key) if k},
+        }
+
+
+class _MatchRecorder(collectors.WrappingCollector):
+    """Notes every matching document while the ranking collector ranks them: one pass
+    gives the page, the honest total and the facets (Whoosh's FacetCollector would look
+    each document's rubric and month up through column readers, twice as slow)."""
+
+    def __init__(self, child: Any) -> None:
+        super().__init__(child)
+        self.docs: list[int] = []
+
+    def collect(self, sub_docnum: int) -> Any:
+        self.docs.append(sub_docnum + self.child.offset)
+        return self.child.collect(sub_docnum)
 
 
 class Index(IndexStore):
@@ -137,21 +169,18 @@ class Index(IndexStore):
         weighting = NewsWeighting(
             recency=recency or 0.0, origin=snapshot.newest, rubric_boost=rubric_boost
         )
+        first = (page - 1) * per_page
         with Searcher(snapshot.reader, weighting=weighting, closereader=False) as searcher:
-            results = searcher.search_page(
-                parsed.query,
-                page,
-                pagelen=per_page,
-                filter=filters,
-                sortedby=_sort_facet(sort),
-                groupedby=FACETS,
-                maptype=sorting.Count,
+            ranked = searcher.collector(
+                limit=first + per_page, sortedby=_sort_facet(sort), optimize=False
             )
-            total = results.total
-            on_page = results.pagenum == page  # Whoosh clamps a page past the end to the last
+            recorder = _MatchRecorder(ranked)
+            outer = collectors.FilterCollector(recorder, allow=filters) if filters else recorder
+            searcher.search_with_collector(parsed.query, outer)
             terms = frozenset(parsed.terms)
-            hits = [_hit(hit, terms) for hit in results] if on_page else []
-            facets = _facets(results.results)
+            hits = [_hit(hit, terms) for hit in outer.results()[first : first + per_page]]
+        total = len(recorder.docs)
+        facets = snapshot.facets(recorder.docs)
         suggestion = self._suggest(query, parsed, snapshot) if total < 3 else None
         return Results(query, total, page, per_page, hits, facets, suggestion)
 
@@ -251,24 +280,21 @@ def _relevance(score: Any) -> float:
     return float(score or 0.0)
 
 
-def _facets(results: Any) -> dict[str, dict[str, int]]:
-    rubrics = {k: v for k, v in results.groups("rubric").items() if k}
-    months = {k: v for k, v in results.groups("month").items() if k}
-    years: Counter[str] = Counter()
-    for month, count in months.items():
-        years[month[:4]] += count
-    return {
-        "rubric": dict(sorted(rubrics.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "year": dict(sorted(years.items(), reverse=True)),
-        "month": dict(sorted(months.items(), reverse=True)),
-    }
+def _by_count(item: tuple[Any, int]) -> tuple[int, str]:
+    return -item[1], item[0] or ""
 
 
-def _column_set(reader: Any, name: str) -> set[Any]:
+def _key(item: tuple[Any, int]) -> str:
+    return item[0] or ""
+
+
+def _column(reader: Any, name: str) -> list[Any]:
+    """One value per document number (``None`` where absent), read once per generation."""
+    size = reader.doc_count_all()
     if not reader.has_column(name):
-        return set()
+        return [None] * size
     column = reader.column_reader(name)
-    return {column[n] for n in reader.all_doc_ids()} - {None, "", b""}
+    return [column[n] or None for n in range(size)]
 
 
 def _replace_word(text: str, word: str, fixed: str) -> str:
