@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Characters that are dropped: they are invisible and only split words.
-INVISIBLE_RE = re.compile("[\u00ad\u200b\u2060\ufeff]")
+from kzsearch.text.normalize import INVISIBLE_RE  # invisible characters that split words
+
 # Line and paragraph separators of all kinds become a plain newline.
 LINE_BREAK_RE = re.compile("\r\n|[\r\u2028\u2029\x85\x0b\x0c]")
 # Any other control character, and every kind of space, becomes a plain space.
