@@ -213,10 +213,13 @@ class IndexStore:
 
         ``procs=2`` indexes in two processes. ``progress`` is ``True`` for a bar on stderr or a
         callback that receives the running count. A second writer waits ``lock_timeout``
-        seconds, then gets :class:`IndexLockedError`.
+        seconds, then gets :class:`IndexLockedError`. The report returned is ``report``, else
+        the one of a :func:`~kzsearch.read_articles` stream (with its rejections), else new.
         """
-        own_report = report is None
-        report = IngestReport() if report is None else report
+        if report is None:
+            report = getattr(articles, "report", None)  # a reader's stream counted already
+        own_report = not isinstance(report, IngestReport)
+        report = IngestReport() if own_report else report
         started = time.perf_counter()
         latest = _latest_per_id(articles, report if own_report else None)
         existing = self._existing_ids(latest)

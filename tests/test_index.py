@@ -240,3 +240,15 @@ def test_readers_keep_working_while_a_writer_commits(index: Index) -> None:
         assert counts, "the reader never searched"
         assert counts == sorted(counts), "a reader saw the document count go backwards"
     assert len(index) == 180
+
+
+def test_add_many_returns_the_readers_report_with_its_rejections(tmp_path: Path) -> None:
+    from kzsearch import read_articles
+
+    source = tmp_path / "news.jsonl"
+    good = {"id": "x1", "title": "Мемлекеттік бюджет", "body": "Үкімет бюджетті мақұлдады."}
+    source.write_text(json.dumps(good, ensure_ascii=False) + "\n{broken\n", encoding="utf-8")
+    report = Index.create(tmp_path / "ix").add_many(read_articles(source))
+    assert (report.read, report.accepted, report.rejected_total) == (2, 1, 1)
+    assert report.rejected == {"broken_json": 1}
+    assert report.files == 1
