@@ -210,3 +210,21 @@ def test_did_you_mean_comes_from_the_index_vocabulary(sample_index) -> None:
 def test_russian_queries_find_russian_articles(sample_index) -> None:
     found = titles(sample_index.search("школа"))
     assert set(found[:2]) == {SHYMKENT_SCHOOLS_RU, ASTANA_FROST_RU}
+
+
+def test_rubric_boost_lifts_one_rubric_without_filtering(sample_index) -> None:
+    plain = sample_index.search("мектептер балалар")
+    boosted = sample_index.search("мектептер балалар", rubric_boost={"Қоғам": 3.0})
+    assert plain.hits[0].rubric == "Білім"
+    assert boosted.hits[0].rubric == "Қоғам"  # Астанада жаңа балабақшалар ашылды
+    assert boosted.total == plain.total
+
+
+def test_multi_term_query_sorted_by_date_with_scores(sample_index) -> None:
+    """Whoosh 2.7.4's TranslateFacet around ScoreFacet crashes here; our sort does not."""
+    results = sample_index.search("мектептер балалар", sort="date", recency=0.5)
+    dates = [hit.published for hit in results.hits]
+    assert dates == sorted(dates, reverse=True)
+    assert all(hit.score > 0 for hit in results.hits)
+    views = [h.views for h in sample_index.search("мектептер балалар", sort="views").hits]
+    assert views == sorted(views, reverse=True)
