@@ -26,10 +26,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kzsearch.morph.kazakh import (  # noqa: E402
+    BARE_FLAG,
     CASE,
     NOUN,
     PROVEN_FLAG,
     SHORT_STEM,
+    VERB_FLAG,
+    VERB_SEQUENCES,
     VOWELS,
     build_stemmer,
     chain_texts,
@@ -42,6 +45,7 @@ WORD_RE = re.compile("[а-яәғқңөұүһіё]+")
 # Letters that only Kazakh uses; a word without them may be Russian, which is fine
 # here: Russian words are stems too as far as the strip validation is concerned.
 OUTPUT = ROOT / "kzsearch" / "data" / "kazakh_stems.txt"
+MIN_VERB_KINDS = 2  # kinds of verb ending that make a stem a verb stem
 MIN_PROOF = 2  # corpus occurrences of W + case that prove W a stem: one may be a typo
 WHOLE = ROOT / "kzsearch" / "data" / "kazakh_whole_words.txt"
 
@@ -77,6 +81,50 @@ def word_counts(data: Path) -> Counter[str]:
     return counts
 
 
+def verb_evidence(counts: Counter[str]) -> dict[str, set[str]]:
+    """For every string a corpus word starts with, the kinds of verb ending seen after
+    it: past, present, participle, converb (the stemmer's verb chains, fitting the
+    stem's last sound and harmony) and the verbal noun ``-у`` with or without a noun
+    chain (``қатыс·у·ға``). ``бюдж`` of ``бюджетін`` has one kind (participle),
+    ``қатыс`` has five."""
+    stemmer = build_stemmer(frozenset())
+    kinds = ("past", "present", "participle", "converb")
+    tables: list[tuple[str, dict[str, list]]] = []
+    for kind, sequence in zip(kinds, VERB_SEQUENCES, strict=True):
+        table: dict[str, list] = {}
+        for text, chain in chains([sequence]):
+            table.setdefault(text, []).append(chain)
+        tables.append((kind, table))
+    longest = max(len(t) for _, table in tables for t in table)
+    nominal = chain_texts([NOUN])
+    evidence: dict[str, set[str]] = {}
+    for word in counts:
+        n = len(word)
+        for kind, table in tables:
+            for k in range(1, min(longest, n - 2) + 1):
+                found = table.get(word[-k:])
+                if not found:
+                    continue
+                base = word[:-k]
+                h = stemmer.harmony(base)
+                if any(base[-1] in c.left and (not h or not c.harmony or c.harmony == h)
+                       for c in found):
+                    evidence.setdefault(base, set()).add(kind)
+        for i in range(2, n):
+            if word[i] == "у" and (i + 1 == n or word[i + 1:] in nominal):
+                evidence.setdefault(word[:i], set()).add("verbal noun")
+    return evidence
+
+
+def preferred(lexicon: frozenset[str], counts: Counter[str],
+              evidence: dict[str, set[str]]) -> tuple[frozenset[str], frozenset[str]]:
+    """The stems seen whole, and the verb stems, of a lexicon: the stemmer prefers
+    them to stems that only one form of one word leads to (``бюдж``, ``қаты``)."""
+    bare = frozenset(s for s in lexicon if counts[s] > 0)
+    verbs = frozenset(s for s in lexicon if len(evidence.get(s, ())) >= MIN_VERB_KINDS)
+    return bare, verbs
+
+
 def attested_stems(counts: Counter[str], min_count: int,
                    rounds: int) -> tuple[list[str], dict[str, int]]:
     """Stems that the stemmer reaches from corpus words seen often enough, and the
@@ -91,9 +139,11 @@ def attested_stems(counts: Counter[str], min_count: int,
     """
     lexicon: frozenset[str] = frozenset()
     proven: dict[str, int] = {}
+    evidence = verb_evidence(counts)
     for round_ in range(rounds):
+        bare, verbs = preferred(lexicon, counts, evidence)
         stemmer = build_stemmer(lexicon, short_stem=1 if round_ == 0 else SHORT_STEM,
-                                proven=proven)
+                                proven=proven, good=bare, verbs=verbs)
         stems: Counter[str] = Counter()
         sources: Counter[str] = Counter()
         for word, n in counts.items():
@@ -102,7 +152,9 @@ def attested_stems(counts: Counter[str], min_count: int,
             sources[s] += 1
         lexicon = frozenset(s for s, n in stems.items()
                             if n >= min_count and _plausible(s, sources[s], counts[s]))
-        found = proven_stems(counts, build_stemmer(lexicon, proven=proven))
+        bare, verbs = preferred(lexicon, counts, evidence)
+        found = proven_stems(counts, build_stemmer(lexicon, proven=proven, good=bare,
+                                                   verbs=verbs))
         proven = {w: min(proven.get(w, n), found.get(w, n)) for w, n in {**proven, **found}.items()
                   if w in lexicon}
     return sorted(lexicon), proven
@@ -178,8 +230,11 @@ def main() -> None:
     args = parser.parse_args()
     counts = word_counts(args.data)
     stems, proven = attested_stems(counts, args.min_count, args.rounds)
-    lines = [f"{s}\t{PROVEN_FLAG}{proven[s]}" if s in proven else s for s in stems]
-    print(f"{len(proven)} stems proven whole")
+    bare, verbs = preferred(frozenset(stems), counts, verb_evidence(counts))
+    lines = ["\t".join([s, *([f"{PROVEN_FLAG}{proven[s]}"] if s in proven else []),
+                        *([BARE_FLAG] if s in bare else []), *([VERB_FLAG] if s in verbs else [])])
+             for s in stems]
+    print(f"{len(proven)} stems proven whole, {len(bare)} seen whole, {len(verbs)} verb stems")
     for path, words in ((WHOLE, whole_words(counts)), (OUTPUT, lines)):
         path.write_text("\n".join(words) + "\n", encoding="utf-8")
         print(f"{len(words)} words -> {path.relative_to(ROOT)} ({path.stat().st_size} bytes)")

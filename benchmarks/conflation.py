@@ -99,3 +99,70 @@ def kaznerd_tokens(path: Path = KAZNERD) -> list[str]:
 
 def _norm(word: str) -> str:
     return word.lower().replace("ё", "е")
+
+
+# --- paradigm consistency: no gold lemmas, only which forms real text uses ---------
+
+_BACK, _FRONT = set("аоұыя"), set("әеөүіэ")
+_VOICELESS = set("кқпстфхцчшщ")
+_VOICING = {"п": "б", "к": "г", "қ": "ғ"}
+_P3_CASES = ("ның", "на", "н", "нда", "нан", "мен")
+
+
+def _front(ending: str) -> str:
+    return ending.translate(str.maketrans("аықғ", "еікг"))
+
+
+def _plain_cases(last: str) -> tuple[str, ...]:
+    """Genitive, dative, accusative, locative, ablative, instrumental after ``last``."""
+    if last in "аәеиоөуұүыіэюя":
+        return "ның", "ға", "ны", "да", "дан", "мен"
+    if last in _VOICELESS:
+        return "тың", "қа", "ты", "та", "тан", "пен"
+    if last in "мнң":
+        return "ның", "ға", "ды", "да", "нан", "мен"
+    return ("дың", "ға", "ды", "да", "дан",
+            "бен" if last in "лзж" else "мен")
+
+
+def noun_paradigm(stem: str) -> list[str]:
+    """The common noun forms of ``stem``: plain cases, possessive 3rd person + case,
+    plural, plural + case, plural + possessive + case (written here independently of
+    the stemmer's tables, so the check is not circular)."""
+    back = True
+    for ch in reversed(stem):
+        if ch in _BACK or ch in _FRONT:
+            back = ch in _BACK
+            break
+    last = stem[-1]
+    vowel_final = last in "аәеиоөуұүыіэюя"
+    endings = list(_plain_cases(last))
+    forms = []
+    p3_base = stem if vowel_final else stem[:-1] + _VOICING.get(last, last)
+    p3 = "сы" if vowel_final else "ы"
+    forms += [p3_base + (p3 if back else _front(p3)) + (c if back else _front(c))
+              for c in ("", *_P3_CASES)]
+    plural = "лар" if vowel_final or last in "рйу" else "тар" if last in _VOICELESS else "дар"
+    pl = plural if back else _front(plural)
+    plural_endings = ["", *_plain_cases("р"), *("ы" + c for c in ("", *_P3_CASES))]
+    forms += [stem + pl + (e if back else _front(e)) for e in plural_endings]
+    forms += [stem + (e if back else _front(e)) for e in endings]
+    return forms
+
+
+def paradigm_pairs(counts: Counter[str], min_bare: int = 2,
+                   min_len: int = 3) -> list[tuple[str, str]]:
+    """(bare noun, attested form) pairs: every stem seen whole ``min_bare`` times with
+    each of its common noun forms that the text also has."""
+    pairs = []
+    for word, n in counts.items():
+        if n >= min_bare and len(word) >= min_len:
+            pairs += [(word, form) for form in noun_paradigm(word) if form in counts]
+    return pairs
+
+
+def paradigm_split_rate(pairs: list[tuple[str, str]], stem: Callable[[str], str]) -> float:
+    """Share of (bare, form) pairs whose form does not stem to the bare word's stem."""
+    if not pairs:
+        return 0.0
+    return sum(stem(form) != stem(bare) for bare, form in pairs) / len(pairs)

@@ -23,6 +23,8 @@ from conflation import (  # noqa: E402
     DATA,
     kaznerd_tokens,
     pairwise_f1,
+    paradigm_pairs,
+    paradigm_split_rate,
     segmentation_pairs,
     ud_pairs,
     unimorph_pairs,
@@ -56,6 +58,13 @@ def conflation_table(quick: bool) -> list[str]:
     seg = segmentation_pairs()
     for system, fn in (("kzsearch stem", stem), ("no stemming", identity), ("first 5", first5)):
         lines.append(row(f"apertium-kaz segmentation ({len(set(seg))} pairs)", system, seg, fn))
+    from build_lexicon import word_counts
+
+    para = paradigm_pairs(word_counts(DATA))
+    for system, fn in (("kzsearch stem", stem), ("first 5", first5)):
+        split = paradigm_split_rate(para, fn)
+        lines.append(f"| paradigm split rate, public text ({len(para)} bare noun + form pairs; "
+                     f"lower is better) | {system} | | | {split:.4f} |")
     if not quick:
         from kzsearch.morph.russian import lemma
 

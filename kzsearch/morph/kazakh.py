@@ -170,6 +170,7 @@ class Chain:
     vowel_initial: bool
     risky: int
     first_len: int  # length of the morpheme next to the stem
+    verb: bool = False  # a verb chain: its stem must be a known verb stem
 
 
 def _harmony_of(text: str) -> str:
@@ -201,19 +202,20 @@ def _join(sequences: list[list[list[Morph]]]) -> Iterator[tuple[str, Chain]]:
     A slot listed in ``REQUIRED`` must be filled: a person ending alone is no verb.
     """
     for slots in sequences:
-        yield from _walk(slots, 0, "", "", None, 0, None)
+        verb = any(slot is r for slot in slots for r in REQUIRED)
+        yield from _walk(slots, 0, "", "", None, 0, None, verb)
 
 
 def _walk(slots: list[list[Morph]], i: int, text: str, harmony: str, first: Morph | None,
-          first_len: int, prev_tag: str | None) -> Iterator[tuple[str, Chain]]:
+          first_len: int, prev_tag: str | None, verb: bool) -> Iterator[tuple[str, Chain]]:
     if i == len(slots):
         if text and first is not None:
             left = frozenset(x for x in first[2] if len(x) == 1)
             if left:
-                yield text, Chain(left, harmony, text[0] in VOWELS, first[4], first_len)
+                yield text, Chain(left, harmony, text[0] in VOWELS, first[4], first_len, verb)
         return
     if not any(slots[i] is r for r in REQUIRED):
-        yield from _walk(slots, i + 1, text, harmony, first, first_len, prev_tag)
+        yield from _walk(slots, i + 1, text, harmony, first, first_len, prev_tag, verb)
     for morph in slots[i]:
         if prev_tag is not None and prev_tag not in morph[2]:
             continue
@@ -221,7 +223,7 @@ def _walk(slots: list[list[Morph]], i: int, text: str, harmony: str, first: Morp
             if h and harmony and h != harmony:
                 continue
             yield from _walk(slots, i + 1, text + surface, harmony or h, first or morph,
-                             first_len or len(surface), _tag(morph, surface))
+                             first_len or len(surface), _tag(morph, surface), verb)
 
 
 # A participle takes the 3rd person possessive (болғаны) but hardly ever the 1st/2nd;
@@ -266,6 +268,8 @@ MIN_NAME = 5
 LEXICON_FILE = "kazakh_stems.txt"
 WHOLE_WORDS_FILE = "kazakh_whole_words.txt"
 PROVEN_FLAG = "="
+BARE_FLAG = "b"  # the stem is seen whole in text
+VERB_FLAG = "v"  # the stem is seen with two kinds of verb ending
 MIN_STEM = 2
 SHORT_STEM = 2  # stems this short are kept only when the lexicon knows them
 
@@ -276,7 +280,8 @@ class _Stemmer:
     def __init__(self, chains: Iterable[tuple[str, Chain]], lexicon: frozenset[str],
                  irregular: dict[str, str], elision: dict[str, str], letter=lambda s: s,
                  short_stem: int = SHORT_STEM, whole: frozenset[str] = frozenset(),
-                 proven: dict[str, int] | None = None):
+                 proven: dict[str, int] | None = None, good: frozenset[str] = frozenset(),
+                 verbs: frozenset[str] = frozenset()):
         table: dict[str, list[Chain]] = {}
         for text, chain in chains:
             bucket = table.setdefault(text, [])
@@ -285,6 +290,10 @@ class _Stemmer:
         self.table = {k: tuple(v) for k, v in table.items()}
         self.max_len = max(map(len, self.table))
         self.lexicon = lexicon
+        # Preferred stems: nouns seen whole in text and verb stems seen with two kinds of
+        # verb ending. A verb chain is taken only down to one of these.
+        self.good = good | verbs
+        self.verbs = verbs
         self.short = short_stem
         self.whole = whole
         self.proven = proven or {}
@@ -331,7 +340,7 @@ class _Stemmer:
         if fixed is not None:
             return fixed, True
         last = base[-1]
-        if last in self.voiced:
+        if last in self.voiced and len(base) >= 2 and base[-2] in self.vowels:
             return base[:-1] + last.translate(self.repair_table), True
         if len(base) >= 3 and base[-2] not in self.vowels and last not in self.vowels \
                 and base not in self.lexicon and base + vowel not in self.lexicon:
@@ -353,12 +362,17 @@ class _Stemmer:
         return self.strip(first, known_only=True)
 
     def strip(self, word: str, known_only: bool = False) -> str:
-        """Strip the longest suffix chain that leaves a known stem, else the longest safe one.
+        """Strip to the stem whose paradigm the text confirms, else the longest safe chain.
 
-        Safe means: the chain fits the stem's ending and harmony, is not risky and
-        leaves more than two letters. A word the lexicon knows as a stem itself is
-        only ever stripped to a known stem (``тілеуберді`` is not ``тілеубер`` +
-        accusative, as ``тілеубердінің`` in the corpus shows).
+        Candidates are the stems that some chain fitting the word's ending and
+        harmony leaves. A *preferred* stem (a noun seen whole in text, or a verb stem
+        seen with two kinds of verb ending) wins, the shortest chain first: the bare
+        noun ``бюджет`` beats ``бюдж`` + participle ``-етін``, ``дәптер`` beats
+        ``дәп`` + plural. A verb chain counts only down to a known verb stem. Else the
+        longest chain to any known stem, else (not ``known_only``) the longest safe
+        chain: not risky, leaving more than two letters. A word the lexicon knows as
+        a stem itself is only ever stripped to a known stem (``тілеуберді`` is not
+        ``тілеубер`` + accusative, as ``тілеубердінің`` in the corpus shows).
         """
         fixed = self.irregular.get(word)
         if fixed is not None:
@@ -368,8 +382,9 @@ class _Stemmer:
             return word
         table = self.table
         lexicon = self.lexicon
+        good = self.good
         word_known = word in lexicon
-        fallback = None
+        fallback = known = preferred = verb = None
         # A word proven to be no stem + chain of some length takes only shorter chains.
         top = min(self.max_len, n - MIN_STEM, self.proven.get(word, 99) - 1)
         for k in range(top, 0, -1):
@@ -392,17 +407,34 @@ class _Stemmer:
                     stem, strong = self.repair(base, word[n - k])
                 else:
                     stem, strong = base, False
-                if strong:
-                    return stem
                 if chain.risky == P12_RISK and word[:n - k + chain.first_len] in self.whole:
                     continue
+                if stem in (self.verbs if chain.verb else good) and (
+                        strong or chain.risky != P12_RISK or len(stem) > SHORT_STEM):
+                    if chain.verb:
+                        if verb is None:
+                            verb = stem
+                    elif preferred is None:
+                        preferred = stem
+                    continue
+                if strong and not chain.verb:
+                    if known is None:
+                        known = stem
+                    continue
                 if stem in lexicon and (not chain.risky or len(stem) > SHORT_STEM):
-                    return stem
-                if fallback is None and not (
+                    if known is None:
+                        known = stem
+                elif fallback is None and not (
                     known_only or word_known or chain.risky or len(stem) <= self.short
                     or (chain.vowel_initial and last in self.agentive)
                 ):
                     fallback = stem
+        if preferred is not None:  # a noun seen whole beats a verb chain
+            return preferred
+        if verb is not None:
+            return verb
+        if known is not None:
+            return known
         return word if fallback is None else fallback
 
 
@@ -422,7 +454,7 @@ def chain_texts(sequences: list[list[list[Morph]]]) -> frozenset[str]:
 
 def _fold_chain(text: str, chain: Chain) -> tuple[str, Chain]:
     return fold(text), Chain(frozenset(fold(x) for x in chain.left), chain.harmony,
-                             chain.vowel_initial, chain.risky, chain.first_len)
+                             chain.vowel_initial, chain.risky, chain.first_len, chain.verb)
 
 
 def _load_text(name: str) -> str:
@@ -436,47 +468,60 @@ def _load_words(name: str) -> frozenset[str]:
     return frozenset(_load_text(name).split())
 
 
-def _load_lexicon(name: str) -> tuple[frozenset[str], dict[str, int]]:
-    """Attested stems, and the stems the corpus proves no shorter stem + a long chain.
+def _load_lexicon(name: str) -> tuple[frozenset[str], dict[str, int], frozenset[str],
+                                      frozenset[str]]:
+    """Attested stems, the stems proven whole, the bare-attested ones and the verb stems.
 
-    A line is a stem, optionally followed by a tab, ``=`` and a length ``N``: the word
-    takes no suffix chain of ``N`` letters or more. The corpus shows the word itself
-    taking a further suffix that such a chain could not take (``шілде·ге``: a locative
-    never takes a dative, so ``шілде`` is no ``шіл·де``; ``жасады·м`` is no present
-    ``жас·ады``, which takes no person ending, so only the past ``жаса·ды`` is left).
+    A line is a stem and tab-separated flags. ``=N``: the word takes no suffix chain
+    of ``N`` letters or more. The corpus shows the word itself taking a further
+    suffix that such a chain could not take (``шілде·ге``: a locative never takes a
+    dative, so ``шілде`` is no ``шіл·де``; ``жасады·м`` is no present ``жас·ады``,
+    which takes no person ending, so only the past ``жаса·ды`` is left). ``b``: the
+    stem is seen whole in text. ``v``: the stem is seen with two kinds of verb
+    ending (past, present, participle, converb, verbal noun).
     """
-    stems, proven = [], {}
+    stems, proven, bare, verbs = [], {}, [], []
     for line in _load_text(name).splitlines():
-        word, _, flag = line.partition("\t")
-        if word:
-            stems.append(word)
+        word, *flags = line.split("\t")
+        if not word:
+            continue
+        stems.append(word)
+        for flag in flags:
             if flag[:1] == PROVEN_FLAG and flag[1:].isdigit():
                 proven[word] = int(flag[1:])
-    return frozenset(stems), proven
+            elif flag == BARE_FLAG:
+                bare.append(word)
+            elif flag == VERB_FLAG:
+                verbs.append(word)
+    return frozenset(stems), proven, frozenset(bare), frozenset(verbs)
 
 
 @lru_cache(maxsize=1)
 def _stemmers() -> tuple[_Stemmer, _Stemmer]:
     chains = _chains()
-    lexicon, proven = _load_lexicon(LEXICON_FILE)
+    lexicon, proven, bare, verbs = _load_lexicon(LEXICON_FILE)
     whole = _load_words(WHOLE_WORDS_FILE)
-    plain = _Stemmer(chains, lexicon, IRREGULAR, ELISION, whole=whole, proven=proven)
+    plain = _Stemmer(chains, lexicon, IRREGULAR, ELISION, whole=whole, proven=proven,
+                     good=bare, verbs=verbs)
     folded = _Stemmer((_fold_chain(t, c) for t, c in chains), frozenset(map(fold, lexicon)),
                       {fold(k): fold(v) for k, v in IRREGULAR.items()},
                       {fold(k): fold(v) for k, v in ELISION.items()}, letter=fold,
                       whole=frozenset(map(fold, whole)),
-                      proven={fold(k): v for k, v in proven.items()})
+                      proven={fold(k): v for k, v in proven.items()},
+                      good=frozenset(map(fold, bare)), verbs=frozenset(map(fold, verbs)))
     return plain, folded
 
 
 def build_stemmer(lexicon: frozenset[str], short_stem: int = SHORT_STEM,
-                  proven: dict[str, int] | None = None) -> _Stemmer:
+                  proven: dict[str, int] | None = None, good: frozenset[str] = frozenset(),
+                  verbs: frozenset[str] = frozenset()) -> _Stemmer:
     """A plain stemmer over a given lexicon, for the lexicon builder.
 
     The builder starts from an empty lexicon and, to find two-letter stems at all,
     may let unvalidated strips go down to ``short_stem`` letters.
     """
-    return _Stemmer(_chains(), lexicon, IRREGULAR, ELISION, short_stem=short_stem, proven=proven)
+    return _Stemmer(_chains(), lexicon, IRREGULAR, ELISION, short_stem=short_stem, proven=proven,
+                    good=good, verbs=verbs)
 
 
 def stem(word: str) -> str:
