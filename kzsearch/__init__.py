@@ -29,6 +29,7 @@ _EXPORTS = {
     "parse_page": "kzsearch.articles",
     "read_articles": "kzsearch.articles",
     "IndexStats": "kzsearch.index",
+    "IndexDamagedError": "kzsearch.index",
     "IndexLockedError": "kzsearch.index",
     "IndexNotFoundError": "kzsearch.index",
     "IndexVersionError": "kzsearch.index",
@@ -49,6 +50,7 @@ __all__ = [
     "ArticleSourceError",
     "Hit",
     "Index",
+    "IndexDamagedError",
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexStats",
@@ -78,6 +80,7 @@ if TYPE_CHECKING:
         read_articles,
     )
     from kzsearch.index import (
+        IndexDamagedError,
         IndexLockedError,
         IndexNotFoundError,
         IndexStats,

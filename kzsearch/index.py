@@ -25,24 +25,30 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import pickle
+import random
 import shutil
 import stat
+import struct
 import sys
 import tempfile
 import time
+import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from whoosh import fields, index
-from whoosh.writing import LockError
+from whoosh import columns, fields, index
+from whoosh.index import clean_files
+from whoosh.util.filelock import try_for
 
 from kzsearch.analysis import ANALYSIS_VERSION, ANALYZER
 from kzsearch.articles import Article, IngestReport
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 META_FILE = "kzsearch.json"
 DEFAULT_HOME = Path("indexes")
 UNSAFE_MODE = stat.S_IWGRP | stat.S_IWOTH
@@ -50,7 +56,7 @@ UNSAFE_MODE = stat.S_IWGRP | stat.S_IWOTH
 ProgressCallback = Callable[[int], None]
 T = TypeVar("T", bound="IndexStore")
 R = TypeVar("R")
-VANISHED_RETRIES = 20
+VANISHED_RETRIES = 5  # each try already includes Whoosh's own ten
 
 
 class IndexStoreError(Exception):
@@ -73,31 +79,91 @@ class UntrustedIndexError(IndexStoreError):
     """The index directory could have been altered by another user."""
 
 
+class IndexDamagedError(IndexStoreError):
+    """An index file is truncated or corrupt: the index must be rebuilt."""
+
+
+# What Whoosh raises when it reads a truncated or corrupt file.
+DAMAGE_ERRORS = (EOFError, struct.error, pickle.UnpicklingError, zlib.error, ValueError,
+                 TypeError, IndexError, OverflowError, KeyError)
+
+
+@contextmanager
+def reading_files(path: Path) -> Iterator[None]:
+    """Turn Whoosh's low-level errors on damaged files into one error that says what to do."""
+    try:
+        yield
+    except DAMAGE_ERRORS as exc:
+        raise IndexDamagedError(
+            f"the index at {path} is damaged ({type(exc).__name__}: {exc});"
+            " rebuild it with `kzsearch index build --overwrite`"
+        ) from exc
+
+
+def _use_unseeded_file_names() -> None:
+    """Whoosh 2.7.4 names segment and temporary files with the global ``random`` module, so
+    a program that calls ``random.seed(n)`` before two commits gets the same name twice
+    and the second commit fails with a bare AssertionError. Its modules get names from
+    the operating system's randomness instead, which no seed touches."""
+    import whoosh.codec.base
+    import whoosh.filedb.compound
+    import whoosh.filedb.filestore
+    import whoosh.writing
+    from whoosh.util import IDCHARS
+
+    system = random.SystemRandom()
+
+    def random_name(size: int = 28) -> str:
+        return "".join(system.choice(IDCHARS) for _ in range(size))
+
+    for module in (whoosh.codec.base, whoosh.filedb.compound, whoosh.filedb.filestore,
+                   whoosh.writing):
+        module.random_name = random_name  # type: ignore[attr-defined]
+
+
+_use_unseeded_file_names()
+
+
 def build_schema() -> fields.Schema:
-    """The article schema: analysed text, exact facets, sortable dates and views."""
+    """The article schema: analysed text, exact filters, and columns for facets and sorting.
+
+    Facet and sort values live in column-only fields that every document fills, with a
+    neutral value when the article lacks one: Whoosh 2.7.4 cannot read a sortable column
+    of a segment whose last documents have no value (search then fails with IndexError,
+    struct.error or OverflowError), and real articles often lack a rubric or a date.
+    """
     return fields.Schema(
         id=fields.ID(unique=True, stored=True),
         title=fields.TEXT(analyzer=ANALYZER, stored=True),
         body=fields.TEXT(analyzer=ANALYZER, stored=True),
-        rubric=fields.ID(stored=True, sortable=True),
-        published=fields.DATETIME(stored=True, sortable=True),
-        month=fields.ID(sortable=True),
-        views=fields.NUMERIC(int, bits=64, stored=True, sortable=True),
+        rubric=fields.ID(stored=True),
+        published=fields.DATETIME(stored=True),
+        views=fields.NUMERIC(int, bits=64, stored=True),
         read_minutes=fields.NUMERIC(int, stored=True),
         lang=fields.ID(stored=True),
         url=fields.STORED(),
+        rubric_key=fields.COLUMN(columns.RefBytesColumn()),
+        month=fields.COLUMN(columns.RefBytesColumn()),
+        day=fields.COLUMN(columns.NumericColumn("i", default=0)),
+        popularity=fields.COLUMN(columns.NumericColumn("q", default=-1)),
     )
 
 
 def article_document(article: Article) -> dict[str, Any]:
-    """The Whoosh document of an article; absent values are left out, not stored as empty."""
+    """The Whoosh document of an article: absent values are not stored, but every column
+    gets a value (empty, day 0, popularity -1) so that no column has a gap."""
     doc: dict[str, Any] = {"id": article.id, "title": article.title, "body": article.body}
+    day = article.published
+    if day is not None and not isinstance(day, dt.date):
+        raise TypeError(f"article {article.id!r}: published must be a datetime.date, not {day!r}")
+    doc["rubric_key"] = (article.rubric or "").encode("utf-8")
+    doc["month"] = f"{day.year:04d}-{day.month:02d}".encode() if day else b""
+    doc["day"] = day.toordinal() if day else 0
+    doc["popularity"] = article.views if article.views is not None else -1
     if article.rubric:
         doc["rubric"] = article.rubric
-    if article.published:
-        day = article.published
+    if day:
         doc["published"] = dt.datetime(day.year, day.month, day.day)
-        doc["month"] = f"{day.year:04d}-{day.month:02d}"
     for name in ("views", "read_minutes", "lang", "url"):
         value = getattr(article, name)
         if value is not None:
@@ -183,7 +249,8 @@ class IndexStore:
                 f" this kzsearch uses {ANALYSIS_VERSION!r} and {SCHEMA_VERSION!r}."
                 " Rebuild it with `kzsearch index build --overwrite`"
             )
-        return survive_commits(lambda: cls(path, index.open_dir(str(path))))
+        with reading_files(path):
+            return survive_commits(lambda: cls(path, index.open_dir(str(path))))
 
     @classmethod
     def open_or_create(cls: type[T], path: str | os.PathLike[str]) -> T:
@@ -223,10 +290,9 @@ class IndexStore:
         started = time.perf_counter()
         latest = _latest_per_id(articles, report if own_report else None)
         existing = self._existing_ids(latest)
-        writer = self._writer(procs, lock_timeout)
         tick = _progress_callback(progress, total=len(latest))
         before = self._ix.doc_count()
-        try:
+        with self._writing(procs, lock_timeout) as writer:
             for done, article in enumerate(latest.values(), 1):
                 if article.id in existing:
                     writer.delete_by_term("id", article.id)
@@ -234,11 +300,7 @@ class IndexStore:
                 if done % 100 == 0:
                     tick(done)
             writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
         tick(len(latest))
-        self._reopen()
         self._check_count(before + len(latest) - len(existing), procs)
         report.updated += len(existing)
         report.seconds += time.perf_counter() - started
@@ -246,42 +308,62 @@ class IndexStore:
 
     def delete(self, ids: Iterable[str], *, lock_timeout: float = 0.0) -> int:
         """Delete articles by id; returns how many were in the index."""
-        writer = self._writer(1, lock_timeout)
-        try:
+        with self._writing(1, lock_timeout) as writer:
             deleted = sum(writer.delete_by_term("id", doc_id) for doc_id in set(ids))
             writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        self._reopen()
         return deleted
 
     def optimize(self, *, lock_timeout: float = 0.0) -> None:
         """Merge all segments into one: smaller and faster to search, slow to do."""
-        writer = self._writer(1, lock_timeout)
-        try:
+        with self._writing(1, lock_timeout) as writer:
             writer.commit(optimize=True)
-        except BaseException:
-            writer.cancel()
-            raise
-        self._reopen()
 
-    def _writer(self, procs: int, lock_timeout: float) -> Any:
-        kwargs: dict[str, Any] = {"timeout": lock_timeout, "limitmb": 256}
-        if procs > 1:
-            kwargs.update(procs=procs, multisegment=True, batchsize=200)
-        try:
-            return self._ix.writer(**kwargs)
-        except LockError:
+    @contextmanager
+    def _writing(self, procs: int, lock_timeout: float) -> Iterator[Any]:
+        """A writer whose commit is all or nothing. On any failure the writer is given up
+        and its partial files removed; the lock is ours, not the writer's, so it is released
+        even when Whoosh fails half-way through creating or cancelling a writer (as it
+        does on a full disk)."""
+        lock = self._ix.lock("WRITELOCK")
+        if not try_for(lock.acquire, timeout=lock_timeout, delay=0.1):
             raise IndexLockedError(
                 f"the index at {self.path} is locked by another writer; try again when it finishes"
-            ) from None
+            )
+        writer = None
+        try:
+            writer = self._ix.writer(_lk=False, **self._writer_options(procs))
+            yield writer
+        except BaseException:
+            self._abandon(writer)
+            raise
+        finally:
+            lock.release()
+        self._reopen()
+
+    @staticmethod
+    def _writer_options(procs: int) -> dict[str, Any]:
+        options: dict[str, Any] = {"limitmb": 256}
+        if procs > 1:
+            # subargs: the sub-writers add _lk=False themselves and must not get ours twice.
+            options.update(procs=procs, multisegment=True, batchsize=200, subargs=dict(options))
+        return options
+
+    def _abandon(self, writer: Any) -> None:
+        """Remove what a failed write left: its temporary folder and unreferenced files."""
+        if writer is not None:
+            with suppress(Exception):
+                writer.cancel()
+        shutil.rmtree(self.path / f"{self._ix.indexname}.tmp", ignore_errors=True)
+        with suppress(Exception):
+            toc = self._ix._read_toc()
+            clean_files(self._ix.storage, self._ix.indexname, toc.generation, toc.segments)
 
     def _existing_ids(self, latest: dict[str, Article]) -> set[str]:
-        if self._ix.is_empty():
-            return set()
-        with self._ix.searcher() as searcher:
-            return {i for i in latest if searcher.document_number(id=i) is not None}
+        with reading_files(self.path):
+            if self._ix.is_empty():
+                return set()
+            with self._ix.searcher() as searcher:
+                return {i for i in latest if searcher.document_number(id=i) is not None}
 
     def _check_count(self, expected: int, procs: int) -> None:
         actual = self._ix.doc_count()
@@ -299,22 +381,23 @@ class IndexStore:
     # -- reading ---------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return survive_commits(self._ix.doc_count)
+        with reading_files(self.path):
+            return survive_commits(self._ix.doc_count)
 
     def stats(self) -> IndexStats:
         """Documents, rubric counts, date range, size on disk and versions."""
         meta = read_meta(self.path)
-        with self._ix.searcher() as searcher:
+        with reading_files(self.path), self._ix.searcher() as searcher:
             reader = searcher.reader()
-            rubrics = _column_counts(reader, "rubric")
-            dates = [d for d in _column_values(reader, "published") if d]
+            rubrics = Counter(v.decode("utf-8") for v in column_values(reader, "rubric_key") if v)
+            days = [d for d in column_values(reader, "day") if d]
         return IndexStats(
             path=str(self.path),
             documents=len(self),
             segments=len(self._ix._segments()),
             rubrics=dict(sorted(rubrics.items(), key=lambda kv: (-kv[1], kv[0]))),
-            first_date=min(dates).date() if dates else None,
-            last_date=max(dates).date() if dates else None,
+            first_date=dt.date.fromordinal(min(days)) if days else None,
+            last_date=dt.date.fromordinal(max(days)) if days else None,
             size_bytes=sum(f.stat().st_size for f in self.path.iterdir() if f.is_file()),
             analysis_version=str(meta.get("analysis_version")),
             schema_version=str(meta.get("schema_version")),
@@ -346,19 +429,12 @@ def _latest_per_id(
     return latest
 
 
-def _column_values(reader: Any, name: str) -> Iterator[Any]:
+def column_values(reader: Any, name: str) -> list[Any]:
+    """A column's value for every live document, in document order."""
     if not reader.has_column(name):
-        return iter(())
+        return []
     column = reader.column_reader(name)
-    return (column[n] for n in reader.all_doc_ids())
-
-
-def _column_counts(reader: Any, name: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for value in _column_values(reader, name):
-        if value:
-            counts[value] = counts.get(value, 0) + 1
-    return counts
+    return [column[n] for n in reader.all_doc_ids()]
 
 
 def _progress_callback(progress: bool | ProgressCallback, total: int) -> ProgressCallback:
@@ -484,6 +560,7 @@ def default_index_path(name: str = "news") -> Path:
 
 
 __all__ = [
+    "IndexDamagedError",
     "IndexStoreError",
     "IndexLockedError",
     "IndexNotFoundError",

@@ -14,7 +14,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from kzsearch.articles import normalise_rubric
-from kzsearch.index import IndexStore, survive_commits
+from kzsearch.index import IndexStore, column_values, reading_files, survive_commits
 from kzsearch.search.highlight import Snippet, make_snippet
 from kzsearch.search.query import ParsedQuery, QueryBuilder, QueryError
 from kzsearch.search.ranking import SORT_FIELDS, SORTS, NewsWeighting
@@ -71,21 +71,21 @@ class _Snapshot:
     rubrics: dict[str, str]
     rubric_of: list[str | None]
     month_of: list[str | None]
-    newest: dt.datetime | None
+    newest: int | None
 
     @classmethod
     def read(cls, ix: Any) -> _Snapshot:
         generation = ix.latest_generation()
         reader = ix.reader()
-        rubric_of = _column(reader, "rubric")
+        rubric_of = _text_column(reader, "rubric_key")
         return cls(
             generation=generation,
             reader=reader,
             vocabulary=Vocabulary.from_reader(reader),
             rubrics={name.casefold(): name for name in set(rubric_of) if name},
             rubric_of=rubric_of,
-            month_of=_column(reader, "month"),
-            newest=max((d for d in _column(reader, "published") if d), default=None),
+            month_of=_text_column(reader, "month"),
+            newest=max(column_values(reader, "day"), default=0) or None,
         )
 
     def facets(self, docs: list[int]) -> dict[str, dict[str, int]]:
@@ -189,7 +189,8 @@ class Index(IndexStore):
         if snapshot is None or snapshot.generation != self.whoosh_index.latest_generation():
             if snapshot is not None:
                 snapshot.reader.close()
-            snapshot = self._snapshot = _Snapshot.read(self.whoosh_index)
+            with reading_files(self.path):
+                snapshot = self._snapshot = _Snapshot.read(self.whoosh_index)
         return snapshot
 
     def _suggest(self, text: str, parsed: ParsedQuery, snapshot: _Snapshot) -> str | None:
@@ -288,13 +289,13 @@ def _key(item: tuple[Any, int]) -> str:
     return item[0] or ""
 
 
-def _column(reader: Any, name: str) -> list[Any]:
-    """One value per document number (``None`` where absent), read once per generation."""
+def _text_column(reader: Any, name: str) -> list[str | None]:
+    """A bytes column as text, one entry per document number (``None`` where empty)."""
     size = reader.doc_count_all()
     if not reader.has_column(name):
         return [None] * size
     column = reader.column_reader(name)
-    return [column[n] or None for n in range(size)]
+    return [column[n].decode("utf-8") or None for n in range(size)]
 
 
 def _replace_word(text: str, word: str, fixed: str) -> str:

@@ -14,7 +14,6 @@ news rises without burying it.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from typing import Any
 
@@ -39,7 +38,7 @@ class NewsWeighting(scoring.BM25F):
         self,
         *,
         recency: float = 0.0,
-        origin: dt.datetime | None = None,
+        origin: int | None = None,
         rubric_boost: dict[str, float] | None = None,
     ) -> None:
         super().__init__(B=BM25_B, K1=BM25_K1, title_B=0.5)
@@ -50,11 +49,12 @@ class NewsWeighting(scoring.BM25F):
 
     def final(self, searcher: Any, docnum: int, score: float) -> float:
         if self.recency and self.origin is not None:
-            published = self._column(searcher, "published")[docnum]
-            decay = gauss_decay((self.origin - published).days) if published else 0.0
+            day = self._column(searcher, "day")[docnum]
+            decay = gauss_decay(self.origin - day) if day else 0.0
             score *= (1.0 - self.recency) + self.recency * decay
         if self.rubric_boost:
-            score *= self.rubric_boost.get(self._column(searcher, "rubric")[docnum], 1.0)
+            rubric = self._column(searcher, "rubric_key")[docnum].decode("utf-8")
+            score *= self.rubric_boost.get(rubric, 1.0)
         return score
 
     def _column(self, searcher: Any, name: str) -> Any:
@@ -64,5 +64,5 @@ class NewsWeighting(scoring.BM25F):
         return column
 
 
-SORT_FIELDS = {"date": "published", "views": "views"}
+SORT_FIELDS = {"date": "day", "views": "popularity"}
 SORTS = ("relevance", *SORT_FIELDS)
