@@ -3,10 +3,8 @@ real Kazakh text, and small helpers for indexes and child processes."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
-import random
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -159,32 +157,3 @@ def child_env() -> dict[str, str]:
     return env
 
 
-# Whoosh 2.7.4 fails to read a sortable column (rubric, published) in a segment whose last
-# documents have no value: search then raises IndexError, struct.error or OverflowError
-# (reported: ``test_index_faults.py::test_articles_without_rubric_or_date_keep_search_working``).
-# Until that is fixed, the fuzz targets give accepted articles a rubric and a date before
-# indexing them, so that they go on testing everything else.
-COLUMN_BUG_OPEN = True
-
-
-def indexable(article: Any) -> Any:
-    """``article`` as the fuzz targets index it while :data:`COLUMN_BUG_OPEN`."""
-    if not COLUMN_BUG_OPEN:
-        return article
-    return dataclasses.replace(
-        article,
-        rubric=article.rubric or "Жаңалықтар",
-        published=article.published or dt.date(2020, 1, 1),
-    )
-
-
-def unseeded_random() -> None:
-    """Re-seed the global ``random`` from the OS before a commit inside a hypothesis example.
-
-    Whoosh names each new segment with ``random.choice`` of the global generator, and
-    hypothesis seeds that generator identically for every example, so two examples that
-    commit to one index pick the same segment name and Whoosh fails its commit with a bare
-    ``AssertionError`` (reported: ``test_disk_faults.py::test_commit_after_random_seed``).
-    Hypothesis restores its own state after each example.
-    """
-    random.seed()

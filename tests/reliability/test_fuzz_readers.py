@@ -23,9 +23,7 @@ from ._support import (
     SCALE,
     count_example,
     fuzz_settings,
-    indexable,
     time_guard,
-    unseeded_random,
 )
 from .strategies import HOSTILE_TEXT, NEWS_TEXT, SPECIALS, TEXT, WORDS, megabyte_text
 
@@ -138,8 +136,7 @@ def read_and_index(path: Path, sink: Index, target: str, limit: float) -> Ingest
         for rejection in report.rejections:
             str(rejection).encode("utf-8")  # a rejection can always be printed and logged
         if articles:
-            unseeded_random()
-            sink.add_many([indexable(a) for a in articles])
+            sink.add_many(articles)
             last = {a.id: a for a in articles}
             for article in list(last.values())[-2:]:
                 assert article.title.strip() and article.body.strip()

@@ -2,8 +2,7 @@
 
 The promise: a clear error (an ``OSError`` naming the errno and file, or a kzsearch error
 that says what to do), and the index as it was before the failed operation stays intact
-and searchable. Tests marked ``xfail(strict=True)`` are bugs reported to the lead; they
-start failing (XPASS) the day the bug is fixed, so the mark can be removed.
+and searchable. Each test here once failed on a real bug (see the commit that fixed it).
 """
 
 from __future__ import annotations
@@ -106,17 +105,12 @@ def test_disk_full_mid_commit_keeps_the_previous_index(index: Index, budget: int
     assert_intact(index.path, before)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: after a failed commit the write lock is never "
-                   "released: writer.cancel() raises again, so every later write in the "
-                   "process gets IndexLockedError")
 def test_after_a_disk_full_failure_the_index_can_be_written_again(index: Index) -> None:
     with disk_full_after(0), pytest.raises(OSError):
         index.add_many(make_articles(40, start=40, tag="жаңа"))
     Index.open(index.path).add_many(make_articles(5, start=100))  # room again
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a commit that failed on a full disk leaves its "
-                   "partial segment files in the index folder, keeping the disk full")
 def test_a_failed_commit_leaves_no_partial_files(index: Index) -> None:
     files_before = {p.name for p in index.path.iterdir()}
     with disk_full_after(2_000), pytest.raises(OSError):
@@ -322,9 +316,6 @@ def test_a_missing_segment_file_is_named(index: Index) -> None:
 
 
 @pytest.mark.parametrize("what", ["empty toc", "truncated toc", "truncated segment"])
-@pytest.mark.xfail(strict=True, reason="BUG: a damaged TOC or segment file raises Whoosh's "
-                   "raw EOFError / TypeError / struct.error, not an error that names the "
-                   "file and says to rebuild")
 def test_a_damaged_file_gives_a_clear_error(index: Index, what: str) -> None:
     damage(index.path, what)
     with pytest.raises((IndexStoreError, OSError)):
@@ -348,10 +339,6 @@ COLUMN_CASES = {
 
 
 @pytest.mark.parametrize("batches", COLUMN_CASES.values(), ids=COLUMN_CASES.keys())
-@pytest.mark.xfail(strict=True, reason="BUG: Whoosh 2.7.4 cannot read a sortable column "
-                   "(rubric, published) of a segment whose last documents have no value; "
-                   "article_document leaves absent values out, so search raises IndexError, "
-                   "struct.error or OverflowError")
 def test_articles_without_rubric_or_date_keep_search_working(tmp_path: Path,
                                                             batches: list) -> None:
     index = Index.create(tmp_path / "index")
@@ -371,9 +358,6 @@ def test_articles_with_every_optional_field_search_fine(tmp_path: Path) -> None:
     assert {hit.id for hit in index.search("бюджет").hits} == {"a", "b"}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Whoosh names segments with the global random "
-                   "module; after random.seed(n) two commits pick the same name and the "
-                   "second fails with a bare AssertionError")
 def test_commit_after_random_seed(index: Index) -> None:
     random.seed(2024)
     index.add_many(make_articles(5, start=200))
