@@ -483,7 +483,8 @@ def demo_command(index_path: Path) -> None:
     from kzsearch import Index, IngestReport, sample_corpus_path
 
     report = IngestReport()
-    streams = _open_sources([sample_corpus_path()], report)
+    pages = sorted(sample_corpus_path().glob("*.txt"))  # not the folder's README
+    streams = _open_sources(pages, report)
     with Index.building(index_path, overwrite=True) as index:
         _ingest(index, streams, report, procs=1, rejects=None)
     index = Index.open(index_path)
