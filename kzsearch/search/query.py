@@ -108,6 +108,7 @@ class QueryBuilder:
     def __init__(self, vocabulary: Vocabulary, rubric_lookup: dict[str, str]) -> None:
         self.vocabulary = vocabulary
         self.rubric_lookup = rubric_lookup
+        self._stopword_queries: set[int] = set()  # ids of word queries made of stopwords only
 
     def build(self, text: str) -> ParsedQuery:
         if len(text) > MAX_QUERY_CHARS:
@@ -119,7 +120,7 @@ class QueryBuilder:
         self._lang = language_of(text)
         try:
             structure = _PARSER.parse(_canonical_fields(text))
-        except (RecursionError, Exception):  # whoosh raises assorted errors; fall back to words
+        except Exception:  # whoosh raises assorted errors (RecursionError too): use the words
             structure = wq.Or([wq.Term("text", w) for w in text.split()])
         parsed.query = self._convert(structure, parsed)
         return parsed
@@ -156,10 +157,17 @@ class QueryBuilder:
         group = positive[0] if len(positive) == 1 else group
         return wq.AndNot(group, wq.Or(negative)) if negative else group
 
-    @staticmethod
-    def _drop_stopword_terms(children: list[wq.Query]) -> list[wq.Query]:
-        kept = [c for c in children if not getattr(c, "is_stopword", False)]
+    def _drop_stopword_terms(self, children: list[wq.Query]) -> list[wq.Query]:
+        kept = [c for c in children if not self._is_stopword_query(c)]
         return kept or children
+
+    def _is_stopword_query(self, query: wq.Query) -> bool:
+        return id(query) in self._stopword_queries
+
+    def _mark_stopword_query(self, query: wq.Query, stopword: bool) -> wq.Query:
+        if stopword:
+            self._stopword_queries.add(id(query))
+        return query
 
     # -- words -----------------------------------------------------------------------------
 
@@ -173,8 +181,7 @@ class QueryBuilder:
             return None
         query = parts[0] if len(parts) == 1 else wq.And(parts)
         query.boost *= boost
-        query.is_stopword = all(getattr(p, "is_stopword", False) for p in parts)
-        return query
+        return self._mark_stopword_query(query, all(map(self._is_stopword_query, parts)))
 
     def _words(self, raw: str) -> list[tuple[str, str]]:
         """Normalised words of one raw query word with their language (compounds: whole only)."""
@@ -203,8 +210,8 @@ class QueryBuilder:
             for name in field_names
         ]
         query = terms[0] if len(terms) == 1 else wq.Or(terms)
-        query.is_stopword = is_stopword(word[0]) or is_stopword(alternatives[0][0])
-        return query
+        stopword = is_stopword(word[0]) or is_stopword(alternatives[0][0])
+        return self._mark_stopword_query(query, stopword)
 
     def alternatives(self, word: str, lang: str = "kk") -> list[tuple[str, float]]:
         """Index terms that should match one normalised query word, with their weights."""
