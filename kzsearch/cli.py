@@ -424,7 +424,7 @@ def analyze_command(words: Sequence[str], script: str) -> None:
 
     text = " ".join(words)
     if not words:
-        stdin = click.get_text_stream("stdin")
+        stdin = sys.stdin
         if _is_tty(stdin):
             raise click.UsageError("give TEXT, or pipe text into `kzsearch analyze`")
         text = stdin.read()
