@@ -15,6 +15,12 @@ Why it is built the way it is:
   so whoever can write into an index directory can run code in every process
   that opens it. :meth:`IndexStore.open` refuses a directory or file that is
   writable by group or others, or owned by another (non-root) user.
+* **Failures leave nothing behind.** The write lock is ours, released after any
+  failure; a failed commit's files are removed; readers retry when a concurrent
+  commit removed the file they were opening; damaged files raise
+  :class:`IndexDamagedError`, which says to rebuild.
+* **Whoosh 2.7.4 worked around**: gap-free facet/sort columns (see
+  :func:`build_schema`) and segment names that ``random.seed`` cannot repeat.
 
 The search API lives one stage later, in :mod:`kzsearch.search`, as the
 :class:`kzsearch.Index` subclass of :class:`IndexStore`.
