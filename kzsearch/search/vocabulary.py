@@ -25,6 +25,7 @@ class Vocabulary:
 
     doc_freq: dict[str, int] = field(default_factory=dict)
     by_fold: dict[str, list[str]] = field(default_factory=dict)
+    _by_head: dict[tuple[str, int], list[str]] | None = field(default=None, repr=False)
 
     @classmethod
     def from_reader(cls, reader: object) -> Vocabulary:
@@ -66,10 +67,15 @@ class Vocabulary:
         return best[2] if best else None
 
     def _candidates(self, term: str) -> Iterable[str]:
+        """Terms of about the same length with the same (folded) first letter."""
+        if self._by_head is None:  # built on the first misspelling, not on every generation
+            by_head: dict[tuple[str, int], list[str]] = defaultdict(list)
+            for candidate in self.doc_freq:
+                by_head[fold_key(candidate[:1]), len(candidate)].append(candidate)
+            self._by_head = dict(by_head)
         head, size = fold_key(term[0]), len(term)
-        for candidate in self.doc_freq:
-            if abs(len(candidate) - size) <= 2 and fold_key(candidate[:1]) == head:
-                yield candidate
+        for length in range(size - 2, size + 3):
+            yield from self._by_head.get((head, length), ())
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
