@@ -132,6 +132,7 @@ def test_any_bytes_as_csv_never_crash(content: bytes) -> None:
     )
 )
 def test_csv_rows_of_any_shape_are_each_one_record(rows: list[list[str]]) -> None:
+    rows = [[cell.replace("\x00", "") for cell in row] for row in rows]  # 3.10's writer refuses NUL
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["id", "title", "body", "views"])

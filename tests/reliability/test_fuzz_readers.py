@@ -99,8 +99,8 @@ def csv_bytes(draw: st.DrawFn) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL,
                                                               csv.QUOTE_NONNUMERIC])))
-    for row in [header, *rows]:
-        writer.writerow(row)
+    for row in [header, *rows]:  # NUL reaches the reader through the damage below: Python
+        writer.writerow([cell.replace("\x00", "") for cell in row])  # 3.10's writer refuses it
     data = encode(buffer.getvalue(), draw(st.sampled_from(["raw", "clean", "utf-8-sig"])))
     if draw(st.integers(0, 3)) == 0:  # damage: cut it, or splice in bytes
         at = draw(st.integers(0, len(data)))
@@ -193,7 +193,8 @@ def test_every_reader_survives_a_megabyte(fmt: str, sink: Index) -> None:
             content = json.dumps({"title": "Үлкен мақала", "body": text}).encode()
         elif as_record and fmt == "csv":
             buffer = io.StringIO()
-            csv.writer(buffer).writerows([["title", "body"], ["Үлкен мақала", text]])
+            cells = [["title", "body"], ["Үлкен мақала", text.replace("\x00", "")]]
+            csv.writer(buffer).writerows(cells)
             content = buffer.getvalue().encode("utf-8", "surrogatepass")
         elif as_record:
             content = f"Экономика • 28 Тамыз, 2019\n\nҮлкен мақала\n\n{text}".encode(
