@@ -258,14 +258,6 @@ class IndexStore:
         with reading_files(path):
             return survive_commits(lambda: cls(path, index.open_dir(str(path))))
 
-    @classmethod
-    def open_or_create(cls: type[T], path: str | os.PathLike[str]) -> T:
-        """Open the index at ``path``, creating an empty one if there is none."""
-        path = Path(path)
-        if (path / META_FILE).is_file():
-            return cls.open(path)
-        return cls.create(path)
-
     def _refresh_schema(self) -> None:
         """Use this process's analyzer, not the pickled copy in the TOC (versions match)."""
         for name in ("title", "body"):

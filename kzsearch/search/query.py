@@ -54,7 +54,6 @@ class ParsedQuery:
     query: wq.Query | None
     terms: set[str] = field(default_factory=set)
     unknown_words: list[tuple[str, str]] = field(default_factory=list)
-    rubrics: list[str] = field(default_factory=list)
 
 
 def _parse_schema() -> fields.Schema:
@@ -173,7 +172,7 @@ class QueryBuilder:
 
     def _word(self, fieldname: str, raw: str, boost: float, parsed: ParsedQuery) -> wq.Query | None:
         if fieldname == "rubric":
-            return self._rubric(raw, parsed)
+            return self._rubric(raw)
         field_names = ("title", "body") if fieldname == "text" else (fieldname,)
         parts = [self._alternatives_query(word, field_names, parsed) for word in self._words(raw)]
         parts = [p for p in parts if p is not None]
@@ -240,10 +239,8 @@ class QueryBuilder:
             return wq.Or([wq.Term(n, terms[0], boost=boost) for n in names])
         return wq.Or([wq.Phrase(n, terms, boost=boost) for n in names])
 
-    def _rubric(self, raw: str, parsed: ParsedQuery) -> wq.Query:
-        name = self.rubric_lookup.get(raw.casefold(), raw)
-        parsed.rubrics.append(name)
-        return wq.Term("rubric", name)
+    def _rubric(self, raw: str) -> wq.Query:
+        return wq.Term("rubric", self.rubric_lookup.get(raw.casefold(), raw))
 
 
 def _looks_russian(word: str) -> bool:
