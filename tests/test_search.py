@@ -147,6 +147,8 @@ def test_title_and_rubric_fields(sample_index) -> None:
     assert set(titles(sample_index.search("title:кітап"))) == {LIBRARY_BOOKS, RARE_BOOKS}
     sport = sample_index.search("rubric:спорт", per_page=20)
     assert sport.total == 7 and {hit.rubric for hit in sport.hits} == {"Спорт"}
+    politics = sample_index.search("rubric:Политика", per_page=20)  # the Russian alias
+    assert politics.total > 0 and {hit.rubric for hit in politics.hits} == {"Саясат"}
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ from whoosh import query as wq
 from whoosh.analysis import SpaceSeparatedTokenizer
 
 from kzsearch.analysis import folded_query_key, index_term, is_stopword, language_of
+from kzsearch.articles import normalise_rubric
 from kzsearch.morph import russian
 from kzsearch.search.vocabulary import Vocabulary
 from kzsearch.text.lang import KAZAKH_LETTER_RE
@@ -240,7 +241,9 @@ class QueryBuilder:
         return wq.Or([wq.Phrase(n, terms, boost=boost) for n in names])
 
     def _rubric(self, raw: str) -> wq.Query:
-        return wq.Term("rubric", self.rubric_lookup.get(raw.casefold(), raw))
+        """``rubric:спорт`` or ``rubric:Политика``: any case, Russian aliases, index spelling."""
+        name = normalise_rubric(raw) or raw
+        return wq.Term("rubric", self.rubric_lookup.get(name.casefold(), name))
 
 
 def _looks_russian(word: str) -> bool:
