@@ -29,6 +29,7 @@ The search API lives one stage later, in :mod:`kzsearch.search`, as the
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import json
 import os
 import pickle
@@ -222,12 +223,16 @@ class IndexStore:
 
         If the block fails, nothing at ``path`` changes: no half-built index appears,
         and an old index (replaced with ``overwrite``) stays searchable until the swap.
+        The staging folder's name carries the builder's process id, so that the staging
+        folders of builds that were killed are removed by the next build.
         """
         path = Path(path)
         _check_replaceable(path, overwrite)
         parent = path.parent
         parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".new", dir=parent))
+        _remove_abandoned_builds(path)
+        prefix = f".{path.name}.{os.getpid()}."
+        staging = Path(tempfile.mkdtemp(prefix=prefix, suffix=".new", dir=parent))
         try:
             os.chmod(staging, 0o755)  # mkdtemp's 0700 would hide the index from other readers
             yield cls.create(staging)
@@ -536,6 +541,24 @@ def _check_replaceable(path: Path, overwrite: bool) -> bool:
         raise FileExistsError(f"{path} already exists; replace it with overwrite (--overwrite)")
     if not ((path / META_FILE).exists() or index.exists_in(str(path))):
         raise FileExistsError(f"{path} exists and is not a kzsearch index; not replacing it")
+    return True
+
+
+def _remove_abandoned_builds(path: Path) -> None:
+    """Remove staging folders (``.NAME.PID.*.new``) whose building process is gone."""
+    for folder in path.parent.glob(f".{glob.escape(path.name)}.*.new"):
+        pid = folder.name[len(path.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
     return True
 
 

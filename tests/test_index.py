@@ -252,3 +252,18 @@ def test_add_many_returns_the_readers_report_with_its_rejections(tmp_path: Path)
     assert (report.read, report.accepted, report.rejected_total) == (2, 1, 1)
     assert report.rejected == {"broken_json": 1}
     assert report.files == 1
+
+
+def test_a_build_removes_staging_folders_of_killed_builds(tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    abandoned = tmp_path / f".news.{dead}.x1y2.new"  # a build that was killed
+    running = tmp_path / f".news.{os.getpid()}.z3.new"  # a build still going on
+    for folder in (abandoned, running):
+        folder.mkdir()
+        (folder / "kzsearch.json").write_text("{}")
+    with Index.building(tmp_path / "news") as index:
+        index.add_many(make_articles(3))
+    assert not abandoned.exists()
+    assert running.exists()
+    assert len(Index.open(tmp_path / "news")) == 3
