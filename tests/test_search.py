@@ -28,6 +28,9 @@ FOOTBALL_2018 = "«Астана» футбол клубы бесінші рет 
 SHYMKENT_SCHOOLS_RU = "В Шымкенте до конца года откроют новые школы"
 ASTANA_FROST_RU = "В Астане из-за сильных морозов отменили занятия в школах"
 
+# футбол, футболдан, and the Russian «Кайрат» match report's футболистов (prefix class)
+FOOTBALL_MATCHES = 3
+
 
 def titles(results) -> list[str]:
     return [hit.title for hit in results.hits]
@@ -79,7 +82,10 @@ def test_recency_decays_once_per_document_not_per_term(sample_index) -> None:
 def test_rubric_filter_accepts_one_or_several_names_in_any_case(sample_index) -> None:
     education = sample_index.search("мектептер", rubric="білім", per_page=20)
     assert {hit.rubric for hit in education.hits} == {"Білім"}
-    assert titles(education)[:2] == [COMFORT_SCHOOLS, ROBOTICS]
+    # two school words in the title and nine in the body; then two articles with one in
+    # the title and four in the body, which BM25F holds about level
+    assert titles(education)[0] == COMFORT_SCHOOLS
+    assert set(titles(education)[1:3]) == {ROBOTICS, LIBRARY_BOOKS}
     both = sample_index.search("мектептер", rubric=["Білім", "Қоғам"], per_page=20)
     assert {hit.rubric for hit in both.hits} == {"Білім", "Қоғам"}
     assert both.total > education.total
@@ -123,7 +129,7 @@ def test_pages_are_stable_and_totals_honest(sample_index) -> None:
 
 def test_a_page_past_the_end_is_empty(sample_index) -> None:
     results = sample_index.search("футбол", page=5, per_page=10)
-    assert results.hits == [] and results.total == 2
+    assert results.hits == [] and results.total == FOOTBALL_MATCHES
 
 
 def test_phrase_needs_the_words_in_order(sample_index) -> None:
@@ -134,7 +140,8 @@ def test_phrase_needs_the_words_in_order(sample_index) -> None:
 def test_minus_and_kazakh_operators(sample_index) -> None:
     assert {LIBRARY_BOOKS, RARE_BOOKS} <= set(titles(sample_index.search("кітап")))
     without = titles(sample_index.search("кітап -кітапхана"))
-    assert LIBRARY_BOOKS in without and RARE_BOOKS not in without
+    # both book articles also name a library (кітапханаларына, кітапханада); Абай's does not
+    assert without == [ABAI]
     assert titles(sample_index.search("кітап ЕМЕС кітапхана")) == without
     both = titles(sample_index.search("футбол ЖӘНЕ Дания"))
     assert both == [FOOTBALL_2023]
@@ -160,7 +167,7 @@ def test_malformed_queries_never_raise_parser_errors(sample_index, query: str) -
 
 
 def test_deeply_nested_query_is_searched_not_crashed(sample_index) -> None:
-    assert sample_index.search("(" * 300 + "футбол" + ")" * 300).total == 2
+    assert sample_index.search("(" * 300 + "футбол" + ")" * 300).total == FOOTBALL_MATCHES
 
 
 def test_unusable_input_raises_query_error_for_humans(sample_index) -> None:
@@ -205,7 +212,10 @@ def test_snippet_html_escapes_the_text() -> None:
 def test_did_you_mean_comes_from_the_index_vocabulary(sample_index) -> None:
     assert sample_index.search("бюджетт").suggestion == "бюджет"
     results = sample_index.search("мектептр")
-    assert results.total == 0 and results.suggestion == "мектеп"
+    assert results.suggestion == "мектеп"
+    assert COMFORT_SCHOOLS in titles(results)  # the first five letters still find schools
+    nothing = sample_index.search("мкетеп")
+    assert nothing.total == 0 and nothing.suggestion == "мектеп"
     assert sample_index.search("футбол").suggestion is None
 
 

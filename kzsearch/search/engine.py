@@ -9,15 +9,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from whoosh import collectors, sorting
-from whoosh import query as wq
-from whoosh.searching import Searcher
+import numpy as np
 
 from kzsearch.articles import normalise_rubric
-from kzsearch.index import IndexStore, column_values, reading_files, survive_commits
+from kzsearch.index import IndexStore, reading_files, survive_commits
+from kzsearch.search import arrays
 from kzsearch.search.highlight import Snippet, make_snippet
 from kzsearch.search.query import ParsedQuery, QueryBuilder, QueryError
-from kzsearch.search.ranking import SORT_FIELDS, SORTS, NewsWeighting
+from kzsearch.search.ranking import SORTS, recency_factor
+from kzsearch.search.scoring import Scorer
 from kzsearch.search.vocabulary import Vocabulary
 
 DateLike = dt.date | str | None
@@ -63,59 +63,74 @@ class Results:
 @dataclass
 class _Snapshot:
     """What is opened or derived once per index generation, not once per query: the
-    reader, the vocabulary, rubric spellings, and each document's rubric and month."""
+    reader, the vocabulary, the scorer with its cached postings, and each document's
+    rubric, month, day and views as arrays over the document numbers."""
 
     generation: int
     reader: Any
     vocabulary: Vocabulary
-    rubrics: dict[str, str]
-    rubric_of: list[str | None]
-    month_of: list[str | None]
-    newest: int | None
+    rubric_codes: np.ndarray
+    rubric_names: list[str | None]
+    month_codes: np.ndarray
+    month_names: list[str | None]
+    days: np.ndarray
+    views: np.ndarray
 
     @classmethod
     def read(cls, ix: Any) -> _Snapshot:
         generation = ix.latest_generation()
         reader = ix.reader()
-        rubric_of = _text_column(reader, "rubric_key")
+        rubric_codes, rubric_names = arrays.text_column(reader, "rubric_key")
+        month_codes, month_names = arrays.text_column(reader, "month")
         return cls(
             generation=generation,
             reader=reader,
             vocabulary=Vocabulary.from_reader(reader),
-            rubrics={name.casefold(): name for name in set(rubric_of) if name},
-            rubric_of=rubric_of,
-            month_of=_text_column(reader, "month"),
-            newest=max(column_values(reader, "day"), default=0) or None,
+            rubric_codes=rubric_codes,
+            rubric_names=rubric_names,
+            month_codes=month_codes,
+            month_names=month_names,
+            days=arrays.numeric_column(reader, "day", "int64", 0),
+            views=arrays.numeric_column(reader, "popularity", "int64", -1),
         )
 
-    def facets(self, docs: list[int]) -> dict[str, dict[str, int]]:
+    @cached_property
+    def rubrics(self) -> dict[str, str]:
+        """The index's spelling of each rubric, by its case-folded name."""
+        return {name.casefold(): name for name in self.rubric_names if name}
+
+    @cached_property
+    def newest(self) -> int | None:
+        live = self.days[self.scorer.live]
+        return int(live.max()) if len(live) and live.max() > 0 else None
+
+    @cached_property
+    def scorer(self) -> Scorer:
+        return Scorer(self.reader, self.vocabulary, self.rubric_mask)
+
+    def rubric_mask(self, names: str | Iterable[str]) -> np.ndarray:
+        """Documents in any of the rubrics (index spelling)."""
+        wanted = [names] if isinstance(names, str) else list(names)
+        codes = [i for i, name in enumerate(self.rubric_names) if name in wanted]
+        return np.isin(self.rubric_codes, codes)
+
+    def facets(self, docs: np.ndarray) -> dict[str, dict[str, int]]:
         """Counts by rubric, year and month over a whole match set."""
-        rubric_of, month_of = self.rubric_of, self.month_of
-        rubrics = Counter(rubric_of[d] for d in docs)
-        months = Counter(month_of[d] for d in docs)
+        rubrics = _counts(self.rubric_codes[docs], self.rubric_names)
+        months = _counts(self.month_codes[docs], self.month_names)
         years: Counter[str] = Counter()
         for month, count in months.items():
-            if month:
-                years[month[:4]] += count
+            years[month[:4]] += count
         return {
-            "rubric": {k: v for k, v in sorted(rubrics.items(), key=_by_count) if k},
+            "rubric": dict(sorted(rubrics.items(), key=_by_count)),
             "year": dict(sorted(years.items(), reverse=True)),
-            "month": {k: v for k, v in sorted(months.items(), reverse=True, key=_key) if k},
+            "month": dict(sorted(months.items(), reverse=True)),
         }
 
 
-class _MatchRecorder(collectors.WrappingCollector):
-    """Notes every matching document while the ranking collector ranks them: one pass
-    gives the page, the honest total and the facets (Whoosh's FacetCollector would look
-    each document's rubric and month up through column readers, twice as slow)."""
-
-    def __init__(self, child: Any) -> None:
-        super().__init__(child)
-        self.docs: list[int] = []
-
-    def collect(self, sub_docnum: int) -> Any:
-        self.docs.append(sub_docnum + self.child.offset)
-        return self.child.collect(sub_docnum)
+def _counts(codes: np.ndarray, names: list[str | None]) -> dict[str, int]:
+    counts = np.bincount(codes, minlength=len(names))
+    return {name: int(n) for name, n in zip(names, counts, strict=True) if name and n}
 
 
 class Index(IndexStore):
@@ -163,26 +178,23 @@ class Index(IndexStore):
     ) -> Results:
         snapshot = self._current_snapshot()
         parsed = QueryBuilder(snapshot.vocabulary, snapshot.rubrics).build(query)
-        filters = _filters(snapshot, rubric, since, until)
+        allowed = _filters(snapshot, rubric, since, until)
         if parsed.query is None:
             return Results(query, 0, page, per_page, [], {}, self._suggest(query, parsed, snapshot))
-        weighting = NewsWeighting(
-            recency=recency or 0.0, origin=snapshot.newest, rubric_boost=rubric_boost
-        )
+        scores, matched = snapshot.scorer.evaluate(parsed.query)
+        if allowed is not None:
+            matched &= allowed
+        docs = np.flatnonzero(matched)
+        final = _final_scores(snapshot, docs, scores[docs], recency, rubric_boost)
         first = (page - 1) * per_page
-        with Searcher(snapshot.reader, weighting=weighting, closereader=False) as searcher:
-            ranked = searcher.collector(
-                limit=first + per_page, sortedby=_sort_facet(sort), optimize=False
-            )
-            recorder = _MatchRecorder(ranked)
-            outer = collectors.FilterCollector(recorder, allow=filters) if filters else recorder
-            searcher.search_with_collector(parsed.query, outer)
-            terms = frozenset(parsed.terms)
-            hits = [_hit(hit, terms) for hit in outer.results()[first : first + per_page]]
-        total = len(recorder.docs)
-        facets = snapshot.facets(recorder.docs)
-        suggestion = self._suggest(query, parsed, snapshot) if total < 3 else None
-        return Results(query, total, page, per_page, hits, facets, suggestion)
+        order = _ranked(snapshot, docs, final, sort, first + per_page)[first:]
+        terms = frozenset(parsed.terms)
+        hits = [_hit(snapshot.reader.stored_fields(int(docs[i])), float(final[i]), terms)
+                for i in order]
+        total = len(docs)
+        suggestion = (self._suggest(query, parsed, snapshot)
+                      if total < 3 or parsed.unknown_words else None)
+        return Results(query, total, page, per_page, hits, snapshot.facets(docs), suggestion)
 
     def _current_snapshot(self) -> _Snapshot:
         snapshot = self._snapshot
@@ -229,19 +241,21 @@ def _filters(
     rubric: str | Iterable[str] | None,
     since: dt.date | None,
     until: dt.date | None,
-) -> wq.Query | None:
-    parts: list[wq.Query] = []
+) -> np.ndarray | None:
+    """The documents the rubric and date filters allow (``None``: no filter)."""
+    allowed: np.ndarray | None = None
     if rubric:
         names = [rubric] if isinstance(rubric, str) else list(rubric)
-        wanted = [_known_rubric(snapshot, name) for name in names]
-        parts.append(wq.Or([wq.Term("rubric", n) for n in wanted]))
+        allowed = snapshot.rubric_mask([_known_rubric(snapshot, name) for name in names])
     if since or until:
-        start = dt.datetime.combine(since, dt.time.min) if since else None
-        end = dt.datetime.combine(until, dt.time.max) if until else None
-        parts.append(wq.DateRange("published", start, end))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else wq.And(parts)
+        days = snapshot.days
+        dated = days > 0
+        if since:
+            dated &= days >= since.toordinal()
+        if until:
+            dated &= days <= until.toordinal()
+        allowed = dated if allowed is None else allowed & dated
+    return allowed
 
 
 def _known_rubric(snapshot: _Snapshot, name: str) -> str:
@@ -250,52 +264,63 @@ def _known_rubric(snapshot: _Snapshot, name: str) -> str:
     return snapshot.rubrics.get(canonical.casefold(), canonical)
 
 
-def _sort_facet(sort: str) -> Any:
-    if sort == "relevance":
-        return None
-    return sorting.MultiFacet(
-        [sorting.FieldFacet(SORT_FIELDS[sort], reverse=True), sorting.ScoreFacet()]
-    )
+def _final_scores(snapshot: _Snapshot, docs: np.ndarray, scores: np.ndarray,
+                  recency: float | None, rubric_boost: dict[str, float] | None) -> np.ndarray:
+    """Relevance with recency and rubric boosts blended in, once per document."""
+    final = scores.astype(np.float64)
+    if recency and snapshot.newest is not None:
+        final *= recency_factor(snapshot.days[docs], snapshot.newest, recency)
+    if rubric_boost:
+        boosts = np.ones(len(snapshot.rubric_names))
+        for name, boost in rubric_boost.items():
+            code = _rubric_code(snapshot, _known_rubric(snapshot, name))
+            if code is not None:
+                boosts[code] = boost
+        final *= boosts[snapshot.rubric_codes[docs]]
+    return final
 
 
-def _hit(hit: Any, terms: frozenset[str]) -> Hit:
-    published = hit.get("published")
+def _rubric_code(snapshot: _Snapshot, name: str) -> int | None:
+    return next((i for i, n in enumerate(snapshot.rubric_names) if n == name), None)
+
+
+def _ranked(snapshot: _Snapshot, docs: np.ndarray, scores: np.ndarray, sort: str,
+            count: int) -> np.ndarray:
+    """Positions in ``docs`` of the best ``count`` documents, best first.
+
+    Keys, most important first: relevance; or date / views, then relevance. Ties
+    go to the lower document number (the earlier added), so pages are stable.
+    """
+    keys = [-scores]
+    if sort == "date":
+        keys.insert(0, -snapshot.days[docs])
+    elif sort == "views":
+        keys.insert(0, -snapshot.views[docs])
+    candidates = np.arange(len(docs))
+    if count < len(docs):  # everything tied with the count-th best on the first key stays
+        cut = np.partition(keys[0], count - 1)[count - 1]
+        candidates = np.flatnonzero(keys[0] <= cut)
+    order = np.lexsort([docs[candidates]] + [k[candidates] for k in reversed(keys)])
+    return candidates[order][:count]
+
+
+def _hit(stored: dict[str, Any], score: float, terms: frozenset[str]) -> Hit:
+    published = stored.get("published")
     return Hit(
-        id=hit["id"],
-        score=round(_relevance(hit.score), 4),
-        title=hit.get("title", ""),
-        rubric=hit.get("rubric"),
+        id=stored["id"],
+        score=round(score, 4),
+        title=stored.get("title", ""),
+        rubric=stored.get("rubric"),
         published=published.date() if published else None,
-        views=hit.get("views"),
-        url=hit.get("url"),
-        body=hit.get("body", ""),
+        views=stored.get("views"),
+        url=stored.get("url"),
+        body=stored.get("body", ""),
         matched_terms=terms,
     )
 
 
-def _relevance(score: Any) -> float:
-    """The BM25 score of a hit; when sorted by date or views Whoosh gives the sort key,
-    whose last part is our :class:`~whoosh.sorting.ScoreFacet` tie-breaker (negated)."""
-    if isinstance(score, tuple):
-        return -float(score[-1])
-    return float(score or 0.0)
-
-
-def _by_count(item: tuple[Any, int]) -> tuple[int, str]:
-    return -item[1], item[0] or ""
-
-
-def _key(item: tuple[Any, int]) -> str:
-    return item[0] or ""
-
-
-def _text_column(reader: Any, name: str) -> list[str | None]:
-    """A bytes column as text, one entry per document number (``None`` where empty)."""
-    size = reader.doc_count_all()
-    if not reader.has_column(name):
-        return [None] * size
-    column = reader.column_reader(name)
-    return [column[n].decode("utf-8") or None for n in range(size)]
+def _by_count(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
 
 
 def _replace_word(text: str, word: str, fixed: str) -> str:

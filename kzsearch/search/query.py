@@ -29,12 +29,12 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from kzsearch.analysis import folded_query_key, index_term, is_stopword, language_of
 from kzsearch.articles import normalise_rubric
 from kzsearch.morph import russian
-from kzsearch.search.vocabulary import Vocabulary
+from kzsearch.search.ranking import PREFIX_WEIGHT
+from kzsearch.search.vocabulary import Vocabulary, prefix_key
 from kzsearch.text.lang import KAZAKH_LETTER_RE
 from kzsearch.text.tokens import tokenize
 from kzsearch.text.translit import to_cyrillic
 
-TITLE_BOOST = 1.0
 FOLDED_BOOST = 0.8
 RUSSIAN_BOOST = 0.9
 MAX_QUERY_CHARS = 10_000
@@ -42,6 +42,24 @@ LATIN_LETTER_RE = re.compile("[a-zäğñöūüışçáǵńóúý]")
 
 FIELD_ALIASES = {"title": "title", "body": "body", "rubric": "rubric", "тақырып": "title",
                  "мәтін": "body", "айдар": "rubric", "рубрика": "rubric"}
+
+
+class Word(wq.Or):
+    """One query word: the index terms that find it, with weights, and its prefix classes.
+
+    It is an OR of its terms over its fields, as Whoosh would see it; the scorer
+    (:mod:`kzsearch.search.scoring`) reads the attributes instead, to score the
+    fields together (BM25F) and the prefix classes beside the terms.
+    """
+
+    def __init__(self, alternatives: list[tuple[str, float]], field_names: Iterable[str],
+                 prefixes: list[tuple[str, float]], boost: float = 1.0) -> None:
+        self.alternatives = alternatives
+        self.field_names = tuple(field_names)
+        self.prefixes = prefixes
+        terms = [wq.Term(name, term, boost=weight)
+                 for term, weight in alternatives for name in self.field_names]
+        super().__init__(terms, boost=boost)
 
 
 class QueryError(ValueError):
@@ -109,6 +127,7 @@ class QueryBuilder:
         self.vocabulary = vocabulary
         self.rubric_lookup = rubric_lookup
         self._stopword_queries: set[int] = set()  # ids of word queries made of stopwords only
+        self._negated = 0  # inside NOT: exclude the word's own terms, not its prefix class
 
     def build(self, text: str) -> ParsedQuery:
         if len(text) > MAX_QUERY_CHARS:
@@ -133,17 +152,25 @@ class QueryBuilder:
         if isinstance(node, wq.Phrase):
             return self._phrase(node.fieldname, node.words, node.boost, parsed)
         if isinstance(node, wq.Not):
-            inner = self._convert(node.query, parsed)
+            inner = self._convert_negated(node.query, parsed)
             return wq.Not(inner) if inner is not None else None
         if isinstance(node, wq.AndNot):
             positive = self._convert(node.a, parsed)
-            negative = self._convert(node.b, parsed)
+            negative = self._convert_negated(node.b, parsed)
             if positive is None or negative is None:
                 return positive
             return wq.AndNot(positive, negative)
         if isinstance(node, wq.CompoundQuery):
             return self._compound(node, parsed)
         return None
+
+    def _convert_negated(self, node: wq.Query, parsed: ParsedQuery) -> wq.Query | None:
+        """``-кітапхана`` excludes кітапхана, not every word starting like it (кітап)."""
+        self._negated += 1
+        try:
+            return self._convert(node, parsed)
+        finally:
+            self._negated -= 1
 
     def _compound(self, node: wq.CompoundQuery, parsed: ParsedQuery) -> wq.Query | None:
         children = [self._convert(child, parsed) for child in node.subqueries]
@@ -202,16 +229,25 @@ class QueryBuilder:
         known = [t for t, _ in alternatives if t in self.vocabulary]
         if not known:
             parsed.unknown_words.append((word[0], alternatives[0][0]))
+        if self._negated:
+            return Word(alternatives, field_names, [])
         parsed.terms.update(t for t, _ in alternatives)
-        field_boost = {"title": TITLE_BOOST, "body": 1.0}
-        terms = [
-            wq.Term(name, term, boost=weight * field_boost.get(name, 1.0))
-            for term, weight in alternatives
-            for name in field_names
-        ]
-        query = terms[0] if len(terms) == 1 else wq.Or(terms)
+        prefixes = self._prefix_classes(alternatives)
+        for key, _ in prefixes:
+            parsed.terms.update(self.vocabulary.with_prefix(key))
+        query = Word(alternatives, field_names, prefixes)
         stopword = is_stopword(word[0]) or is_stopword(alternatives[0][0])
         return self._mark_stopword_query(query, stopword)
+
+    @staticmethod
+    def _prefix_classes(alternatives: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """The prefix class of each alternative term, at the term's weight (highest kept)."""
+        classes: dict[str, float] = {}
+        for term, weight in alternatives:
+            key = prefix_key(term)
+            if key is not None:
+                classes[key] = max(classes.get(key, 0.0), weight * PREFIX_WEIGHT)
+        return list(classes.items())
 
     def alternatives(self, word: str, lang: str = "kk") -> list[tuple[str, float]]:
         """Index terms that should match one normalised query word, with their weights."""
@@ -237,7 +273,7 @@ class QueryBuilder:
         parsed.terms.update(terms)
         names = ("title", "body") if fieldname == "text" else (fieldname,)
         if len(terms) == 1:
-            return wq.Or([wq.Term(n, terms[0], boost=boost) for n in names])
+            return Word([(terms[0], 1.0)], names, [], boost=boost)
         return wq.Or([wq.Phrase(n, terms, boost=boost) for n in names])
 
     def _rubric(self, raw: str) -> wq.Query:

@@ -17,6 +17,14 @@ from dataclasses import dataclass, field
 from kzsearch.analysis import fold_key
 
 TEXT_FIELDS = ("title", "body")
+PREFIX_LETTERS = 5  # the first-five-letters class of a stem (see kzsearch.search.scoring)
+
+
+def prefix_key(term: str) -> str | None:
+    """The prefix class a term belongs to; ``None`` for terms with digits (years, codes)."""
+    if not term or any(ch.isdigit() for ch in term):
+        return None
+    return term[:PREFIX_LETTERS]
 
 
 @dataclass
@@ -26,6 +34,7 @@ class Vocabulary:
     doc_freq: dict[str, int] = field(default_factory=dict)
     by_fold: dict[str, list[str]] = field(default_factory=dict)
     _by_head: dict[tuple[str, int], list[str]] | None = field(default=None, repr=False)
+    _by_prefix: dict[str, list[str]] | None = field(default=None, repr=False)
 
     @classmethod
     def from_reader(cls, reader: object) -> Vocabulary:
@@ -52,6 +61,17 @@ class Vocabulary:
     def folded(self, key: str) -> list[str]:
         """Real terms whose folded form is ``key``, most frequent first."""
         return self.by_fold.get(key, [])
+
+    def with_prefix(self, key: str) -> list[str]:
+        """Terms whose prefix class is ``key`` (built on first use, once per generation)."""
+        if self._by_prefix is None:
+            by_prefix: dict[str, list[str]] = defaultdict(list)
+            for term in self.doc_freq:
+                head = prefix_key(term)
+                if head is not None:
+                    by_prefix[head].append(term)
+            self._by_prefix = dict(by_prefix)
+        return self._by_prefix.get(key, [])
 
     def closest(self, term: str, max_distance: int = 2) -> str | None:
         """The most frequent known term within ``max_distance`` edits of ``term``, if any."""

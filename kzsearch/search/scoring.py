@@ -1,0 +1,186 @@
+"""Scoring: BM25F with stem-prefix classes, over numpy arrays of the index's postings.
+
+Each query word scores twice, and the two add up:
+
+* **Its terms, by BM25F.** A term's frequency in title and body is normalised by
+  each field's length, weighted and summed *before* the one saturation, so a word
+  in both title and body is not counted as two independent words (Whoosh's own
+  ``BM25F`` scores each field apart and adds them). The idf is BM25's.
+* **Its prefix class.** Every index term that shares the stem's first five
+  letters counts as one more term. Truncation is the classic stemmer of
+  agglutinative languages: crude alone, it catches what the stemmer keeps apart
+  on purpose or by mistake (``дамиды``/``дамыған``, derivations like
+  ``мемлекет``/``мемлекеттік``), while the exact stem, scored besides, keeps
+  real forms of the word first. On KazQAD the two together beat either alone
+  (``benchmarks/relevance.py``).
+
+A query is a tree of Whoosh query objects (see :mod:`kzsearch.search.query`);
+:meth:`Scorer.evaluate` turns each node into a score for every document number
+and a mask of the documents it matches: OR adds scores over the union, AND over
+the intersection, NOT takes the complement. Phrases ask Whoosh's matcher where
+the words stand in sequence, then score those documents by their words.
+
+Everything here is per index generation: postings and field lengths are read
+once into arrays and cached, so a query costs a few vectorised passes over the
+document numbers, not a Python step per posting.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from kzsearch.search import arrays
+from kzsearch.search.query import Word
+from kzsearch.search.ranking import BM25_B, BM25_K1, FIELD_B, FIELD_WEIGHTS
+from kzsearch.search.vocabulary import Vocabulary
+
+Scored = tuple[np.ndarray, np.ndarray]  # score per document number, mask of matches
+POSTINGS_CACHE = 4096  # posting lists kept per index generation
+CLASS_CACHE = 256  # prefix classes kept per generation (each a dense array)
+
+
+class Scorer:
+    """Scores queries against one index generation."""
+
+    def __init__(self, reader: Any, vocabulary: Vocabulary, rubric_mask: Callable[[str], Any]):
+        self.reader = reader
+        self.vocabulary = vocabulary
+        self.rubric_mask = rubric_mask
+        self.live = arrays.live_mask(reader)
+        self.size = len(self.live)
+        self.live_count = max(int(self.live.sum()), 1)
+        self.norm = {name: self._length_norm(name) for name in FIELD_WEIGHTS}
+        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._classes: OrderedDict[tuple[str, tuple[str, ...]], np.ndarray] = OrderedDict()
+
+    def _length_norm(self, name: str) -> np.ndarray:
+        """BM25's ``1 - b + b * length / average``, per document, for one field."""
+        lengths = arrays.field_lengths(self.reader, name)
+        live = lengths[self.live]
+        average = float(live.mean()) if len(live) and live.mean() > 0 else 1.0
+        b = FIELD_B.get(name, BM25_B)
+        return ((1.0 - b) + b * lengths / average).astype(np.float32)
+
+    # -- the query tree ----------------------------------------------------------------
+
+    def evaluate(self, node: wq.Query) -> Scored:
+        """Scores and matches of a query tree over every document number."""
+        if isinstance(node, Word):
+            return self._word(node)
+        if isinstance(node, wq.Phrase):
+            return self._phrase(node)
+        if isinstance(node, wq.Term):
+            return self._term(node)
+        if isinstance(node, wq.Not):
+            _, matched = self.evaluate(node.query)
+            return self._zeros(), self.live & ~matched
+        if isinstance(node, wq.AndNot):
+            scores, matched = self.evaluate(node.a)
+            _, excluded = self.evaluate(node.b)
+            return scores, matched & ~excluded
+        if isinstance(node, wq.And):
+            return self._combine(node, np.logical_and)
+        if isinstance(node, wq.CompoundQuery):
+            return self._combine(node, np.logical_or)
+        return self._zeros(), np.zeros(self.size, dtype=bool)
+
+    def _combine(self, node: wq.CompoundQuery, join: Any) -> Scored:
+        scores, matched = self.evaluate(node.subqueries[0])
+        scores = scores.copy()
+        for child in node.subqueries[1:]:
+            child_scores, child_matched = self.evaluate(child)
+            scores += child_scores
+            matched = join(matched, child_matched)
+        return self._boosted(scores, node.boost), matched
+
+    def _word(self, word: Word) -> Scored:
+        scores = self._zeros()
+        for term, weight in word.alternatives:
+            scores += weight * self.bm25f([term], word.field_names)
+        for key, weight in word.prefixes:
+            scores += weight * self._prefix_class(key, word.field_names)
+        return self._boosted(scores, word.boost), scores > 0
+
+    def _term(self, term: wq.Term) -> Scored:
+        if term.fieldname == "rubric":
+            return self._zeros(), self.rubric_mask(term.text) & self.live
+        scores = self.bm25f([term.text], (term.fieldname,))
+        return self._boosted(scores, term.boost), scores > 0
+
+    def _phrase(self, phrase: wq.Phrase) -> Scored:
+        matched = np.zeros(self.size, dtype=bool)
+        with Searcher(self.reader, closereader=False) as searcher:
+            matcher = phrase.matcher(searcher)
+            ids = np.fromiter(matcher.all_ids(), dtype=np.int64) if matcher.is_active() else []
+        matched[ids] = True
+        matched &= self.live
+        scores = sum((self.bm25f([w], (phrase.fieldname,)) for w in set(phrase.words)),
+                     self._zeros())
+        return self._boosted(scores * matched, phrase.boost), matched
+
+    # -- BM25F -------------------------------------------------------------------------
+
+    def bm25f(self, terms: Iterable[str], field_names: Iterable[str]) -> np.ndarray:
+        """BM25F of a set of terms counted as one, per document number (0: no match)."""
+        pseudo_tf = self._zeros()
+        for name in field_names:
+            weight = FIELD_WEIGHTS.get(name)
+            if weight is None:
+                continue
+            tf = self._field_tf(name, terms)
+            if tf is not None:
+                pseudo_tf += weight * tf / self.norm[name]
+        pseudo_tf *= self.live
+        found = int(np.count_nonzero(pseudo_tf))
+        if not found:
+            return pseudo_tf
+        idf = math.log(1.0 + (self.live_count - found + 0.5) / (found + 0.5))
+        return (idf * (BM25_K1 + 1.0)) * pseudo_tf / (pseudo_tf + BM25_K1)
+
+    def _field_tf(self, name: str, terms: Iterable[str]) -> np.ndarray | None:
+        found = [self.postings(name, t) for t in terms]
+        found = [p for p in found if len(p[0])]
+        if not found:
+            return None
+        ids = np.concatenate([p[0] for p in found]) if len(found) > 1 else found[0][0]
+        tfs = np.concatenate([p[1] for p in found]) if len(found) > 1 else found[0][1]
+        return np.bincount(ids, weights=tfs, minlength=self.size).astype(np.float32)
+
+    def postings(self, name: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """One term's document numbers and frequencies in one field (cached)."""
+        key = (name, term)
+        cached = self._postings.get(key)
+        if cached is None:
+            cached = self._postings[key] = arrays.postings(self.reader, name, term)
+            if len(self._postings) > POSTINGS_CACHE:
+                self._postings.popitem(last=False)
+        return cached
+
+    def _prefix_class(self, key: str, field_names: tuple[str, ...]) -> np.ndarray:
+        """BM25F of all index terms starting with ``key``, as one term (cached)."""
+        cache_key = (key, field_names)
+        scores = self._classes.get(cache_key)
+        if scores is None:
+            members = self.vocabulary.with_prefix(key)
+            scores = self.bm25f(members, field_names) if members else self._zeros()
+            self._classes[cache_key] = scores
+            if len(self._classes) > CLASS_CACHE:
+                self._classes.popitem(last=False)
+        return scores
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _zeros(self) -> np.ndarray:
+        return np.zeros(self.size, dtype=np.float32)
+
+    @staticmethod
+    def _boosted(scores: np.ndarray, boost: float) -> np.ndarray:
+        return scores if boost == 1.0 else scores * np.float32(boost)
+
