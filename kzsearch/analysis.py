@@ -38,7 +38,7 @@ from kzsearch.text.tokens import (
 
 # Bump whenever a change to normalisation, tokens or stemming changes any index term:
 # an index built with another version would silently miss documents, so opening refuses it.
-ANALYSIS_VERSION = "3"
+ANALYSIS_VERSION = "4"
 
 STOPWORDS = KAZAKH_STOPWORDS | russian.STOPWORDS
 CACHE_LIMIT = 1_000_000
@@ -181,9 +181,15 @@ def _is_cyrillic_word(word: str) -> bool:
     return any("\u0400" <= ch <= "\u04ff" for ch in word)
 
 
-def is_stopword(term: str) -> bool:
-    """True for function words that carry no topic (dropped from bag-of-words queries)."""
-    return term in STOPWORDS
+def is_stopword(term: str, lang: str | None = None) -> bool:
+    """True for function words that carry no topic (dropped from bag-of-words queries).
+
+    With a language, only that language's list counts: the Russian ``без``
+    ("without") is the Kazakh noun ``без`` ("gland", ``бездерінің``).
+    """
+    if lang is None:
+        return term in STOPWORDS
+    return term in (russian.STOPWORDS if lang == "ru" else KAZAKH_STOPWORDS)
 
 
 # Beyond keyboard folding, spellings that Latin-script typing cannot tell apart:

@@ -436,7 +436,7 @@ def analyze_command(words: Sequence[str], script: str) -> None:
             as_query = index_term(to_cyrillic(token.text).lower(), token.lang)
             if as_query != term:
                 notes.append(f"a query finds {as_query}")
-        if is_stopword(term):
+        if is_stopword(term, token.lang):
             notes.append("stopword: ignored in queries outside phrases")
         note = f"  ({'; '.join(notes)})" if notes else ""
         click.echo(f"{text[token.start:token.end]}\t{shown}\t{token.lang}\t→ {term}{note}")

@@ -90,3 +90,11 @@ def test_one_megabyte_of_text_is_analysed() -> None:
 @given(st.text(max_size=300))
 def test_any_text_never_raises_and_gives_non_empty_terms(text: str) -> None:
     assert all(term for term in analyze(text))
+
+
+def test_stopwords_are_per_language() -> None:
+    from kzsearch.analysis import is_stopword
+
+    assert is_stopword("қандай", "kk") and is_stopword("без", "ru")
+    assert not is_stopword("без", "kk")  # the Kazakh noun (gland), as in бездерінің
+    assert analyze("Жыныс бездерінің қызметі")[1] == "без"

@@ -25,6 +25,13 @@ def words(text: str) -> list[str]:
         ("ҚАЗАҚСТАН", "қазақстан"),
         ("\u0438\u0306", "й"),  # decomposed й → NFC
         ("Egemen.kz", "egemen.kz"),
+        ("ХІХ", "xix"),  # a century in Cyrillic look-alikes: the Latin numeral
+        ("XІX", "xix"),  # mixed scripts
+        ("ХVІІ", "xvii"),
+        ("ХХІ", "xxi"),
+        ("СМ", "см"),  # no I, V or X: an abbreviation, not a numeral
+        ("ІІМ", "іім"),  # not a valid numeral
+        ("Х", "х"),  # one letter alone stays a letter
     ],
 )
 def test_normalize_word(raw: str, expected: str) -> None:

@@ -236,7 +236,7 @@ class QueryBuilder:
         for key, _ in prefixes:
             parsed.terms.update(self.vocabulary.with_prefix(key))
         query = Word(alternatives, field_names, prefixes)
-        stopword = is_stopword(word[0]) or is_stopword(alternatives[0][0])
+        stopword = is_stopword(word[0], word[1]) or is_stopword(alternatives[0][0], word[1])
         return self._mark_stopword_query(query, stopword)
 
     @staticmethod

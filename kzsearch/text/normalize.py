@@ -30,6 +30,13 @@ PUNCT_TABLE = str.maketrans(
 # Latin letters that look like Cyrillic ones; repaired only inside Cyrillic words.
 LOOKALIKE_TABLE = str.maketrans("aeopcxyikAEOPCXYIKMHTBh", "аеорсхуікАЕОРСХУІКМНТВһ")
 
+# Roman numerals (centuries: ХІХ ғасыр) are typed with Cyrillic І, Х, С, М as often as
+# with Latin letters, and mixed (XІX): all three spellings become the Latin one.
+CYRILLIC_ROMAN_TABLE = str.maketrans("ІХСМ", "IXCM")
+ROMAN_RE = re.compile(
+    r"(?=[MDCLXVI]*[IVX])M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})\Z"
+)
+
 CYRILLIC_RE = re.compile("[\u0400-\u04ff]")
 LATIN_RE = re.compile("[A-Za-z]")
 ASCII_RE = re.compile(r"[\x00-\x7f]*\Z")
@@ -55,6 +62,9 @@ def normalize_word(word: str) -> str:
     if ASCII_RE.match(word):
         return word.lower()
     word = unicodedata.normalize("NFC", INVISIBLE_RE.sub("", word)).translate(PUNCT_TABLE)
+    roman = word.translate(CYRILLIC_ROMAN_TABLE)
+    if len(roman) > 1 and ASCII_RE.match(roman) and ROMAN_RE.match(roman):
+        return roman.lower()
     return repair_lookalikes(word).lower()
 
 
