@@ -209,6 +209,23 @@ def test_snippet_html_escapes_the_text() -> None:
     )
 
 
+def test_a_word_also_finds_words_that_begin_like_its_stem(sample_index) -> None:
+    """спорт finds the boxing report, which says only спортшы (athlete), below the
+    articles with спорт itself; a negated word excludes its own forms only."""
+    found = titles(sample_index.search("спорт", per_page=20))
+    boxers = "Жас боксшыларымыз Азия чемпионатында бес алтын медаль алды"
+    assert boxers in found
+    assert found[0] == "Токио Олимпиадасы: Қазақстан құрамасы сегіз қола медаль жеңіп алды"
+    assert boxers in titles(sample_index.search("спорт -спортқа", per_page=20))
+
+
+def test_roman_numerals_match_in_either_script(sample_index) -> None:
+    latin = titles(sample_index.search("XIX"))  # the article writes XIX in Latin letters
+    cyrillic = titles(sample_index.search("ХІХ"))  # typed with Cyrillic Х and І
+    mixed = titles(sample_index.search("XІX"))
+    assert latin == cyrillic == mixed == [RARE_BOOKS]
+
+
 def test_did_you_mean_comes_from_the_index_vocabulary(sample_index) -> None:
     assert sample_index.search("бюджетт").suggestion == "бюджет"
     results = sample_index.search("мектептр")

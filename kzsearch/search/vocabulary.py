@@ -21,9 +21,12 @@ PREFIX_LETTERS = 5  # the first-five-letters class of a stem (see kzsearch.searc
 
 
 def prefix_key(term: str) -> str | None:
-    """The prefix class a term belongs to; ``None`` for terms with digits (years, codes)."""
-    if not term or any(ch.isdigit() for ch in term):
+    """The prefix class a term belongs to. A term with digits is a class of its own: 2019
+    and 20190 share no meaning, yet a year weighs as much as any other query word."""
+    if not term:
         return None
+    if any(ch.isdigit() for ch in term):
+        return term
     return term[:PREFIX_LETTERS]
 
 
