@@ -105,6 +105,59 @@ def _matcher_postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(ids, dtype=np.int64), np.asarray(tfs, dtype=np.float32)
 
 
+def positions(reader: Any, fieldname: str, term: str, docs: np.ndarray) -> dict[int, list[int]]:
+    """Where one term stands in each of the given documents (sorted document numbers).
+
+    Only the posting blocks that can hold one of the documents are read: a phrase
+    check visits the few documents that have every word, not every posting.
+    """
+    found: dict[int, list[int]] = {}
+    key = term.encode("utf-8")
+    for leaf, offset in leaves(reader):
+        local = docs[(docs >= offset) & (docs < offset + leaf.doc_count_all())] - offset
+        if not len(local) or (fieldname, key) not in leaf:
+            continue
+        fmt = leaf.schema[fieldname].format
+        terms = getattr(leaf, "_terms", None)
+        matcher = (terms.matcher(fieldname, key, fmt) if terms is not None
+                   else leaf.postings(fieldname, key))
+        if type(matcher) is W3LeafMatcher:
+            _block_positions(matcher, local, fmt, offset, found)
+        else:
+            _matcher_positions(matcher, local, offset, found)
+    return found
+
+
+def _block_positions(matcher: W3LeafMatcher, local: np.ndarray, fmt: Any, offset: int,
+                     found: dict[int, list[int]]) -> None:
+    done = 0
+    while matcher.is_active() and done < len(local):
+        upto = int(np.searchsorted(local, matcher._maxid, side="right"))
+        if upto > done:
+            matcher._read_data()
+            ids = np.asarray(matcher._data[0], dtype=np.int64)
+            ids = ids if matcher._byteids else np.cumsum(ids)
+            values = matcher._data[2]
+            wanted = local[done:upto]
+            at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+            for doc, i in zip(wanted[ids[at] == wanted].tolist(), at[ids[at] == wanted].tolist(),
+                              strict=True):
+                found[doc + offset] = fmt.decode_positions(values[i])
+            done = upto
+        matcher._next_block()
+
+
+def _matcher_positions(matcher: Any, local: np.ndarray, offset: int,
+                       found: dict[int, list[int]]) -> None:
+    for doc in local.tolist():
+        if not matcher.is_active():
+            return
+        if matcher.id() < doc:
+            matcher.skip_to(doc)
+        if matcher.is_active() and matcher.id() == doc:
+            found[doc + offset] = list(matcher.value_as("positions"))
+
+
 def field_lengths(reader: Any, fieldname: str) -> np.ndarray:
     """Each document's length in tokens of one field, as Whoosh stored it (one byte)."""
     parts = []

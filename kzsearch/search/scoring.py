@@ -34,7 +34,6 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.searching import Searcher
 
 from kzsearch.search import arrays
 from kzsearch.search.query import Word
@@ -115,15 +114,23 @@ class Scorer:
         return self._boosted(scores, term.boost), scores > 0
 
     def _phrase(self, phrase: wq.Phrase) -> Scored:
+        """Documents with the words in sequence, scored by those words."""
+        name, words = phrase.fieldname, list(phrase.words)
         matched = np.zeros(self.size, dtype=bool)
-        with Searcher(self.reader, closereader=False) as searcher:
-            matcher = phrase.matcher(searcher)
-            ids = np.fromiter(matcher.all_ids(), dtype=np.int64) if matcher.is_active() else []
-        matched[ids] = True
-        matched &= self.live
-        scores = sum((self.bm25f([w], (phrase.fieldname,)) for w in set(phrase.words)),
-                     self._zeros())
+        matched[self._phrase_docs(name, words)] = True
+        scores = sum((self.bm25f([w], (name,)) for w in set(words)), self._zeros())
         return self._boosted(scores * matched, phrase.boost), matched
+
+    def _phrase_docs(self, name: str, words: list[str]) -> list[int]:
+        candidates = self.postings(name, words[0])[0]
+        for word in words[1:]:
+            candidates = np.intersect1d(candidates, self.postings(name, word)[0],
+                                        assume_unique=True)
+        candidates = candidates[self.live[candidates]]
+        if not len(candidates):
+            return []
+        where = {w: arrays.positions(self.reader, name, w, candidates) for w in set(words)}
+        return [doc for doc in candidates.tolist() if _in_sequence(doc, words, where)]
 
     # -- BM25F -------------------------------------------------------------------------
 
@@ -184,3 +191,10 @@ class Scorer:
     def _boosted(scores: np.ndarray, boost: float) -> np.ndarray:
         return scores if boost == 1.0 else scores * np.float32(boost)
 
+
+
+def _in_sequence(doc: int, words: list[str], where: dict[str, dict[int, list[int]]]) -> bool:
+    """True when the words stand at consecutive positions somewhere in the document."""
+    following = [set(where[w].get(doc, ())) for w in words[1:]]
+    return any(all(start + i in later for i, later in enumerate(following, 1))
+               for start in where[words[0]].get(doc, ()))
