@@ -1,8 +1,10 @@
 """Stage 6 of kzsearch: searching an index.
 
-* :mod:`.query` — what a person types → a Whoosh query over index terms;
-* :mod:`.vocabulary` — the index's terms, for folded look-ups and suggestions;
-* :mod:`.ranking` — BM25F with recency and rubric blended in once per document;
+* :mod:`.vocabulary` — the index's terms, for folded look-ups, prefix classes, suggestions;
+* :mod:`.ranking` — BM25F parameters; recency and rubric blended in once per document;
+* :mod:`.query` — what a person types → a tree of Whoosh queries over index terms;
+* :mod:`.arrays` — Whoosh's postings and columns as numpy arrays;
+* :mod:`.scoring` — the query tree scored over every document number at once (BM25F);
 * :mod:`.highlight` — snippets with the matched words marked;
 * :mod:`.engine` — :class:`Index`, whose ``search`` ties them together.
 """

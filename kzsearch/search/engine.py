@@ -1,4 +1,11 @@
-"""``Index.search``: relevance, filters, sorting, facets, snippets, suggestions."""
+"""``Index.search``: relevance, filters, sorting, facets, snippets, suggestions.
+
+One search is: the query tree from :mod:`.query`; its score and match mask over
+every document number from :mod:`.scoring`; the rubric and date filters as
+masks over per-generation column arrays; the honest total and the facets as
+counts over the whole match set; and only the requested page read from the
+stored fields. Ties keep document order, so pages never overlap or skip.
+"""
 
 from __future__ import annotations
 
