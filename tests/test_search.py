@@ -257,3 +257,23 @@ def test_multi_term_query_sorted_by_date_with_scores(sample_index) -> None:
     assert all(hit.score > 0 for hit in results.hits)
     views = [h.views for h in sample_index.search("мектептер балалар", sort="views").hits]
     assert views == sorted(views, reverse=True)
+
+
+@pytest.mark.parametrize("query", ["қаржылық", "мәдениет", "оқушылар", "ауыл шаруашылығы"])
+def test_typing_without_kazakh_letters_keeps_the_top_three(sample_index, query: str) -> None:
+    from kzsearch.text.fold import fold
+
+    kazakh = titles(sample_index.search(query))[:3]
+    assert len(kazakh) == 3
+    assert titles(sample_index.search(fold(query)))[:3] == kazakh
+
+
+def test_a_keyboard_word_has_the_prefix_class_of_the_kazakh_word(sample_index) -> None:
+    """денсаулык (no қ) gets денсаулық's class, at the full class weight."""
+    from kzsearch.search.query import QueryBuilder
+
+    snapshot = sample_index._current_snapshot()
+    builder = QueryBuilder(snapshot.vocabulary, snapshot.rubrics)
+    typed, proper = builder.build("денсаулык").query, builder.build("денсаулық").query
+    assert typed.classes == proper.classes
+    assert "денсаулық" in typed.classes[0][0]

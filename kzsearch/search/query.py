@@ -45,7 +45,8 @@ FIELD_ALIASES = {"title": "title", "body": "body", "rubric": "rubric", "тақы
 
 
 class Word(wq.Or):
-    """One query word: the index terms that find it, with weights, and its prefix classes.
+    """One query word: the index terms that find it, with weights, and its prefix classes
+    (each a tuple of index terms scored as one term, with its weight).
 
     It is an OR of its terms over its fields, as Whoosh would see it; the scorer
     (:mod:`kzsearch.search.scoring`) reads the attributes instead, to score the
@@ -53,10 +54,10 @@ class Word(wq.Or):
     """
 
     def __init__(self, alternatives: list[tuple[str, float]], field_names: Iterable[str],
-                 prefixes: list[tuple[str, float]], boost: float = 1.0) -> None:
+                 classes: list[tuple[tuple[str, ...], float]], boost: float = 1.0) -> None:
         self.alternatives = alternatives
         self.field_names = tuple(field_names)
-        self.prefixes = prefixes
+        self.classes = classes
         terms = [wq.Term(name, term, boost=weight)
                  for term, weight in alternatives for name in self.field_names]
         super().__init__(terms, boost=boost)
@@ -232,32 +233,40 @@ class QueryBuilder:
         if self._negated:
             return Word(alternatives, field_names, [])
         parsed.terms.update(t for t, _ in alternatives)
-        prefixes = self._prefix_classes(alternatives)
-        for key, _ in prefixes:
-            parsed.terms.update(self.vocabulary.with_prefix(key))
-        query = Word(alternatives, field_names, prefixes)
+        classes = self._prefix_classes(*word, alternatives)
+        for members, _ in classes:
+            parsed.terms.update(members)
+        query = Word(alternatives, field_names, classes)
         stopword = is_stopword(word[0], word[1]) or is_stopword(alternatives[0][0], word[1])
         return self._mark_stopword_query(query, stopword)
 
-    @staticmethod
-    def _prefix_classes(alternatives: list[tuple[str, float]]) -> list[tuple[str, float]]:
-        """The prefix class of each alternative term, at the term's weight (highest kept)."""
+    def _prefix_classes(
+        self, word: str, lang: str, alternatives: list[tuple[str, float]]
+    ) -> list[tuple[tuple[str, ...], float]]:
+        """The prefix class of each alternative term, at the term's weight; a Kazakh word
+        typed without Kazakh letters or in Latin has one class, of the terms whose loose
+        form begins like its loose stem (``казак`` finds қазақ's class)."""
+        if lang == "kk" and _typed_loosely(word):
+            key = prefix_key(folded_query_key(_as_cyrillic(word)))
+            members = self.vocabulary.with_loose_prefix(key) if key else []
+            return [(tuple(members), PREFIX_WEIGHT)] if members else []
         classes: dict[str, float] = {}
         for term, weight in alternatives:
             key = prefix_key(term)
             if key is not None:
                 classes[key] = max(classes.get(key, 0.0), weight * PREFIX_WEIGHT)
-        return list(classes.items())
+        found = [(tuple(self.vocabulary.with_prefix(key)), w) for key, w in classes.items()]
+        return [(members, w) for members, w in found if members]
 
     def alternatives(self, word: str, lang: str = "kk") -> list[tuple[str, float]]:
         """Index terms that should match one normalised query word, with their weights."""
         found: dict[str, float] = {}
-        cyrillic = to_cyrillic(word).lower() if LATIN_LETTER_RE.search(word) else word
+        cyrillic = _as_cyrillic(word)
         exact = index_term(cyrillic, lang)
         found[exact] = 1.0
         if cyrillic != word:
             found.setdefault(index_term(word, lang), 1.0)
-        if cyrillic != word or not KAZAKH_LETTER_RE.search(cyrillic):  # Latin or keyboard-less
+        if _typed_loosely(word):
             for term in self.vocabulary.folded(folded_query_key(cyrillic)):
                 found.setdefault(term, FOLDED_BOOST)
             if lang == "kk" and exact not in self.vocabulary and _looks_russian(cyrillic):
@@ -280,6 +289,15 @@ class QueryBuilder:
         """``rubric:спорт`` or ``rubric:Политика``: any case, Russian aliases, index spelling."""
         name = normalise_rubric(raw) or raw
         return wq.Term("rubric", self.rubric_lookup.get(name.casefold(), name))
+
+
+def _as_cyrillic(word: str) -> str:
+    return to_cyrillic(word).lower() if LATIN_LETTER_RE.search(word) else word
+
+
+def _typed_loosely(word: str) -> bool:
+    """Latin script, or Cyrillic without any Kazakh letter (a Russian keyboard, or Russian)."""
+    return _as_cyrillic(word) != word or not KAZAKH_LETTER_RE.search(word)
 
 
 def _looks_russian(word: str) -> bool:

@@ -57,7 +57,8 @@ class Scorer:
         self.live_count = max(int(self.live.sum()), 1)
         self.norm = {name: self._length_norm(name) for name in FIELD_WEIGHTS}
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._classes: OrderedDict[tuple[str, tuple[str, ...]], np.ndarray] = OrderedDict()
+        self._classes: OrderedDict[tuple[tuple[str, ...], tuple[str, ...]], np.ndarray] = (
+            OrderedDict())
 
     def _length_norm(self, name: str) -> np.ndarray:
         """BM25's ``1 - b + b * length / average``, per document, for one field."""
@@ -103,8 +104,8 @@ class Scorer:
         scores = self._zeros()
         for term, weight in word.alternatives:
             scores += weight * self.bm25f([term], word.field_names)
-        for key, weight in word.prefixes:
-            scores += weight * self._prefix_class(key, word.field_names)
+        for members, weight in word.classes:
+            scores += weight * self._prefix_class(members, word.field_names)
         return self._boosted(scores, word.boost), scores > 0
 
     def _term(self, term: wq.Term) -> Scored:
@@ -170,13 +171,12 @@ class Scorer:
                 self._postings.popitem(last=False)
         return cached
 
-    def _prefix_class(self, key: str, field_names: tuple[str, ...]) -> np.ndarray:
-        """BM25F of all index terms starting with ``key``, as one term (cached)."""
-        cache_key = (key, field_names)
+    def _prefix_class(self, members: tuple[str, ...], field_names: tuple[str, ...]) -> np.ndarray:
+        """BM25F of a prefix class's terms, counted as one term (cached)."""
+        cache_key = (members, field_names)
         scores = self._classes.get(cache_key)
         if scores is None:
-            members = self.vocabulary.with_prefix(key)
-            scores = self.bm25f(members, field_names) if members else self._zeros()
+            scores = self.bm25f(members, field_names)
             self._classes[cache_key] = scores
             if len(self._classes) > CLASS_CACHE:
                 self._classes.popitem(last=False)

@@ -11,7 +11,7 @@ exact-script one is ranked first because expansions carry a lower boost.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kzsearch.analysis import fold_key
@@ -38,6 +38,7 @@ class Vocabulary:
     by_fold: dict[str, list[str]] = field(default_factory=dict)
     _by_head: dict[tuple[str, int], list[str]] | None = field(default=None, repr=False)
     _by_prefix: dict[str, list[str]] | None = field(default=None, repr=False)
+    _by_loose_prefix: dict[str, list[str]] | None = field(default=None, repr=False)
 
     @classmethod
     def from_reader(cls, reader: object) -> Vocabulary:
@@ -68,13 +69,23 @@ class Vocabulary:
     def with_prefix(self, key: str) -> list[str]:
         """Terms whose prefix class is ``key`` (built on first use, once per generation)."""
         if self._by_prefix is None:
-            by_prefix: dict[str, list[str]] = defaultdict(list)
-            for term in self.doc_freq:
-                head = prefix_key(term)
-                if head is not None:
-                    by_prefix[head].append(term)
-            self._by_prefix = dict(by_prefix)
+            self._by_prefix = self._classes(lambda term: term)
         return self._by_prefix.get(key, [])
+
+    def with_loose_prefix(self, key: str) -> list[str]:
+        """Terms whose *loose* form (:func:`~kzsearch.analysis.fold_key`) has prefix ``key``:
+        the class of a word typed without Kazakh letters or in Latin script."""
+        if self._by_loose_prefix is None:
+            self._by_loose_prefix = self._classes(fold_key)
+        return self._by_loose_prefix.get(key, [])
+
+    def _classes(self, form: Callable[[str], str]) -> dict[str, list[str]]:
+        classes: dict[str, list[str]] = defaultdict(list)
+        for term in self.doc_freq:
+            key = prefix_key(form(term))
+            if key is not None:
+                classes[key].append(term)
+        return dict(classes)
 
     def closest(self, term: str, max_distance: int = 2) -> str | None:
         """The most frequent known term within ``max_distance`` edits of ``term``, if any."""
