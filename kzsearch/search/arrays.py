@@ -22,7 +22,7 @@ from whoosh.columns import FixedBytesColumn, RefBytesColumn
 from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length
 
-EMPTY_IDS = np.zeros(0, dtype=np.int64)
+EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_TF = np.zeros(0, dtype=np.float32)
 # Whoosh stores each field length as one byte on a log scale: decode all 256 at once.
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
@@ -49,7 +49,7 @@ def postings(reader: Any, fieldname: str, term: str) -> tuple[np.ndarray, np.nda
         if (fieldname, key) not in leaf:
             continue
         leaf_ids, leaf_tfs = _leaf_postings(leaf, fieldname, key)
-        ids.append(leaf_ids + offset)
+        ids.append((leaf_ids + offset).astype(np.int32))
         tfs.append(leaf_tfs)
     if not ids:
         return EMPTY_IDS, EMPTY_TF

@@ -113,7 +113,7 @@ class _Snapshot:
 
     @cached_property
     def scorer(self) -> Scorer:
-        return Scorer(self.reader, self.vocabulary, self.rubric_mask)
+        return Scorer(self.reader, self.rubric_mask)
 
     def rubric_mask(self, names: str | Iterable[str]) -> np.ndarray:
         """Documents in any of the rubrics (index spelling)."""

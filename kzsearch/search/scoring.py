@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 import numpy as np
@@ -38,27 +38,46 @@ from whoosh import query as wq
 from kzsearch.search import arrays
 from kzsearch.search.query import Word
 from kzsearch.search.ranking import BM25_B, BM25_K1, FIELD_B, FIELD_WEIGHTS
-from kzsearch.search.vocabulary import Vocabulary
 
 Scored = tuple[np.ndarray, np.ndarray]  # score per document number, mask of matches
-POSTINGS_CACHE = 4096  # posting lists kept per index generation
-CLASS_CACHE = 256  # prefix classes kept per generation (each a dense array)
+Sparse = tuple[np.ndarray, np.ndarray]  # document numbers and one value for each
+CACHE_POSTINGS = 8_000_000  # postings (8 bytes each) kept per index generation: 64 MB
+CACHE_CLASS_SCORES = 4_000_000  # prefix-class scores (8 bytes each): 32 MB
+
+
+class SizedCache:
+    """Least recently used (document numbers, values) pairs, bounded by their total length."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.used = 0
+        self._items: OrderedDict[Hashable, Sparse] = OrderedDict()
+
+    def get(self, key: Hashable, make: Callable[[], Sparse]) -> Sparse:
+        item = self._items.get(key)
+        if item is not None:
+            self._items.move_to_end(key)
+            return item
+        item = self._items[key] = make()
+        self.used += len(item[0])
+        while self.used > self.budget and len(self._items) > 1:
+            _, old = self._items.popitem(last=False)
+            self.used -= len(old[0])
+        return item
 
 
 class Scorer:
     """Scores queries against one index generation."""
 
-    def __init__(self, reader: Any, vocabulary: Vocabulary, rubric_mask: Callable[[str], Any]):
+    def __init__(self, reader: Any, rubric_mask: Callable[[str], Any]) -> None:
         self.reader = reader
-        self.vocabulary = vocabulary
         self.rubric_mask = rubric_mask
         self.live = arrays.live_mask(reader)
         self.size = len(self.live)
         self.live_count = max(int(self.live.sum()), 1)
         self.norm = {name: self._length_norm(name) for name in FIELD_WEIGHTS}
-        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._classes: OrderedDict[tuple[tuple[str, ...], tuple[str, ...]], np.ndarray] = (
-            OrderedDict())
+        self._postings = SizedCache(CACHE_POSTINGS)
+        self._classes = SizedCache(CACHE_CLASS_SCORES)
 
     def _length_norm(self, name: str) -> np.ndarray:
         """BM25's ``1 - b + b * length / average``, per document, for one field."""
@@ -105,7 +124,8 @@ class Scorer:
         for term, weight in word.alternatives:
             scores += weight * self.bm25f([term], word.field_names)
         for members, weight in word.classes:
-            scores += weight * self._prefix_class(members, word.field_names)
+            docs, class_scores = self._prefix_class(members, word.field_names)
+            scores[docs] += weight * class_scores
         return self._boosted(scores, word.boost), scores > 0
 
     def _term(self, term: wq.Term) -> Scored:
@@ -161,26 +181,19 @@ class Scorer:
         tfs = np.concatenate([p[1] for p in found]) if len(found) > 1 else found[0][1]
         return np.bincount(ids, weights=tfs, minlength=self.size).astype(np.float32)
 
-    def postings(self, name: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    def postings(self, name: str, term: str) -> Sparse:
         """One term's document numbers and frequencies in one field (cached)."""
-        key = (name, term)
-        cached = self._postings.get(key)
-        if cached is None:
-            cached = self._postings[key] = arrays.postings(self.reader, name, term)
-            if len(self._postings) > POSTINGS_CACHE:
-                self._postings.popitem(last=False)
-        return cached
+        return self._postings.get((name, term), lambda: arrays.postings(self.reader, name, term))
 
-    def _prefix_class(self, members: tuple[str, ...], field_names: tuple[str, ...]) -> np.ndarray:
-        """BM25F of a prefix class's terms, counted as one term (cached)."""
-        cache_key = (members, field_names)
-        scores = self._classes.get(cache_key)
-        if scores is None:
+    def _prefix_class(self, members: tuple[str, ...], field_names: tuple[str, ...]) -> Sparse:
+        """BM25F of a prefix class's terms counted as one term, where not 0 (cached)."""
+
+        def score() -> Sparse:
             scores = self.bm25f(members, field_names)
-            self._classes[cache_key] = scores
-            if len(self._classes) > CLASS_CACHE:
-                self._classes.popitem(last=False)
-        return scores
+            docs = np.flatnonzero(scores)
+            return docs, scores[docs]
+
+        return self._classes.get((members, field_names), score)
 
     # -- helpers -----------------------------------------------------------------------
 
