@@ -14,12 +14,14 @@ instead, which gives the same arrays, only slower.
 
 from __future__ import annotations
 
+from pickle import loads
 from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.columns import FixedBytesColumn, RefBytesColumn
-from whoosh.system import emptybytes
+from whoosh.formats import Positions
+from whoosh.system import _INT_SIZE, emptybytes
 from whoosh.util.numeric import byte_to_length
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
@@ -105,13 +107,15 @@ def _matcher_postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(ids, dtype=np.int64), np.asarray(tfs, dtype=np.float32)
 
 
-def positions(reader: Any, fieldname: str, term: str, docs: np.ndarray) -> dict[int, list[int]]:
-    """Where one term stands in each of the given documents (sorted document numbers).
+def positions(reader: Any, fieldname: str, term: str,
+              docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where one term stands in the given documents (sorted document numbers): one
+    (document, position) pair per occurrence, as two arrays.
 
     Only the posting blocks that can hold one of the documents are read: a phrase
-    check visits the few documents that have every word, not every posting.
+    check visits the documents that have every word, not every posting.
     """
-    found: dict[int, list[int]] = {}
+    found = _Occurrences()
     key = term.encode("utf-8")
     for leaf, offset in leaves(reader):
         local = docs[(docs >= offset) & (docs < offset + leaf.doc_count_all())] - offset
@@ -121,15 +125,40 @@ def positions(reader: Any, fieldname: str, term: str, docs: np.ndarray) -> dict[
         terms = getattr(leaf, "_terms", None)
         matcher = (terms.matcher(fieldname, key, fmt) if terms is not None
                    else leaf.postings(fieldname, key))
-        if type(matcher) is W3LeafMatcher:
-            _block_positions(matcher, local, fmt, offset, found)
+        if type(matcher) is W3LeafMatcher and type(fmt) is Positions:
+            _block_positions(matcher, local, offset, found)
         else:
             _matcher_positions(matcher, local, offset, found)
-    return found
+    return found.arrays()
 
 
-def _block_positions(matcher: W3LeafMatcher, local: np.ndarray, fmt: Any, offset: int,
-                     found: dict[int, list[int]]) -> None:
+class _Occurrences:
+    """Position lists gathered per document, turned into flat arrays at the end."""
+
+    def __init__(self) -> None:
+        self.docs: list[int] = []
+        self.counts: list[int] = []
+        self.deltas: list[int] = []  # each document's positions, delta-coded from 0
+
+    def add(self, doc: int, deltas: list[int]) -> None:
+        self.docs.append(doc)
+        self.counts.append(len(deltas))
+        self.deltas.extend(deltas)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        counts = np.asarray(self.counts, dtype=np.int64)
+        deltas = np.asarray(self.deltas, dtype=np.int64)
+        if not len(deltas):
+            return EMPTY_IDS.astype(np.int64), deltas
+        running = np.cumsum(deltas)
+        starts = np.cumsum(counts) - counts
+        before = np.repeat(running[starts] - deltas[starts], counts)
+        return np.repeat(np.asarray(self.docs, dtype=np.int64), counts), running - before
+
+
+def _block_positions(matcher: W3LeafMatcher, local: np.ndarray, offset: int,
+                     found: _Occurrences) -> None:
+    """Decode whoosh 2.7.4's ``Positions`` values (a count, then pickled deltas) directly."""
     done = 0
     while matcher.is_active() and done < len(local):
         upto = int(np.searchsorted(local, matcher._maxid, side="right"))
@@ -140,22 +169,25 @@ def _block_positions(matcher: W3LeafMatcher, local: np.ndarray, fmt: Any, offset
             values = matcher._data[2]
             wanted = local[done:upto]
             at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
-            for doc, i in zip(wanted[ids[at] == wanted].tolist(), at[ids[at] == wanted].tolist(),
-                              strict=True):
-                found[doc + offset] = fmt.decode_positions(values[i])
+            hit = ids[at] == wanted
+            for doc, i in zip(wanted[hit].tolist(), at[hit].tolist(), strict=True):
+                value = values[i]
+                found.add(doc + offset, loads(value[_INT_SIZE:] if value.endswith(b".")
+                                              else value[_INT_SIZE:] + b"."))
             done = upto
         matcher._next_block()
 
 
 def _matcher_positions(matcher: Any, local: np.ndarray, offset: int,
-                       found: dict[int, list[int]]) -> None:
+                       found: _Occurrences) -> None:
     for doc in local.tolist():
         if not matcher.is_active():
             return
         if matcher.id() < doc:
             matcher.skip_to(doc)
         if matcher.is_active() and matcher.id() == doc:
-            found[doc + offset] = list(matcher.value_as("positions"))
+            places = list(matcher.value_as("positions"))
+            found.add(doc + offset, [b - a for a, b in zip([0, *places], places, strict=False)])
 
 
 def field_lengths(reader: Any, fieldname: str) -> np.ndarray:

@@ -142,16 +142,24 @@ class Scorer:
         scores = sum((self.bm25f([w], (name,)) for w in set(words)), self._zeros())
         return self._boosted(scores * matched, phrase.boost), matched
 
-    def _phrase_docs(self, name: str, words: list[str]) -> list[int]:
+    def _phrase_docs(self, name: str, words: list[str]) -> np.ndarray:
+        """Document numbers where the words stand at consecutive positions.
+
+        Each occurrence of the i-th word becomes the key (document, position - i):
+        the phrase starts wherever every word has the same key.
+        """
         candidates = self.postings(name, words[0])[0]
         for word in words[1:]:
             candidates = np.intersect1d(candidates, self.postings(name, word)[0],
                                         assume_unique=True)
-        candidates = candidates[self.live[candidates]]
-        if not len(candidates):
-            return []
+        candidates = candidates[self.live[candidates]].astype(np.int64)
         where = {w: arrays.positions(self.reader, name, w, candidates) for w in set(words)}
-        return [doc for doc in candidates.tolist() if _in_sequence(doc, words, where)]
+        starts: np.ndarray | None = None
+        for i, word in enumerate(words):
+            docs, places = where[word]
+            keys = (docs << 32) + (places + len(words) - i)
+            starts = keys if starts is None else np.intersect1d(starts, keys)
+        return np.unique(starts >> 32) if starts is not None else candidates
 
     # -- BM25F -------------------------------------------------------------------------
 
@@ -205,9 +213,3 @@ class Scorer:
         return scores if boost == 1.0 else scores * np.float32(boost)
 
 
-
-def _in_sequence(doc: int, words: list[str], where: dict[str, dict[int, list[int]]]) -> bool:
-    """True when the words stand at consecutive positions somewhere in the document."""
-    following = [set(where[w].get(doc, ())) for w in words[1:]]
-    return any(all(start + i in later for i, later in enumerate(following, 1))
-               for start in where[words[0]].get(doc, ()))
