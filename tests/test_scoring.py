@@ -116,3 +116,10 @@ def test_search_totals_count_live_articles_only(split_index) -> None:
     everything = index.search("NOT zzzz", per_page=100)
     assert everything.total == 49 == len(everything.hits)
     assert len({hit.id for hit in everything.hits}) == 49
+
+
+def test_query_nodes_the_scorer_does_not_know_match_nothing(split_index) -> None:
+    _, snapshot = split_index
+    for node in (wq.Or([]), wq.And([]), wq.Every()):
+        scores, matched = snapshot.scorer.evaluate(node)
+        assert not matched.any() and not scores.any()

@@ -111,6 +111,8 @@ class Scorer:
         return self._zeros(), np.zeros(self.size, dtype=bool)
 
     def _combine(self, node: wq.CompoundQuery, join: Any) -> Scored:
+        if not node.subqueries:
+            return self._zeros(), np.zeros(self.size, dtype=bool)
         scores, matched = self.evaluate(node.subqueries[0])
         scores = scores.copy()
         for child in node.subqueries[1:]:
