@@ -77,6 +77,15 @@ def test_recency_decays_once_per_document_not_per_term(sample_index) -> None:
     one = sample_index.search("бюджет", recency=1.0).hits
     two = sample_index.search("бюджет бюджет", recency=1.0).hits
     assert [h.title for h in one] == [h.title for h in two]
+    # each article's score is its relevance times (1 - r) + r * decay(age), once
+    from kzsearch.search.ranking import gauss_decay
+
+    newest = max(h.published for h in sample_index.search("NOT zzzz", per_page=100).hits
+                 if h.published)
+    plain = {h.id: h.score for h in sample_index.search("бюджет бюджет").hits}
+    for hit in sample_index.search("бюджет бюджет", recency=0.5).hits:
+        blend = 0.5 + 0.5 * gauss_decay((newest - hit.published).days)
+        assert hit.score == pytest.approx(plain[hit.id] * blend, abs=2e-4)
 
 
 def test_rubric_filter_accepts_one_or_several_names_in_any_case(sample_index) -> None:
