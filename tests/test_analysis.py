@@ -98,3 +98,9 @@ def test_stopwords_are_per_language() -> None:
     assert is_stopword("қандай", "kk") and is_stopword("без", "ru")
     assert not is_stopword("без", "kk")  # the Kazakh noun (gland), as in бездерінің
     assert analyze("Жыныс бездерінің қызметі")[1] == "без"
+
+
+def test_abbreviations_after_numbers_index_as_the_words() -> None:
+    assert analyze("1991 ж. ХХ ғ. 1836-1838 жж. 5 млн") == [
+        "1991", "жыл", "xx", "ғасыр", "1836-1838", "1836", "1838", "жыл", "5", "миллион"]
+    assert analyze("1991 жылы ғасырдың") == ["1991", "жыл", "ғасыр"]

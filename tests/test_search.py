@@ -235,6 +235,12 @@ def test_roman_numerals_match_in_either_script(sample_index) -> None:
     assert latin == cyrillic == mixed == [RARE_BOOKS]
 
 
+def test_a_spelled_out_word_finds_its_abbreviation(sample_index) -> None:
+    flu = "Маусымдық тұмауға қарсы екпе науқаны басталды"  # "2 млн дозасы"
+    grain = "Солтүстік Қазақстанда астық жинау науқаны аяқталуға жақын"  # "млн гектар"
+    assert set(titles(sample_index.search("миллион"))) == {flu, grain}
+
+
 def test_did_you_mean_comes_from_the_index_vocabulary(sample_index) -> None:
     assert sample_index.search("бюджетт").suggestion == "бюджет"
     results = sample_index.search("мектептр")

@@ -238,8 +238,14 @@ VERB_SEQUENCES = [
     [NEGATION, CONVERB],
 ]
 
-# Forms whose stem no suffix rule can find: pronouns with a changed root.
+# Abbreviations that news writes after numbers (1991 ж., ХХ ғ., 1836-1838 жж., 5 млн):
+# they are the words themselves, and a query that spells the word out must find them.
+ABBREVIATIONS = {"ж": "жыл", "жж": "жыл", "ғ": "ғасыр", "ғғ": "ғасыр", "млн": "миллион",
+                 "млрд": "миллиард"}
+
+# Forms whose stem no suffix rule can find: pronouns with a changed root; abbreviations.
 IRREGULAR = {
+    **ABBREVIATIONS,
     **dict.fromkeys("оның оған оны онда одан онымен ондағы олар олардың оларға оларды оларда "
                     "олардан олармен оларың".split(), "ол"),
     **dict.fromkeys("бұның мұның бұған мұған бұны мұны бұнда мұнда бұдан мұдан бұнымен "
