@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kzsearch.morph.kazakh import stem, stem_folded
+from kzsearch.morph.kazakh import ABBREVIATIONS, stem, stem_folded
 from kzsearch.morph.kazakh_stopwords import STOPWORDS
 from kzsearch.text.fold import fold
 
@@ -126,6 +126,9 @@ words = st.text(alphabet=KAZAKH, min_size=1, max_size=20)
 def test_stem_is_a_nonempty_prefix_or_a_repair(word: str) -> None:
     s = stem(word)
     assert s
+    if word in ABBREVIATIONS:  # ж → жыл, ғ → ғасыр
+        assert s == ABBREVIATIONS[word]
+        return
     # by design: a prefix of the word, up to one repaired letter (кітаб→кітап) or a
     # restored elided vowel (халқ→халық), or an irregular pronoun (оның→ол)
     assert word.startswith(s[:-2]) or s in {"ол", "бұл", "сол", "мен", "сен"}
