@@ -170,42 +170,19 @@ def targets(size: dict[str, Any]) -> list[dict[str, Any]]:
     builds, searches = size["builds"], size["queries"]
     classes = searches.get("kzsearch", {}).get("classes", {})
     rows = []
-    term = classes.get("term", {}).get("p95_ms")
-    if term is not None:
-        rows.append(
-            ("term-query p95", f"{term:.1f} ms", f"≤ {TERM_P95_MS:.0f} ms", term <= TERM_P95_MS)
-        )
-    dated = classes.get("date", {}).get("p95_ms")
-    if dated is not None:
-        rows.append(
-            (
-                "filtered + date-sorted p95",
-                f"{dated:.1f} ms",
-                f"≤ {FILTERED_P95_MS:.0f} ms",
-                dated <= FILTERED_P95_MS,
-            )
-        )
-    ours = builds.get("kzsearch", {}).get("docs_per_s")
-    stock = builds.get("whoosh", {}).get("docs_per_s")
-    if ours and stock:
-        rows.append(
-            (
-                "build vs stock Whoosh",
-                f"{ours / stock:.2f}×",
-                f"≥ {BUILD_VS_WHOOSH}×",
-                ours / stock >= BUILD_VS_WHOOSH,
-            )
-        )
-    two = builds.get("kzsearch procs=2", {}).get("docs_per_s")
-    if ours and two:
-        rows.append(
-            (
-                "procs=2 vs procs=1",
-                f"{two / ours:.2f}×",
-                f"≥ {PROCS2_SPEEDUP}×",
-                two / ours >= PROCS2_SPEEDUP,
-            )
-        )
+    for name, kind, limit in (("term-query p95", "term", TERM_P95_MS),
+                              ("filtered + date-sorted p95", "date", FILTERED_P95_MS)):
+        p95 = classes.get(kind, {}).get("p95_ms")
+        if p95 is not None:
+            rows.append((name, f"{p95:.1f} ms", f"≤ {limit:.0f} ms", p95 <= limit))
+    for name, measured, baseline, goal in (
+        ("build vs stock Whoosh", "kzsearch", "whoosh", BUILD_VS_WHOOSH),
+        ("procs=2 vs procs=1", "kzsearch procs=2", "kzsearch", PROCS2_SPEEDUP),
+    ):
+        ours = builds.get(measured, {}).get("docs_per_s")
+        theirs = builds.get(baseline, {}).get("docs_per_s")
+        if ours and theirs:
+            rows.append((name, f"{ours / theirs:.2f}×", f"≥ {goal}×", ours / theirs >= goal))
     return [{"target": t, "value": v, "goal": g, "verdict": verdict(ok)} for t, v, g, ok in rows]
 
 

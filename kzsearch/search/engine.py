@@ -115,10 +115,15 @@ class _Snapshot:
     def scorer(self) -> Scorer:
         return Scorer(self.reader, self.rubric_mask)
 
+    @cached_property
+    def rubric_code(self) -> dict[str, int]:
+        """Each rubric's code in ``rubric_codes``, by its index spelling."""
+        return {name: code for code, name in enumerate(self.rubric_names) if name}
+
     def rubric_mask(self, names: str | Iterable[str]) -> np.ndarray:
         """Documents in any of the rubrics (index spelling)."""
         wanted = [names] if isinstance(names, str) else list(names)
-        codes = [i for i, name in enumerate(self.rubric_names) if name in wanted]
+        codes = [self.rubric_code[name] for name in wanted if name in self.rubric_code]
         return np.isin(self.rubric_codes, codes)
 
     def facets(self, docs: np.ndarray) -> dict[str, dict[str, int]]:
@@ -185,10 +190,11 @@ class Index(IndexStore):
     ) -> Results:
         snapshot = self._current_snapshot()
         parsed = QueryBuilder(snapshot.vocabulary, snapshot.rubrics).build(query)
-        allowed = _filters(snapshot, rubric, since, until)
+        suggestion = self._suggest(query, parsed, snapshot)
         if parsed.query is None:
-            return Results(query, 0, page, per_page, [], {}, self._suggest(query, parsed, snapshot))
+            return Results(query, 0, page, per_page, [], {}, suggestion)
         scores, matched = snapshot.scorer.evaluate(parsed.query)
+        allowed = _filters(snapshot, rubric, since, until)
         if allowed is not None:
             matched &= allowed
         docs = np.flatnonzero(matched)
@@ -198,10 +204,7 @@ class Index(IndexStore):
         terms = frozenset(parsed.terms)
         hits = [_hit(snapshot.reader.stored_fields(int(docs[i])), float(final[i]), terms)
                 for i in order]
-        total = len(docs)
-        suggestion = (self._suggest(query, parsed, snapshot)
-                      if total < 3 or parsed.unknown_words else None)
-        return Results(query, total, page, per_page, hits, snapshot.facets(docs), suggestion)
+        return Results(query, len(docs), page, per_page, hits, snapshot.facets(docs), suggestion)
 
     def _current_snapshot(self) -> _Snapshot:
         snapshot = self._snapshot
@@ -280,15 +283,11 @@ def _final_scores(snapshot: _Snapshot, docs: np.ndarray, scores: np.ndarray,
     if rubric_boost:
         boosts = np.ones(len(snapshot.rubric_names))
         for name, boost in rubric_boost.items():
-            code = _rubric_code(snapshot, _known_rubric(snapshot, name))
+            code = snapshot.rubric_code.get(_known_rubric(snapshot, name))
             if code is not None:
                 boosts[code] = boost
         final *= boosts[snapshot.rubric_codes[docs]]
     return final
-
-
-def _rubric_code(snapshot: _Snapshot, name: str) -> int | None:
-    return next((i for i, n in enumerate(snapshot.rubric_names) if n == name), None)
 
 
 def _ranked(snapshot: _Snapshot, docs: np.ndarray, scores: np.ndarray, sort: str,

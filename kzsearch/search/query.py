@@ -297,7 +297,7 @@ def _as_cyrillic(word: str) -> str:
 
 def _typed_loosely(word: str) -> bool:
     """Latin script, or Cyrillic without any Kazakh letter (a Russian keyboard, or Russian)."""
-    return _as_cyrillic(word) != word or not KAZAKH_LETTER_RE.search(word)
+    return bool(LATIN_LETTER_RE.search(word)) or not KAZAKH_LETTER_RE.search(word)
 
 
 def _looks_russian(word: str) -> bool:

@@ -12,6 +12,7 @@ a three-word query would decay three times).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -31,14 +32,12 @@ SORT_FIELDS = {"date": "day", "views": "popularity"}
 SORTS = ("relevance", *SORT_FIELDS)
 
 
-def gauss_decay(age_days: float, scale_days: float = DECAY_SCALE_DAYS) -> float:
-    """1 at age 0, 0.5 at ``scale_days``, falling like a Gaussian beyond."""
-    return math.exp(math.log(0.5) * (max(age_days, 0.0) / scale_days) ** 2)
+def gauss_decay(age_days: Any, scale_days: float = DECAY_SCALE_DAYS) -> Any:
+    """1 at age 0, 0.5 at ``scale_days``, falling like a Gaussian beyond (number or array)."""
+    return np.exp(math.log(0.5) * (np.maximum(age_days, 0.0) / scale_days) ** 2)
 
 
-def recency_factor(days: np.ndarray, newest: int, recency: float,
-                   scale_days: float = DECAY_SCALE_DAYS) -> np.ndarray:
+def recency_factor(days: np.ndarray, newest: int, recency: float) -> np.ndarray:
     """The blend ``(1 - recency) + recency * decay`` per article; undated ones decay fully."""
-    age = np.maximum(newest - days.astype(np.float64), 0.0) / scale_days
-    decay = np.where(days > 0, np.exp(math.log(0.5) * age**2), 0.0)
+    decay = np.where(days > 0, gauss_decay(newest - days.astype(np.float64)), 0.0)
     return (1.0 - recency) + recency * decay
