@@ -25,7 +25,7 @@ from kzsearch import __version__
 INDEX_ENV = "KZSEARCH_INDEX"
 DEFAULT_INDEX = Path("indexes") / "news"
 DEMO_INDEX = Path("indexes") / "demo"
-DEMO_QUERIES = (
+DEMO_QUERIES: tuple[tuple[str, dict[str, Any]], ...] = (
     ("мемлекеттердің", {}),
     ("Тоқаев", {"sort": "date"}),
     ("мектептер", {}),

@@ -125,7 +125,7 @@ def _use_unseeded_file_names() -> None:
 
     for module in (whoosh.codec.base, whoosh.filedb.compound, whoosh.filedb.filestore,
                    whoosh.writing):
-        module.random_name = random_name  # type: ignore[attr-defined]
+        module.random_name = random_name
 
 
 _use_unseeded_file_names()
@@ -289,7 +289,8 @@ class IndexStore:
         if report is None:
             report = getattr(articles, "report", None)  # a reader's stream counted already
         own_report = not isinstance(report, IngestReport)
-        report = IngestReport() if own_report else report
+        if not isinstance(report, IngestReport):
+            report = IngestReport()
         started = time.perf_counter()
         latest = _latest_per_id(articles, report if own_report else None)
         existing = self._existing_ids(latest)

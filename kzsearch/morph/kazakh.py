@@ -465,7 +465,7 @@ def _fold_chain(text: str, chain: Chain) -> tuple[str, Chain]:
 
 def _load_text(name: str) -> str:
     try:
-        return resources.files("kzsearch").joinpath("data", name).read_text("utf-8")
+        return resources.files("kzsearch").joinpath("data").joinpath(name).read_text("utf-8")
     except (FileNotFoundError, OSError):  # the stemmer still works, only less sure
         return ""
 

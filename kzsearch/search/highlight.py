@@ -13,7 +13,7 @@ word marked is always the word that matched (``мемлекеттердің`` fo
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from kzsearch.analysis import index_term
@@ -42,8 +42,9 @@ class Snippet:
         """HTML-escaped text with matches in ``<mark>`` elements."""
         return self._wrap("<mark>", "</mark>", escape=html.escape)
 
-    def _wrap(self, left: str, right: str, escape: object) -> str:
-        out, last = [], 0
+    def _wrap(self, left: str, right: str, escape: Callable[[str], str]) -> str:
+        out: list[str] = []
+        last = 0
         for start, end in self.spans:
             out += [escape(self.text[last:start]), left, escape(self.text[start:end]), right]
             last = end

@@ -203,8 +203,8 @@ class QueryBuilder:
         if fieldname == "rubric":
             return self._rubric(raw)
         field_names = ("title", "body") if fieldname == "text" else (fieldname,)
-        parts = [self._alternatives_query(word, field_names, parsed) for word in self._words(raw)]
-        parts = [p for p in parts if p is not None]
+        found = [self._alternatives_query(word, field_names, parsed) for word in self._words(raw)]
+        parts = [p for p in found if p is not None]
         if not parts:
             return None
         query = parts[0] if len(parts) == 1 else wq.And(parts)
