@@ -90,3 +90,63 @@ def test_the_window_is_still_the_densest_one_on_real_articles(topic: int) -> Non
             expected = _brute_force_window_start(text, spans, width)
             assert start == highlight._word_start(text, max(0, expected - width // 4))
             add("snippet_windows_checked")
+
+
+def _unknown_words(count: int) -> list[str]:
+    """Distinct Kazakh-looking words that no index holds (syllables of real words, shuffled)."""
+    syllables = ["қар", "жау", "мек", "теп", "бюд", "жет", "өзе", "нің", "сай", "лау", "тау", "ғыс"]
+    endings = ["ық", "ік", "ан", "ен", "ыр", "ір", "ай", "ей"]
+    words = ("".join(p) for p in itertools.product(syllables, syllables, endings))
+    return list(itertools.islice(words, count))
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[int]:
+    calls = [0]
+    original = getattr(owner, name)
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls[0] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
+def test_a_thousand_unknown_words_are_refused_before_any_suggestion_work(
+    sample_index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kzsearch import QueryError
+    from kzsearch.search import vocabulary
+
+    calls = _counting(monkeypatch, vocabulary, "edit_distance")
+    with time_guard("query of 1000 unknown words", SCALE.seconds_per_input), \
+            pytest.raises(QueryError, match="words"):
+        sample_index.search(" ".join(_unknown_words(1000)))
+    assert calls[0] == 0
+    count_example("quadratic_queries")
+
+
+@pytest.mark.parametrize("count", [20, 64])
+def test_did_you_mean_looks_at_a_bounded_number_of_unknown_words(
+    sample_index, monkeypatch: pytest.MonkeyPatch, count: int
+) -> None:
+    from kzsearch.search.vocabulary import Vocabulary
+
+    calls = _counting(monkeypatch, Vocabulary, "closest")
+    words = _unknown_words(count - 1) + ["мемлекетердің"]  # the last one has a correction
+    results = sample_index.search(" ".join(words))
+    assert calls[0] <= 8
+    assert results.total >= 0
+    count_example("quadratic_queries")
+
+
+def test_one_suggestion_compares_a_bounded_number_of_terms(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kzsearch.search import vocabulary
+
+    # A big vocabulary whose terms all share the misspelling's first letter and length.
+    terms = {"м" + "".join(p): 1 for p in itertools.product("абвгдежзиқ", repeat=5)}
+    vocab = vocabulary.Vocabulary.from_counts(terms | {"мемлекет": 50})
+    calls = _counting(monkeypatch, vocabulary, "edit_distance")
+    vocab.closest("мемлекат")
+    assert calls[0] <= 2_000, f"{calls[0]:,} of {len(terms):,} terms compared for one word"
+    add("suggestion_vocabulary_terms", len(terms))
