@@ -104,3 +104,69 @@ DATES = (
 def test_any_filters_and_paging(small_index: Index, query: str, **options: object) -> None:
     count_example("query filters")
     search_or_query_error(small_index, query, "query filters", **options)
+
+
+# -- operators typed by accident ------------------------------------------------------------
+
+JUNK = ["AND", "OR", "NOT", "ЖӘНЕ", "НЕМЕСЕ", "ЕМЕС", "(", ")", "-", "\x01", "\x00", "\x1b"]
+KAZAKH = ["мектеп", "бюджет", "мемлекеттің", "құрама", "көлінің", "жолдары", "министр"]
+
+
+def positive_terms(index: Index, query: str) -> set[str]:
+    """The terms a query searches for (its highlighted terms), none if it finds nothing."""
+    results = index.search(query, per_page=1)
+    return set(results.hits[0].matched_terms) if results.hits else set()
+
+
+@given(words=st.lists(st.sampled_from(KAZAKH), min_size=1, max_size=4),
+       junk=st.lists(st.tuples(st.integers(0, 8), st.sampled_from(JUNK),
+                               st.sampled_from(["", " "])), max_size=6))
+@fuzz_settings(SCALE.examples // 2)
+def test_operator_junk_around_a_query_never_adds_a_positive_term(
+    small_index: Index, words: list[str], junk: list[tuple[int, str, str]]
+) -> None:
+    count_example("operator junk")
+    plain = positive_terms(small_index, " ".join(words))
+    tokens = list(words)
+    for at, piece, space in junk:
+        tokens.insert(min(at, len(tokens)), piece + space)
+    query = " ".join(tokens)
+    try:
+        junked = positive_terms(small_index, query)
+    except QueryError:
+        return
+    assert junked <= plain, f"{query!r} searches {junked - plain} that {words} does not"
+
+
+def test_a_parenthesis_glued_to_a_negated_word_adds_no_positive_word(small_index: Index) -> None:
+    plain = positive_terms(small_index, "мектеп")
+    assert positive_terms(small_index, "мектеп -жол(бюджет") == plain
+
+
+def test_negated_words_alone_find_every_other_article(small_index: Index) -> None:
+    everything = len(small_index)
+    with_school = small_index.search("мектеп").total
+    assert 0 < with_school < everything
+    assert small_index.search("-мектеп").total == everything - with_school
+    assert small_index.search("-мектеп").total == small_index.search("NOT мектеп").total
+    assert (small_index.search("-мектеп -бюджет").total
+            == small_index.search("NOT мектеп NOT бюджет").total)
+
+
+@pytest.mark.parametrize("query", ["мектеп AND", "AND мектеп", "мектеп ЕМЕС", "мектеп OR",
+                                   "НЕМЕСЕ мектеп ЖӘНЕ", "(мектеп OR)", "мектеп AND AND"])
+def test_an_operator_without_operands_is_not_searched_as_a_word(
+    small_index: Index, query: str
+) -> None:
+    assert positive_terms(small_index, query) == positive_terms(small_index, "мектеп")
+    assert small_index.search(query).total == small_index.search("мектеп").total
+
+
+@pytest.mark.parametrize("control", ["\x01", "\x00", "\x1b", "\x7f"])
+def test_a_control_character_inside_a_word_keeps_it_one_word(
+    small_index: Index, control: str
+) -> None:
+    word = "мемлекеттің"
+    broken = word[:5] + control + word[5:]
+    assert positive_terms(small_index, broken) == positive_terms(small_index, word)
+    assert small_index.search(broken).total == small_index.search(word).total > 0
