@@ -181,12 +181,18 @@ def test_an_add_during_a_rebuild_is_refused_or_lands_in_the_new_index(tmp_path: 
     expect_line(rebuild, "building")
     quick = cli("index", "add", source_file(tmp_path, "n", 10), "--index", path)
     waiting = run_child(UPSERTER, path, 0, 15, "күтті")
+    waiting_cli = subprocess.Popen(
+        [sys.executable, "-m", "kzsearch", "index", "add", source_file(tmp_path, "w", 10),
+         "--index", str(path), "--wait", "120"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env())
     expect_line(waiting, "ready")
     time.sleep(SETTLE)
     rebuild.stdin.write("go\n")
     rebuild.stdin.flush()
     finish(waiting, "done")
     finish(rebuild, "swapped")
+    _, err = waiting_cli.communicate(timeout=300)
+    assert waiting_cli.returncode == 0 and "10 accepted" in err, err
 
     ids = stored_ids(Index.open(path))
     if quick.returncode == 0:
@@ -194,8 +200,9 @@ def test_an_add_during_a_rebuild_is_refused_or_lands_in_the_new_index(tmp_path: 
     else:
         assert quick.returncode == 1 and "locked" in quick.stderr, quick.stderr
     assert ids >= REBUILT | {f"u{n}" for n in range(15)}, "the waiting add was lost"
+    assert ids >= {f"w{n}" for n in range(10)}, "the waiting `index add --wait` was lost"
     assert not ids & {f"o{n}" for n in range(20)}
-    add("adds_during_rebuild_checked", 2)
+    add("adds_during_rebuild_checked", 3)
 
 
 @pytest.mark.parametrize("overwrite", ["overwrite", "new"])
@@ -303,3 +310,13 @@ def test_delete_finds_ids_spelled_as_ingest_would_clean_them(tmp_path: Path,
     assert stored_ids(Index.open(index.path)) == {"мақала-1", "ай-мақала-1", "мақала-2"} - {
         unicodedata.normalize("NFC", " ".join(spelled.split()).replace("\u200b", ""))}
     add("id_spellings_deleted")
+
+
+def test_index_delete_command_cleans_ids_as_ingest_does(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    assert cli("index", "build", source_file(tmp_path, "ай-", 3), "--index", path).returncode == 0
+    result = cli("index", "delete", unicodedata.normalize("NFD", " ай-1\n"), "ай-2 ",
+                 "ай-1", "--index", path)
+    assert result.returncode == 0 and "deleted 2 of 2 ids" in result.stdout, result.stderr
+    assert stored_ids(Index.open(path)) == {"ай-0"}
+    add("id_spellings_deleted", 2)
