@@ -685,12 +685,13 @@ def _has_meta(path: Path) -> bool:
 
 
 def _remove_abandoned_builds(path: Path) -> None:
-    """Remove staging folders (``.NAME.PID.*.new``) whose building process is gone, and
-    their lock files."""
-    pattern = f".{glob.escape(path.name)}.*.new"
-    for entry in [*path.parent.glob(pattern), *path.parent.glob(pattern + ".lock")]:
-        pid = entry.name[len(path.name) + 2 :].split(".", 1)[0]
-        if pid.isdigit() and not _process_alive(int(pid)):
+    """Remove staging and trash folders (``.NAME.PID.XXXXXXXX.new`` / ``.old``, as
+    ``mkdtemp`` names them) whose building process is gone, and the staging lock files.
+    The caller holds the lock, after :func:`_recover_swap`: no journal needs them."""
+    own = re.compile(rf"\.{re.escape(path.name)}\.([0-9]+)\.[a-z0-9_]{{8}}\.(new|new\.lock|old)")
+    for entry in path.parent.glob(f".{glob.escape(path.name)}.*"):
+        found = own.fullmatch(entry.name)
+        if found and not _process_alive(int(found.group(1))):
             if entry.is_dir():
                 shutil.rmtree(entry, ignore_errors=True)
             else:
@@ -741,7 +742,8 @@ def _swap(new: Path, path: Path) -> None:
     if not path.exists():
         new.rename(path)  # one atomic step: nothing to journal
         return
-    trash = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+    trash = Path(tempfile.mkdtemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".old",
+                                  dir=path.parent))
     record = {"staging": new.name, "trash": trash.name,
               "new": _identity(new), "old": _identity(path)}
     _write_journal(path, record)
