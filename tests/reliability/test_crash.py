@@ -6,6 +6,11 @@ a random delay, then checks that the index opens, that every batch the child rep
 there, that no batch is there in part (commits are atomic), and that search works; then
 it starts the writer again, which resumes where the index stands. After the last kill a
 writer runs to the end and the index must hold exactly every article.
+
+Two more kills aim at one moment each: the parent of a ``procs=2`` writer killed while
+its sub-writers work (they must die with it and leave the index to the next writer),
+and a rebuild killed at every step of its swap (the next open, add or build must find a
+whole old or new index and leave no staging folder, trash or journal behind).
 """
 
 from __future__ import annotations
