@@ -688,15 +688,20 @@ def _remove_abandoned_builds(path: Path) -> None:
     """Remove staging and trash folders (``.NAME.PID.XXXXXXXX.new`` / ``.old``, as
     ``mkdtemp`` names them) whose building process is gone, and the staging lock files.
     The caller holds the lock, after :func:`_recover_swap`: no journal needs them."""
-    own = re.compile(rf"\.{re.escape(path.name)}\.([0-9]+)\.[a-z0-9_]{{8}}\.(new|new\.lock|old)")
     for entry in path.parent.glob(f".{glob.escape(path.name)}.*"):
-        found = own.fullmatch(entry.name)
+        found = _build_folder_re(path, "new|new\\.lock|old").fullmatch(entry.name)
         if found and not _process_alive(int(found.group(1))):
             if entry.is_dir():
                 shutil.rmtree(entry, ignore_errors=True)
             else:
                 with suppress(FileNotFoundError):
                     entry.unlink()
+
+
+def _build_folder_re(path: Path, kinds: str) -> re.Pattern[str]:
+    """Names of the staging and trash folders of builds of ``path``: ``.NAME.PID.`` and
+    ``mkdtemp``'s eight characters, then the kind; group 1 is the builder's pid."""
+    return re.compile(rf"\.{re.escape(path.name)}\.([0-9]+)\.[a-z0-9_]{{8}}\.(?:{kinds})")
 
 
 def _process_alive(pid: int) -> bool:
@@ -814,7 +819,7 @@ def _recover_swap(path: Path) -> None:
         return
     except (OSError, ValueError):
         record = None
-    if isinstance(record, dict):
+    if _valid_journal(path, record):
         staging, trash = path.parent / str(record["staging"]), path.parent / str(record["trash"])
         if _identity(path) is None:
             if _identity(staging) == record["new"]:
@@ -824,6 +829,17 @@ def _recover_swap(path: Path) -> None:
         _remove_swap_leftovers(path, record)
     journal.unlink()
     _fsync_folder(path.parent)
+
+
+def _valid_journal(path: Path, record: Any) -> bool:
+    """A journal as :func:`_swap` writes it, naming only this path's build folders (so that
+    a damaged or forged one can move or remove nothing else)."""
+    if not isinstance(record, dict):
+        return False
+    names_ok = _build_folder_re(path, "new").fullmatch(str(record.get("staging"))) and (
+        _build_folder_re(path, "old").fullmatch(str(record.get("trash"))))
+    ids_ok = all(isinstance(record.get(k), list) and len(record[k]) == 2 for k in ("new", "old"))
+    return bool(names_ok and ids_ok)
 
 
 def _remove_swap_leftovers(path: Path, record: dict[str, Any]) -> None:

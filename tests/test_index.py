@@ -293,3 +293,17 @@ def test_one_thread_holding_the_lock_makes_another_index_object_wait(index: Inde
         other.add_many(make_articles(1), lock_timeout=0.3)
     other.add_many(make_articles(1))
     assert len(index) == 1
+
+
+def test_a_forged_swap_journal_moves_and_removes_nothing(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "thesis.txt").write_text("маңызды", encoding="utf-8")
+    Index.create(tmp_path / "news").add_many(make_articles(2))
+    ident = [victim.stat().st_dev, victim.stat().st_ino]
+    journal = tmp_path / ".news.swap"
+    journal.write_text(json.dumps({"staging": "victim", "trash": "../" + tmp_path.name + "/victim",
+                                   "new": ident, "old": ident}))
+    assert len(Index.open(tmp_path / "news")) == 2
+    assert (victim / "thesis.txt").read_text(encoding="utf-8") == "маңызды"
+    assert not journal.exists()
