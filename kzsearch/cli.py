@@ -142,6 +142,9 @@ SOURCES = click.argument(
 )
 PROCS = click.option("--procs", default=1, show_default=True, type=click.IntRange(1, 64),
                      help="Processes that index in parallel.")
+WAIT = click.option("--wait", "wait", default=0.0, show_default=True, type=click.FloatRange(0),
+                    metavar="SECONDS",
+                    help="Wait this long for another writer (add, build...) of the index.")
 REJECTS = click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
                        help="Write rejected records here as JSON lines (source, line, reason).")
 
@@ -151,14 +154,17 @@ REJECTS = click.option("--rejects", type=click.Path(dir_okay=False, path_type=Pa
 @index_option
 @PROCS
 @REJECTS
+@WAIT
 @click.option("--overwrite", is_flag=True, help="Replace an existing index.")
-def index_build(
-    sources: Sequence[Path], index_path: Path, procs: int, rejects: Path | None, overwrite: bool
+def index_build(  # noqa: PLR0913 - one parameter per option
+    sources: Sequence[Path], index_path: Path, procs: int, rejects: Path | None, wait: float,
+    overwrite: bool,
 ) -> None:
     """Create an index from SOURCES: page files, folders of pages, .jsonl, .csv.
 
     The index is built beside PATH and moved into place when complete: a failed
     or interrupted build leaves no index, or with --overwrite the old one intact.
+    The build locks PATH until then: other writers of it wait or fail, "locked".
     Bad records are skipped and counted; --rejects FILE keeps them all.
     """
     from kzsearch import Index, IngestReport
@@ -166,7 +172,7 @@ def index_build(
     _check_rejects(rejects)
     report = IngestReport()
     streams = _open_sources(sources, report)
-    with Index.building(index_path, overwrite=overwrite) as index:
+    with Index.building(index_path, overwrite=overwrite, lock_timeout=wait) as index:
         _ingest(index, streams, report, procs, rejects)
 
 
@@ -175,36 +181,49 @@ def index_build(
 @index_option
 @PROCS
 @REJECTS
-def index_add(sources: Sequence[Path], index_path: Path, procs: int, rejects: Path | None) -> None:
-    """Add or update (by id) articles from SOURCES in an existing index, in one commit."""
+@WAIT
+def index_add(
+    sources: Sequence[Path], index_path: Path, procs: int, rejects: Path | None, wait: float
+) -> None:
+    """Add or update (by id) articles from SOURCES in an existing index, in one commit.
+
+    Another writer of the index (add, delete, optimize, build) makes it wait --wait
+    seconds, then fail "locked"; what it reports as added is in the index.
+    """
     from kzsearch import Index, IngestReport
 
     _check_rejects(rejects)
     index = Index.open(index_path)
     report = IngestReport()
-    _ingest(index, _open_sources(sources, report), report, procs, rejects)
+    _ingest(index, _open_sources(sources, report), report, procs, rejects, wait)
 
 
 @index_group.command("delete")
 @click.argument("ids", nargs=-1, required=True)
 @index_option
-def index_delete(ids: Sequence[str], index_path: Path) -> None:
-    """Delete articles by ID (the "id" of `kzsearch search --json`)."""
-    from kzsearch import Index
+@WAIT
+def index_delete(ids: Sequence[str], index_path: Path, wait: float) -> None:
+    """Delete articles by ID (the "id" of `kzsearch search --json`).
 
-    deleted = Index.open(index_path).delete(ids)
-    click.echo(f"deleted {deleted} of {len(set(ids))} ids")
+    IDs are cleaned as when indexing (spaces, line breaks, Unicode form).
+    """
+    from kzsearch import Index
+    from kzsearch.articles.validate import normalise_id
+
+    deleted = Index.open(index_path).delete(ids, lock_timeout=wait)
+    click.echo(f"deleted {deleted} of {len({normalise_id(i) for i in ids} - {''})} ids")
 
 
 @index_group.command("optimize")
 @index_option
-def index_optimize(index_path: Path) -> None:
+@WAIT
+def index_optimize(index_path: Path, wait: float) -> None:
     """Merge the index's segments into one (faster searches, slow to run)."""
     from kzsearch import Index
 
     started = time.perf_counter()
     index = Index.open(index_path)
-    index.optimize()
+    index.optimize(lock_timeout=wait)
     click.echo(f"optimized {len(index)} documents in {time.perf_counter() - started:.1f} s")
 
 
@@ -223,8 +242,9 @@ def _open_sources(sources: Sequence[Path], report: Any) -> list[Any]:
     return [read_articles(source, report=report) for source in sources]
 
 
-def _ingest(
-    index: Any, streams: Iterable[Any], report: Any, procs: int, rejects: Path | None
+def _ingest(  # noqa: PLR0913 - what every ingesting command passes on
+    index: Any, streams: Iterable[Any], report: Any, procs: int, rejects: Path | None,
+    wait: float = 0.0,
 ) -> None:
     """Read every stream, upsert the articles in one commit, then tell what happened."""
     started = time.perf_counter()
@@ -237,7 +257,7 @@ def _ingest(
                     tick(len(articles))
     distinct = len({article.id for article in articles})
     with _Progress("indexing", length=distinct) as tick:
-        index.add_many(articles, procs=procs, progress=tick, report=report)
+        index.add_many(articles, procs=procs, progress=tick, report=report, lock_timeout=wait)
     report.seconds = time.perf_counter() - started
     click.echo(report.summary(), err=True)
     if rejects is not None:

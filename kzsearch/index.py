@@ -15,10 +15,29 @@ Why it is built the way it is:
   so whoever can write into an index directory can run code in every process
   that opens it. :meth:`IndexStore.open` refuses a directory or file that is
   writable by group or others, or owned by another (non-root) user.
-* **Failures leave nothing behind.** The write lock is ours, released after any
-  failure; a failed commit's files are removed; readers retry when a concurrent
-  commit removed the file they were opening; damaged files raise
-  :class:`IndexDamagedError`, which says to rebuild.
+* **One writer at a time, deciding under the lock.** Every writer (add, delete,
+  optimize, create, and a rebuild for its whole run, swap included) holds the lock file
+  ``PARENT/.NAME.lock`` beside the index (see :mod:`kzsearch.locking`: per process and
+  per thread, never stale, and outside the directory so that a swap cannot take it
+  away), and add/delete/optimize also Whoosh's ``WRITELOCK`` inside it, which keeps
+  stock Whoosh writers out. Which ids exist, and how many documents the commit must
+  leave, are read under the lock from the newest commit: concurrent upserts of the
+  same ids leave each id once, and a write that waited for a rebuild lands in the new
+  index. A second writer waits ``lock_timeout`` seconds, then gets
+  :class:`IndexLockedError`.
+* **Swaps that a crash cannot tear.** A rebuild writes a journal (``.NAME.swap``) naming
+  its new and old folders, then exchanges them in one ``renameat2(RENAME_EXCHANGE)``
+  (Linux), or with two renames where that is missing. The next writer, build or open
+  finishes or rolls back a swap that a killed rebuild left half-done, so the path
+  always ends up with a whole old or new index, and leftovers are removed.
+* **Failures leave nothing behind.** The locks are ours, released after any failure;
+  a failed commit's files, and those of a writer that was killed (its ``MAIN.tmp`` and
+  unreferenced segments), are removed by the next writer; the sub-writers of
+  ``procs > 1`` die with their writer (``PR_SET_PDEATHSIG``), so none is left holding
+  the index; readers retry when a concurrent commit removed the file they were
+  opening; damaged files raise :class:`IndexDamagedError`, which says to rebuild.
+* **Only indexes are replaced.** ``overwrite`` removes a folder only when everything
+  in it is an index file (kzsearch's or Whoosh's); anything else stays untouched.
 * **Whoosh 2.7.4 worked around**: gap-free facet/sort columns (see
   :func:`build_schema`) and segment names that ``random.seed`` cannot repeat.
 
@@ -28,12 +47,15 @@ The search API lives one stage later, in :mod:`kzsearch.search`, as the
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import errno
 import glob
 import json
 import os
 import pickle
 import random
+import re
 import shutil
 import stat
 import struct
@@ -43,17 +65,20 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import whoosh.multiproc
 from whoosh import columns, fields, index
 from whoosh.index import clean_files
 from whoosh.util.filelock import try_for
 
+from kzsearch import locking
 from kzsearch.analysis import ANALYSIS_VERSION, ANALYZER
 from kzsearch.articles import Article, IngestReport
+from kzsearch.articles.validate import normalise_id
 
 SCHEMA_VERSION = "2"
 META_FILE = "kzsearch.json"
@@ -64,6 +89,12 @@ ProgressCallback = Callable[[int], None]
 T = TypeVar("T", bound="IndexStore")
 R = TypeVar("R")
 VANISHED_RETRIES = 5  # each try already includes Whoosh's own ten
+# Everything Whoosh (index name MAIN) and kzsearch write into an index directory.
+INDEX_FILE_RE = re.compile(
+    r"_MAIN_[0-9]+\.toc|MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+|MAIN_WRITELOCK|kzsearch\.json(\.tmp)?")
+INDEX_TEMP_DIR = "MAIN.tmp"
+RENAME_EXCHANGE = 2  # from <linux/fs.h>
+AT_FDCWD = -100
 
 
 class IndexStoreError(Exception):
@@ -129,6 +160,26 @@ def _use_unseeded_file_names() -> None:
 
 
 _use_unseeded_file_names()
+
+
+class _MortalSubWriter(whoosh.multiproc.SubWriterTask):
+    """A sub-writer of ``procs > 1`` that dies with the writer that started it.
+
+    Whoosh's sub-writers wait on a queue for work; when their writer is killed they
+    would wait forever, holding Whoosh's ``WRITELOCK`` (an inherited ``flock``) so that
+    every later writer finds the index locked.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner = os.getpid()
+
+    def run(self) -> None:
+        locking.die_with(self.owner)
+        super().run()
+
+
+whoosh.multiproc.SubWriterTask = _MortalSubWriter  # what MpWriter starts
 
 
 def build_schema() -> fields.Schema:
@@ -204,9 +255,16 @@ class IndexStore:
     # -- opening ---------------------------------------------------------------------------
 
     @classmethod
-    def create(cls: type[T], path: str | os.PathLike[str], *, overwrite: bool = False) -> T:
-        """Create an empty index in directory ``path``; ``overwrite`` replaces an existing one."""
+    def create(cls: type[T], path: str | os.PathLike[str], *, overwrite: bool = False,
+               lock_timeout: float = 0.0) -> T:
+        """Create an empty index in directory ``path``; ``overwrite`` replaces an existing one
+        (only if it is wholly an index). Holds the writer lock while it works."""
         path = Path(path)
+        with _writer_locked(path, lock_timeout):
+            return cls._create_in(path, overwrite)
+
+    @classmethod
+    def _create_in(cls: type[T], path: Path, overwrite: bool = False) -> T:
         if _check_replaceable(path, overwrite):
             shutil.rmtree(path)
         path.mkdir(parents=True, exist_ok=True)
@@ -217,33 +275,41 @@ class IndexStore:
 
     @classmethod
     @contextmanager
-    def building(cls: type[T], path: str | os.PathLike[str], *, overwrite: bool = False
-                 ) -> Iterator[T]:
+    def building(cls: type[T], path: str | os.PathLike[str], *, overwrite: bool = False,
+                 lock_timeout: float = 0.0) -> Iterator[T]:
         """A new index built beside ``path`` and moved there when the block succeeds.
 
         If the block fails, nothing at ``path`` changes: no half-built index appears,
         and an old index (replaced with ``overwrite``) stays searchable until the swap.
+        The build holds the writer lock of ``path`` from start to swap: another build of
+        the same path, and any add, delete or optimize of the old index, waits
+        ``lock_timeout`` seconds and then gets :class:`IndexLockedError`, so no write is
+        reported done in an index that the swap then throws away, and no build silently
+        replaces another. A write that waited long enough runs on the new index.
         The staging folder's name carries the builder's process id, so that the staging
-        folders of builds that were killed are removed by the next build.
+        folders of builds that were killed are removed by the next build; a build killed
+        in the middle of its swap is finished or rolled back by the next writer or reader.
         """
         path = Path(path)
-        _check_replaceable(path, overwrite)
-        parent = path.parent
-        parent.mkdir(parents=True, exist_ok=True)
-        _remove_abandoned_builds(path)
-        prefix = f".{path.name}.{os.getpid()}."
-        staging = Path(tempfile.mkdtemp(prefix=prefix, suffix=".new", dir=parent))
-        try:
-            os.chmod(staging, 0o755)  # mkdtemp's 0700 would hide the index from other readers
-            yield cls.create(staging)
-            _swap(staging, path)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        with _writer_locked(path, lock_timeout):
+            _check_replaceable(path, overwrite)
+            _remove_abandoned_builds(path)
+            prefix = f".{path.name}.{os.getpid()}."
+            staging = Path(tempfile.mkdtemp(prefix=prefix, suffix=".new", dir=path.parent))
+            try:
+                os.chmod(staging, 0o755)  # mkdtemp's 0700 would hide the index from others
+                yield cls._create_in(staging)
+                _swap(staging, path)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+                with suppress(FileNotFoundError):
+                    locking.lock_file(staging).unlink()  # private to this build
 
     @classmethod
     def open(cls: type[T], path: str | os.PathLike[str]) -> T:
         """Open an existing index, after checking its owner, permissions and versions."""
         path = Path(path)
+        _recover_swap_if_free(path)
         if not (path / META_FILE).is_file() or not any(path.glob("_MAIN_*.toc")):
             raise IndexNotFoundError(
                 f"no kzsearch index at {path}; build one with `kzsearch index build`"
@@ -285,6 +351,12 @@ class IndexStore:
         callback that receives the running count. A second writer waits ``lock_timeout``
         seconds, then gets :class:`IndexLockedError`. The report returned is ``report``, else
         the one of a :func:`~kzsearch.read_articles` stream (with its rejections), else new.
+
+        Under concurrency: writers in other processes, threads or ``Index`` objects on the
+        same path commit one after the other, and each decides which ids to replace from
+        the newest commit, read under the lock: however many upsert the same ids at once,
+        each id is in the index once, with the text of the writer that committed last.
+        A rebuild of the path in progress counts as a writer (see :meth:`building`).
         """
         if report is None:
             report = getattr(articles, "report", None)  # a reader's stream counted already
@@ -293,10 +365,10 @@ class IndexStore:
             report = IngestReport()
         started = time.perf_counter()
         latest = _latest_per_id(articles, report if own_report else None)
-        existing = self._existing_ids(latest)
         tick = _progress_callback(progress, total=len(latest))
-        before = self._ix.doc_count()
         with self._writing(procs, lock_timeout) as writer:
+            existing = self._existing_ids(latest)  # under the lock: the newest commit
+            before = self._ix.doc_count()
             for done, article in enumerate(latest.values(), 1):
                 if article.id in existing:
                     writer.delete_by_term("id", article.id)
@@ -304,16 +376,24 @@ class IndexStore:
                 if done % 100 == 0:
                     tick(done)
             writer.commit()
+            self._check_count(before + len(latest) - len(existing), procs)
         tick(len(latest))
-        self._check_count(before + len(latest) - len(existing), procs)
         report.updated += len(existing)
         report.seconds += time.perf_counter() - started
         return report
 
     def delete(self, ids: Iterable[str], *, lock_timeout: float = 0.0) -> int:
-        """Delete articles by id; returns how many were in the index."""
+        """Delete articles by id; returns how many were in the index.
+
+        Ids are normalised as ingest stores them (:func:`normalise_id`: spaces, line
+        breaks, invisible characters, NFC), so an id copied with a trailing newline or in
+        decomposed Unicode still finds its article. Like every writer it holds the lock
+        (waiting ``lock_timeout`` seconds) and runs on the newest commit, a rebuilt index
+        included.
+        """
+        wanted = {normalise_id(doc_id) for doc_id in ids} - {""}
         with self._writing(1, lock_timeout) as writer:
-            deleted = sum(writer.delete_by_term("id", doc_id) for doc_id in set(ids))
+            deleted = sum(writer.delete_by_term("id", doc_id) for doc_id in wanted)
             writer.commit()
         return deleted
 
@@ -324,25 +404,34 @@ class IndexStore:
 
     @contextmanager
     def _writing(self, procs: int, lock_timeout: float) -> Iterator[Any]:
-        """A writer whose commit is all or nothing. On any failure the writer is given up
-        and its partial files removed; the lock is ours, not the writer's, so it is released
-        even when Whoosh fails half-way through creating or cancelling a writer (as it
-        does on a full disk)."""
-        lock = self._ix.lock("WRITELOCK")
-        if not try_for(lock.acquire, timeout=lock_timeout, delay=0.1):
-            raise IndexLockedError(
-                f"the index at {self.path} is locked by another writer; try again when it finishes"
-            )
-        writer = None
-        try:
-            writer = self._ix.writer(_lk=False, **self._writer_options(procs))
-            yield writer
-        except BaseException:
-            self._abandon(writer)
-            raise
-        finally:
-            lock.release()
-        self._reopen()
+        """A writer whose commit is all or nothing, alone on the index.
+
+        It holds our lock file beside the index and Whoosh's ``WRITELOCK`` inside it (one
+        ``lock_timeout`` for both); Whoosh reads the newest commit when the writer, a
+        searcher or a count is made, so all the body reads under the locks is current.
+        What a killed writer left is removed first. On any failure the writer is given up
+        and its partial files removed; the locks are ours, not the writer's, so they are
+        released even when Whoosh fails half-way through creating or cancelling a writer
+        (as it does on a full disk)."""
+        deadline = time.monotonic() + lock_timeout
+        with _writer_locked(self.path, lock_timeout):
+            if not (self.path / META_FILE).is_file():
+                raise IndexNotFoundError(f"the index at {self.path} is gone; build it again")
+            lock = self._ix.lock("WRITELOCK")
+            left = max(deadline - time.monotonic(), 0.0)
+            if not try_for(lock.acquire, timeout=left, delay=0.1):
+                raise _locked_error(self.path)
+            writer = None
+            try:
+                self._abandon(None)  # a killed writer's temporary folder and segments
+                writer = self._ix.writer(_lk=False, **self._writer_options(procs))
+                yield writer
+                self._reopen()
+            except BaseException:
+                self._abandon(writer)
+                raise
+            finally:
+                lock.release()
 
     @staticmethod
     def _writer_options(procs: int) -> dict[str, Any]:
@@ -531,26 +620,88 @@ def survive_commits(action: Callable[[], R]) -> R:
     raise AssertionError("unreachable")
 
 
+def _locked_error(path: Path) -> IndexLockedError:
+    return IndexLockedError(
+        f"the index at {path} is locked by another writer (an add, delete, optimize or"
+        " build); try again when it finishes, or wait for it (--wait SECONDS, lock_timeout)"
+    )
+
+
+@contextmanager
+def _writer_locked(path: Path, timeout: float) -> Iterator[None]:
+    """Hold the writer lock of ``path`` (see :mod:`kzsearch.locking`), then finish or roll
+    back a swap that a killed rebuild left half-done."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as held:
+        try:
+            held.enter_context(locking.writer_lock(path, timeout))
+        except locking.LockTimeout:
+            raise _locked_error(path) from None
+        _recover_swap(path)
+        yield
+
+
 def _check_replaceable(path: Path, overwrite: bool) -> bool:
     """True when an index at ``path`` is to be replaced; raise when it must not be.
 
-    A folder that is not an index is never replaced, whatever ``overwrite`` says.
+    A folder is replaced only when it is wholly an index: a ``kzsearch.json`` or a Whoosh
+    TOC, and nothing but the files kzsearch and Whoosh write (anything else, such as
+    a user's notes beside a stray ``kzsearch.json``, would be deleted with it).
     """
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        raise FileExistsError(f"{path} is not a kzsearch index folder; not replacing it")
     if not path.exists() or not any(path.iterdir()):
         return False
     if not overwrite:
         raise FileExistsError(f"{path} already exists; replace it with overwrite (--overwrite)")
-    if not ((path / META_FILE).exists() or index.exists_in(str(path))):
+    foreign = sorted(_foreign_entries(path))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if foreign[3:] else "")
+        raise FileExistsError(
+            f"{path} is not a kzsearch index: it also holds {shown}; not replacing it")
+    if not (_has_meta(path) or any(path.glob("_MAIN_*.toc"))):
         raise FileExistsError(f"{path} exists and is not a kzsearch index; not replacing it")
     return True
 
 
+def _foreign_entries(path: Path) -> Iterator[str]:
+    """The names in ``path`` that neither kzsearch nor Whoosh writes there."""
+    for entry in path.iterdir():
+        if entry.is_symlink():
+            yield entry.name
+        elif entry.is_dir():
+            if entry.name != INDEX_TEMP_DIR:
+                yield entry.name + "/"
+        elif not INDEX_FILE_RE.fullmatch(entry.name):
+            yield entry.name
+
+
+def _has_meta(path: Path) -> bool:
+    try:
+        meta = read_meta(path)
+    except IndexVersionError:
+        return False
+    return isinstance(meta, dict) and {"analysis_version", "schema_version"} <= meta.keys()
+
+
 def _remove_abandoned_builds(path: Path) -> None:
-    """Remove staging folders (``.NAME.PID.*.new``) whose building process is gone."""
-    for folder in path.parent.glob(f".{glob.escape(path.name)}.*.new"):
-        pid = folder.name[len(path.name) + 2 :].split(".", 1)[0]
-        if pid.isdigit() and not _process_alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
+    """Remove staging and trash folders (``.NAME.PID.XXXXXXXX.new`` / ``.old``, as
+    ``mkdtemp`` names them) whose building process is gone, and the staging lock files.
+    The caller holds the lock, after :func:`_recover_swap`: no journal needs them."""
+    for entry in path.parent.glob(f".{glob.escape(path.name)}.*"):
+        found = _build_folder_re(path, "new|new\\.lock|old").fullmatch(entry.name)
+        if found and not _process_alive(int(found.group(1))):
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                with suppress(FileNotFoundError):
+                    entry.unlink()
+
+
+def _build_folder_re(path: Path, kinds: str) -> re.Pattern[str]:
+    """Names of the staging and trash folders of builds of ``path``: ``.NAME.PID.`` and
+    ``mkdtemp``'s eight characters, then the kind; group 1 is the builder's pid."""
+    return re.compile(rf"\.{re.escape(path.name)}\.([0-9]+)\.[a-z0-9_]{{8}}\.(?:{kinds})")
 
 
 def _process_alive(pid: int) -> bool:
@@ -563,17 +714,153 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def _swap(new: Path, path: Path) -> None:
-    """Move directory ``new`` to ``path``, replacing what is there (two renames)."""
-    if not path.exists():
-        new.rename(path)
-        return
-    trash = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+# -- the swap of a rebuild, and its recovery ----------------------------------------------------
+
+
+def _swap_checkpoint(step: str) -> None:
+    """Called between the steps of :func:`_swap`; the crash tests kill the process here."""
+
+
+def _journal_file(path: Path) -> Path:
+    return path.parent / f".{path.name}.swap"
+
+
+def _identity(path: Path) -> list[int] | None:
+    """Device and inode of a directory (a rename keeps them), or ``None`` if absent."""
     try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return None
+    return [info.st_dev, info.st_ino]
+
+
+def _swap(new: Path, path: Path) -> None:
+    """Move directory ``new`` to ``path``, replacing what is there, so that a crash at any
+    moment leaves a whole index at ``path`` once :func:`_recover_swap` has run.
+
+    The journal is written (atomically) before the first change; it names the folders by
+    device and inode, so recovery can tell which one is at ``path``. With
+    ``RENAME_EXCHANGE`` the two folders change places in one step and readers never see
+    ``path`` missing; without it the old folder is moved aside, then the new one in.
+    The caller holds the writer lock.
+    """
+    if not path.exists():
+        new.rename(path)  # one atomic step: nothing to journal
+        return
+    trash = Path(tempfile.mkdtemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".old",
+                                  dir=path.parent))
+    record = {"staging": new.name, "trash": trash.name,
+              "new": _identity(new), "old": _identity(path)}
+    _write_journal(path, record)
+    _swap_checkpoint("journal written")
+    if _exchange(new, path):
+        _swap_checkpoint("exchanged")
+    else:
         path.rename(trash / "old")
+        _swap_checkpoint("old moved aside")
         new.rename(path)
-    finally:
-        shutil.rmtree(trash, ignore_errors=True)
+        _swap_checkpoint("new moved in")
+    _remove_swap_leftovers(path, record)
+    _swap_checkpoint("leftovers removed")
+    _journal_file(path).unlink()
+
+
+def _write_journal(path: Path, record: dict[str, Any]) -> None:
+    journal = _journal_file(path)
+    temp = journal.with_name(journal.name + ".tmp")
+    with open(temp, "w", encoding="utf-8") as out:
+        json.dump(record, out)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temp, journal)
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    with suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _exchange(new: Path, path: Path) -> bool:
+    """Exchange two directories atomically (Linux ``renameat2``); ``False`` where the C
+    library, kernel or file system cannot, and nothing was changed."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(AT_FDCWD, os.fsencode(new), AT_FDCWD, os.fsencode(path),
+                       RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(code, f"cannot exchange {new} and {path}: {os.strerror(code)}")
+
+
+def _recover_swap(path: Path) -> None:
+    """Finish or roll back the swap of a rebuild that was killed half-way (the caller holds
+    the writer lock).
+
+    If ``path`` is empty (killed between the two renames) the new index, complete since
+    the journal is written after the build, is moved in (or, failing that, the old one
+    back). If ``path`` holds the old or the new index, that one stays. Then the other
+    folder, the journal and the trash folder are removed.
+    """
+    journal = _journal_file(path)
+    try:
+        record = json.loads(journal.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError):
+        record = None
+    if _valid_journal(path, record):
+        staging, trash = path.parent / str(record["staging"]), path.parent / str(record["trash"])
+        if _identity(path) is None:
+            if _identity(staging) == record["new"]:
+                staging.rename(path)
+            elif _identity(trash / "old") == record["old"]:
+                (trash / "old").rename(path)
+        _remove_swap_leftovers(path, record)
+    journal.unlink()
+    _fsync_folder(path.parent)
+
+
+def _valid_journal(path: Path, record: Any) -> bool:
+    """A journal as :func:`_swap` writes it, naming only this path's build folders (so that
+    a damaged or forged one can move or remove nothing else)."""
+    if not isinstance(record, dict):
+        return False
+    names_ok = _build_folder_re(path, "new").fullmatch(str(record.get("staging"))) and (
+        _build_folder_re(path, "old").fullmatch(str(record.get("trash"))))
+    ids_ok = all(isinstance(record.get(k), list) and len(record[k]) == 2 for k in ("new", "old"))
+    return bool(names_ok and ids_ok)
+
+
+def _remove_swap_leftovers(path: Path, record: dict[str, Any]) -> None:
+    """Remove the swap's staging and trash folders, except the one now at ``path``."""
+    staging, trash = path.parent / str(record["staging"]), path.parent / str(record["trash"])
+    here = _identity(path)
+    for folder in (staging, trash / "old"):
+        found = _identity(folder)
+        if found is not None and found != here and found in (record["new"], record["old"]):
+            shutil.rmtree(folder)
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def _recover_swap_if_free(path: Path) -> None:
+    """For a reader: recover a swap that a killed rebuild left, unless a writer is at work
+    (a live rebuild finishes its own swap)."""
+    if not _journal_file(path).exists():
+        return
+    with suppress(OSError), locking.writer_lock_if_free(path) as free:
+        if free:
+            _recover_swap(path)
 
 
 def default_index_path(name: str = "news") -> Path:

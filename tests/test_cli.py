@@ -150,8 +150,9 @@ def test_help_does_not_import_the_search_machinery(tmp_path: Path) -> None:
 
 def test_build_writes_an_index_and_a_summary_on_stderr(built: Path) -> None:
     assert len(Index.open(built)) == SAMPLE_DOCS
-    siblings = [p.name for p in built.parent.iterdir()]
-    assert siblings == ["news"], "no staging or trash directories are left behind"
+    siblings = sorted(p.name for p in built.parent.iterdir())
+    # the writer lock file stays (see kzsearch.locking); no staging or trash folder does
+    assert siblings == [".news.lock", "news"], "no staging or trash directories are left behind"
 
 
 def test_build_summary_counts_accepted_updated_rejected_and_seconds(tmp_path: Path) -> None:
@@ -173,7 +174,8 @@ def test_build_overwrite_replaces_the_index(small: Path, tmp_path: Path) -> None
     source = jsonl(tmp_path / "one.jsonl", RECORDS[0])
     run("index", "build", source, "--index", small, "--overwrite")
     assert len(Index.open(small)) == 1
-    assert sorted(p.name for p in small.parent.iterdir() if p.name.startswith(".")) == []
+    assert sorted(p.name for p in small.parent.iterdir() if p.name.startswith(".")
+                  and p.name != ".small.lock") == []
 
 
 def test_build_never_replaces_a_folder_that_is_not_an_index(tmp_path: Path) -> None:
@@ -194,7 +196,8 @@ def test_failed_overwrite_keeps_the_old_index(small: Path, monkeypatch) -> None:
     assert "disk on fire" in result.stderr and "--debug" in result.stderr
     monkeypatch.undo()
     assert len(Index.open(small)) == 2
-    assert [p.name for p in small.parent.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in small.parent.iterdir() if p.name.startswith(".")
+            and p.name != ".small.lock"] == []
 
 
 def test_build_from_an_unknown_format_is_an_input_error(tmp_path: Path) -> None:
@@ -521,7 +524,7 @@ def test_demo_builds_and_searches_and_rebuilds(tmp_path: Path, monkeypatch) -> N
     assert "БҰҰ-ға ядролық" in first_block  # 007 says мемлекеттердің …
     assert "2025 жылғы бюджет" in first_block  # … 003 says Мемлекетіміздің
     run("demo")  # rebuilds what is there
-    assert [p.name for p in (tmp_path / "indexes").iterdir()] == ["demo"]
+    assert sorted(p.name for p in (tmp_path / "indexes").iterdir()) == [".demo.lock", "demo"]
 
 
 def test_demo_with_index_option(tmp_path: Path) -> None:

@@ -257,13 +257,53 @@ def test_add_many_returns_the_readers_report_with_its_rejections(tmp_path: Path)
 def test_a_build_removes_staging_folders_of_killed_builds(tmp_path: Path) -> None:
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    abandoned = tmp_path / f".news.{dead}.x1y2.new"  # a build that was killed
-    running = tmp_path / f".news.{os.getpid()}.z3.new"  # a build still going on
-    for folder in (abandoned, running):
+    abandoned = tmp_path / f".news.{dead}.x1y2z3w4.new"  # a build that was killed
+    trash = tmp_path / f".news.{dead}.q9r8s7t6.old"  # a swap killed before its journal
+    running = tmp_path / f".news.{os.getpid()}.z3z3z3z3.new"  # a build still going on
+    other = tmp_path / f".news.5.{dead}.abcdefgh.new"  # a killed build of index "news.5"
+    for folder in (abandoned, trash, running, other):
         folder.mkdir()
         (folder / "kzsearch.json").write_text("{}")
+    stale_lock = tmp_path / f"{abandoned.name}.lock"
+    stale_lock.write_text("")
     with Index.building(tmp_path / "news") as index:
         index.add_many(make_articles(3))
-    assert not abandoned.exists()
+    assert not abandoned.exists() and not trash.exists() and not stale_lock.exists()
     assert running.exists()
+    assert other.exists(), "the leftovers of another index are its own next build's to remove"
     assert len(Index.open(tmp_path / "news")) == 3
+
+
+def test_a_write_to_an_index_removed_meanwhile_says_it_is_gone(index: Index) -> None:
+    index.add_many(make_articles(2))
+    import shutil
+
+    shutil.rmtree(index.path)
+    with pytest.raises(IndexNotFoundError, match="build it again"):
+        index.add_many(make_articles(1, start=5))
+    with pytest.raises(IndexNotFoundError):
+        index.delete(["a0"])
+
+
+def test_one_thread_holding_the_lock_makes_another_index_object_wait(index: Index) -> None:
+    from kzsearch.locking import writer_lock
+
+    other = Index.open(index.path)
+    with writer_lock(index.path, 0.0), pytest.raises(IndexLockedError, match="--wait"):
+        other.add_many(make_articles(1), lock_timeout=0.3)
+    other.add_many(make_articles(1))
+    assert len(index) == 1
+
+
+def test_a_forged_swap_journal_moves_and_removes_nothing(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "thesis.txt").write_text("маңызды", encoding="utf-8")
+    Index.create(tmp_path / "news").add_many(make_articles(2))
+    ident = [victim.stat().st_dev, victim.stat().st_ino]
+    journal = tmp_path / ".news.swap"
+    journal.write_text(json.dumps({"staging": "victim", "trash": "../" + tmp_path.name + "/victim",
+                                   "new": ident, "old": ident}))
+    assert len(Index.open(tmp_path / "news")) == 2
+    assert (victim / "thesis.txt").read_text(encoding="utf-8") == "маңызды"
+    assert not journal.exists()

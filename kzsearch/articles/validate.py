@@ -118,6 +118,12 @@ def _optional_text(value: object, name: str) -> str | None:
     return clean_line(value) or None
 
 
+def normalise_id(text: str) -> str:
+    """An id as ingest stores it (see :func:`_id`): NFC, one line, single spaces, no
+    invisible characters; ``""`` for a blank one. ``index delete`` looks ids up this way."""
+    return clean_line(text)
+
+
 def _id(value: object) -> str | None:
     """The record's own id (JSON numbers allowed), or ``None`` to derive one."""
     if isinstance(value, int) and not isinstance(value, bool):

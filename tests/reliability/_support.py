@@ -34,11 +34,15 @@ class Scale:
     reader_seconds: float  # how long the writer commits while they search
     seconds_per_input: float  # hang guard for one small input
     seconds_per_big_input: float  # hang guard for one 1 MB input
+    upsert_rounds: int  # rounds of concurrent upserts of the same ids
+    upsert_writers: int  # writer processes (and threads) per round
+    orphan_kills: int  # SIGKILLs of the parent of a procs=2 writer
+    swap_kill_repeats: int  # SIGKILLs at each crash point of a rebuild's swap
 
 
 SCALES = {
-    "bounded": Scale("bounded", 250, 150, 3, 60, 4, 2, 8, 3, 5.0, 5.0, 30.0),
-    "long": Scale("long", 2500, 2000, 40, 500, 25, 5, 40, 4, 60.0, 5.0, 30.0),
+    "bounded": Scale("bounded", 250, 150, 3, 60, 4, 2, 8, 3, 5.0, 5.0, 30.0, 2, 2, 1, 1),
+    "long": Scale("long", 2500, 2000, 40, 500, 25, 5, 40, 4, 60.0, 5.0, 30.0, 10, 3, 5, 4),
 }
 MODE = os.environ.get("KZSEARCH_RELIABILITY", "bounded").strip().lower() or "bounded"
 if MODE not in SCALES:
