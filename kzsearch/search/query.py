@@ -111,72 +111,6 @@ def _structure_parser() -> qparser.QueryParser:
 
 
 FIELD_PREFIX_RE = re.compile(r"(?<![\w:])(\w+):(?=\S)")
-CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-GLUED_PAREN_RE = re.compile(r"(?<=[^\s()\-+])\(|\)(?=[^\s()])")
-MINUS_RE = re.compile(r"(?:^|(?<=[\s(]))-(?=[^\s-])")
-QUERY_TOKEN_RE = re.compile(r'[^\s()"]*"[^"]*"?|[()]|[^\s()"]+')
-BINARY_OPERATORS = frozenset({"AND", "OR", "ЖӘНЕ", "НЕМЕСЕ"})
-NOT_OPERATORS = frozenset({"NOT", "ЕМЕС"})
-
-
-def prepare_query_text(text: str) -> str:
-    """The query text the structure parser reads, with what people type by accident mended.
-
-    * Control characters are removed (a word with one inside stays one word).
-    * A parenthesis glued inside a word (``-a(b``) is part of the word, not a group.
-    * ``-word`` means ``NOT word``, so a query of negated words alone finds every
-      article without them, as ``NOT word`` does.
-    * An operator without its operands (``мектеп AND``, ``ЕМЕС``, ``OR OR``) is dropped,
-      not searched as a word; two NOTs in a row cancel.
-    """
-    text = CONTROL_RE.sub("", text)
-    text = GLUED_PAREN_RE.sub(",", text)
-    text = MINUS_RE.sub("NOT ", text)
-    tokens = _balanced(QUERY_TOKEN_RE.findall(text))
-    return " ".join(_without_dangling_operators(tokens))
-
-
-def _balanced(tokens: list[str]) -> list[str]:
-    """Without the parentheses that close nothing or are never closed, and empty groups."""
-    kept: list[str] = []
-    opened: list[int] = []  # positions in ``kept`` of the open parentheses
-    for token in tokens:
-        if token == ")":
-            if not opened:
-                continue
-            start = opened.pop()
-            if start == len(kept) - 1:  # an empty group
-                kept.pop()
-                continue
-        elif token == "(":
-            opened.append(len(kept))
-        kept.append(token)
-    for start in reversed(opened):
-        del kept[start]
-    return kept
-
-
-def _without_dangling_operators(tokens: list[str]) -> list[str]:
-    """Drop binary operators that lack a left or right operand and NOTs that lack one;
-    ``NOT NOT x`` is ``x``."""
-    kept: list[str] = []
-    for i, token in enumerate(tokens):
-        if token in NOT_OPERATORS and kept and kept[-1] in NOT_OPERATORS:
-            kept.pop()
-            continue
-        after = tokens[i + 1] if i + 1 < len(tokens) else ")"
-        if token in BINARY_OPERATORS:
-            before = kept[-1] if kept else "("
-            if before == "(" or before in BINARY_OPERATORS or before in NOT_OPERATORS:
-                continue
-            if after == ")" or after in BINARY_OPERATORS:
-                continue
-        elif token in NOT_OPERATORS and (after == ")" or after in BINARY_OPERATORS):
-            continue
-        kept.append(token)
-    while kept and (kept[-1] in BINARY_OPERATORS or kept[-1] in NOT_OPERATORS):
-        kept.pop()  # an operator whose operand was itself dropped
-    return kept
 _PARSER = _structure_parser()
 
 
@@ -213,11 +147,9 @@ class QueryBuilder:
         parsed = ParsedQuery(None)
         self._lang = language_of(text)
         try:
-            structure = _PARSER.parse(_canonical_fields(prepare_query_text(text)))
+            structure = _PARSER.parse(_canonical_fields(text))
         except Exception:  # whoosh raises assorted errors (RecursionError too): use the words
-            words = [w for w in prepare_query_text(text).split()
-                     if w not in BINARY_OPERATORS and w not in NOT_OPERATORS and w not in "()"]
-            structure = wq.Or([wq.Term("text", w) for w in words])
+            structure = wq.Or([wq.Term("text", w) for w in text.split()])
         parsed.query = self._convert(structure, parsed)
         return parsed
 
