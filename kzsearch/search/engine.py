@@ -28,7 +28,6 @@ from kzsearch.search.scoring import Scorer
 from kzsearch.search.vocabulary import Vocabulary
 
 DateLike = dt.date | str | None
-MAX_SUGGESTED_WORDS = 8  # distinct unknown words of one query given a did-you-mean
 
 
 @dataclass(frozen=True)
@@ -217,14 +216,9 @@ class Index(IndexStore):
         return snapshot
 
     def _suggest(self, text: str, parsed: ParsedQuery, snapshot: _Snapshot) -> str | None:
-        """Replace each unknown word's stem by the closest known term, keeping its ending.
-
-        Only the first :data:`MAX_SUGGESTED_WORDS` distinct unknown words are looked at: a
-        query of a thousand unknown words costs what a query of a few costs.
-        """
+        """Replace each unknown word's stem by the closest known term, keeping its ending."""
         suggestion, changed = text, False
-        unknown = list(dict.fromkeys(parsed.unknown_words))[:MAX_SUGGESTED_WORDS]
-        for word, term in unknown:
+        for word, term in parsed.unknown_words:
             better = snapshot.vocabulary.closest(term)
             if better is None:
                 continue

@@ -13,15 +13,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import islice
 
 from kzsearch.analysis import fold_key
 
 TEXT_FIELDS = ("title", "body")
 PREFIX_LETTERS = 5  # the first-five-letters class of a stem (see kzsearch.search.scoring)
-# Known terms compared with one misspelt term, the most frequent first: a bound on the work
-# of one suggestion whatever the size of the vocabulary.
-MAX_CANDIDATES = 2_000
 
 
 def prefix_key(term: str) -> str | None:
@@ -92,16 +88,12 @@ class Vocabulary:
         return dict(classes)
 
     def closest(self, term: str, max_distance: int = 2) -> str | None:
-        """The most frequent known term within ``max_distance`` edits of ``term``, if any.
-
-        At most :data:`MAX_CANDIDATES` terms are compared (the most frequent of each length
-        first), so a huge vocabulary cannot make one suggestion slow.
-        """
+        """The most frequent known term within ``max_distance`` edits of ``term``, if any."""
         if len(term) < 4 or term in self.doc_freq:
             return None
         limit = 1 if len(term) < 6 else max_distance
         best: tuple[int, int, str] | None = None
-        for candidate in islice(self._candidates(term), MAX_CANDIDATES):
+        for candidate in self._candidates(term):
             distance = edit_distance(term, candidate, limit)
             if distance <= limit:
                 rank = (distance, -self.doc_freq[candidate], candidate)
@@ -114,14 +106,10 @@ class Vocabulary:
             by_head: dict[tuple[str, int], list[str]] = defaultdict(list)
             for candidate in self.doc_freq:
                 by_head[fold_key(candidate[:1]), len(candidate)].append(candidate)
-            for group in by_head.values():
-                group.sort(key=lambda t: -self.doc_freq[t])
             self._by_head = dict(by_head)
         head, size = fold_key(term[0]), len(term)
-        groups = [self._by_head.get((head, length), []) for length in range(size - 2, size + 3)]
-        share = MAX_CANDIDATES // len(groups)
-        for group in groups:  # each length gets its share, so long groups cannot crowd out
-            yield from group[:share]
+        for length in range(size - 2, size + 3):
+            yield from self._by_head.get((head, length), ())
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
