@@ -8,17 +8,11 @@ Here the stored text is tokenised once with exact offsets
 with the query's terms, and the marks are cut from the original string, so the
 word marked is always the word that matched (``мемлекеттердің`` for a query
 ``мемлекет``).
-
-Bounded per hit: a snippet looks at the first :data:`MAX_SCAN_CHARS` characters of the
-body only, and finds its window in one pass over the matches (two pointers), so an
-article of a million characters, or one word repeated 40 000 times, costs what a
-normal article costs.
 """
 
 from __future__ import annotations
 
 import html
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -27,7 +21,6 @@ from kzsearch.text.tokens import tokenize
 
 WINDOW_TOKENS = 28
 MAX_SNIPPET_CHARS = 240
-MAX_SCAN_CHARS = 20_000  # of the body tokenised per hit: ~3,000 words, a long news article
 
 
 @dataclass(frozen=True)
@@ -72,20 +65,15 @@ def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
 
 
 def make_snippet(text: str, terms: Iterable[str], max_chars: int = MAX_SNIPPET_CHARS) -> Snippet:
-    """The passage of ``text`` with the most distinct matches, cut at word boundaries.
-
-    Only the first :data:`MAX_SCAN_CHARS` characters are searched for matches (a
-    match after them is not shown); the work is linear in that prefix.
-    """
-    cut = len(text) > MAX_SCAN_CHARS * 2
-    text = " ".join(text[: MAX_SCAN_CHARS * 2].split())
-    spans = match_spans(text[: _word_end(text, MAX_SCAN_CHARS)], terms)
+    """The passage of ``text`` with the most distinct matches, cut at word boundaries."""
+    text = " ".join(text.split())
+    spans = match_spans(text, terms)
     if not spans:
         return Snippet(_cut(text, 0, max_chars))
     start, end = _best_window(text, spans, max_chars)
     inside = tuple((s - start, e - start) for s, e in spans if s >= start and e <= end)
     prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(text) or cut else ""
+    suffix = "…" if end < len(text) else ""
     shift = len(prefix)
     return Snippet(
         prefix + text[start:end] + suffix, tuple((s + shift, e + shift) for s, e in inside)
@@ -93,31 +81,16 @@ def make_snippet(text: str, terms: Iterable[str], max_chars: int = MAX_SNIPPET_C
 
 
 def _best_window(text: str, spans: list[tuple[int, int]], max_chars: int) -> tuple[int, int]:
-    """Start at the match that begins the densest window, then widen to word boundaries.
-
-    The densest window is the one with the most distinct matched words among those
-    that start at a match and end within ``max_chars``; the earliest wins a tie. One
-    pass with two pointers and a count per word, so the work is linear in the matches.
-    """
-    words = [text[s:e].lower() for s, e in spans]
-    inside: Counter[str] = Counter()
-    best_start, best_count, end = spans[0][0], 0, 0
+    """Start at the match that begins the densest window, then widen to word boundaries."""
+    best_start, best_count = spans[0][0], 0
     for i, (first, _) in enumerate(spans):
-        while end < len(spans) and spans[end][1] - first <= max_chars:
-            inside[words[end]] += 1
-            end += 1
-        if len(inside) > best_count:
-            best_start, best_count = first, len(inside)
-        if end > i:  # the window moves on: the match at its start leaves it
-            inside[words[i]] -= 1
-            if not inside[words[i]]:
-                del inside[words[i]]
-        else:
-            end = i + 1
+        words = {text[s:e].lower() for s, e in spans[i:] if e - first <= max_chars}
+        if len(words) > best_count:
+            best_start, best_count = first, len(words)
     start = max(0, best_start - max_chars // 4)
     start = _word_start(text, start)
-    end_at = min(len(text), start + max_chars)
-    return start, _word_end(text, end_at)
+    end = min(len(text), start + max_chars)
+    return start, _word_end(text, end)
 
 
 def _word_start(text: str, index: int) -> int:
