@@ -292,3 +292,63 @@ def test_a_keyboard_word_has_the_prefix_class_of_the_kazakh_word(sample_index) -
     typed, proper = builder.build("денсаулык").query, builder.build("денсаулық").query
     assert typed.classes == proper.classes
     assert "денсаулық" in typed.classes[0][0]
+
+
+HOCKEY = "«Барыс» хоккей клубы плей-офф кезеңіне шықты"
+
+
+def positive_terms(index, query: str) -> set[str]:
+    """The terms a query looks for (and highlights): its words not under a minus or NOT."""
+    from kzsearch.search.query import QueryBuilder
+
+    snapshot = index._current_snapshot()
+    return QueryBuilder(snapshot.vocabulary, snapshot.rubrics).build(query).terms
+
+
+def test_a_minus_covers_the_whole_word_a_parenthesis_is_glued_into(sample_index) -> None:
+    """``-кітап(хоккей`` used to exclude кітап and look for хоккей."""
+    found = titles(sample_index.search("футбол -кітап(хоккей", per_page=20))
+    assert HOCKEY not in found
+    assert found == titles(sample_index.search("футбол", per_page=20))
+    assert not {"хоккей", "кітап"} & positive_terms(sample_index, "футбол -кітап(хоккей")
+    assert "хоккей" not in positive_terms(sample_index, "футбол -кітап((хоккей")
+    assert "хоккей" not in positive_terms(sample_index, "футбол -кітап)хоккей")
+
+
+def test_a_lone_minus_word_finds_what_not_finds(sample_index) -> None:
+    """``-футбол`` found nothing while ``NOT футбол`` found every other article."""
+    everything = sample_index.search("NOT zzzz", per_page=100).total
+    pairs = [("-футбол", "NOT футбол"), ("-футбол -хоккей", "ЕМЕС футбол ЕМЕС хоккей"),
+             ("(-футбол)", "NOT футбол")]
+    for minus, negated in pairs:
+        with_minus = sample_index.search(minus, per_page=100)
+        assert titles(with_minus) == titles(sample_index.search(negated, per_page=100))
+        assert 0 < with_minus.total < everything
+        assert not {FOOTBALL_2023, FOOTBALL_2018} & set(titles(with_minus))
+
+
+@pytest.mark.parametrize("query", ["футбол AND", "AND футбол", "футбол ЖӘНЕ", "ЖӘНЕ футбол",
+                                   "OR футбол", "футбол OR", "футбол НЕМЕСЕ", "НЕМЕСЕ футбол",
+                                   "футбол NOT", "футбол ЕМЕС", "(футбол AND)", "(OR футбол)",
+                                   "футбол AND AND", "(футбол) ЕМЕС"])
+def test_operators_without_operands_are_not_searched_as_words(sample_index, query: str) -> None:
+    """A dangling ``ЕМЕС`` used to find the articles that say емес; ``AND`` looked for анд."""
+    plain = sample_index.search("футбол", per_page=20)
+    assert titles(sample_index.search(query, per_page=20)) == titles(plain)
+    assert positive_terms(sample_index, query) == positive_terms(sample_index, "футбол")
+
+
+@pytest.mark.parametrize("query", ["NOT", "ЕМЕС", "AND", "ЖӘНЕ", "OR НЕМЕСЕ", "NOT AND OR"])
+def test_operators_alone_look_for_nothing(sample_index, query: str) -> None:
+    assert positive_terms(sample_index, query) == set()
+    assert sample_index.search(query).total == 0
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x01", "\x07", "\x1b", "\x7f", "\x9b"])
+def test_a_control_character_inside_a_word_is_dropped(sample_index, control: str) -> None:
+    """``мемле\\x01кет`` was searched as the phrase мемле кет and found nothing."""
+    word = sample_index.search(f"мемле{control}кеттердің", per_page=50)
+    assert word.total > 0
+    assert titles(word) == titles(sample_index.search("мемлекеттердің", per_page=50))
+    phrase = f'"жайлы{control} мектеп"'
+    assert titles(sample_index.search(phrase)) == [COMFORT_SCHOOLS]

@@ -28,6 +28,7 @@ from kzsearch.search.scoring import Scorer
 from kzsearch.search.vocabulary import Vocabulary
 
 DateLike = dt.date | str | None
+MAX_SUGGESTED_WORDS = 8  # distinct unknown words of one query given a "did you mean"
 
 
 @dataclass(frozen=True)
@@ -216,9 +217,14 @@ class Index(IndexStore):
         return snapshot
 
     def _suggest(self, text: str, parsed: ParsedQuery, snapshot: _Snapshot) -> str | None:
-        """Replace each unknown word's stem by the closest known term, keeping its ending."""
+        """Replace each unknown word's stem by the closest known term, keeping its ending.
+
+        Only the first :data:`MAX_SUGGESTED_WORDS` distinct unknown words are looked
+        up, so a long query of misspellings costs as much as a short one.
+        """
         suggestion, changed = text, False
-        for word, term in parsed.unknown_words:
+        unknown = list(dict.fromkeys(parsed.unknown_words))[:MAX_SUGGESTED_WORDS]
+        for word, term in unknown:
             better = snapshot.vocabulary.closest(term)
             if better is None:
                 continue

@@ -8,11 +8,19 @@ Here the stored text is tokenised once with exact offsets
 with the query's terms, and the marks are cut from the original string, so the
 word marked is always the word that matched (``мемлекеттердің`` for a query
 ``мемлекет``).
+
+Work per hit is bounded and linear: only the first :data:`SCAN_CHARS` characters
+of a body are tokenised (a long news article is 10-15 thousand characters; a
+2 MB body of one repeated word would otherwise cost seconds per hit), each
+distinct token is stemmed once (:func:`~kzsearch.analysis.index_term` caches),
+and the densest window is found by one sliding pass over the matches.
 """
 
 from __future__ import annotations
 
 import html
+import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -21,6 +29,7 @@ from kzsearch.text.tokens import tokenize
 
 WINDOW_TOKENS = 28
 MAX_SNIPPET_CHARS = 240
+SCAN_CHARS = 20_000  # characters of a body searched for matches, per hit
 
 
 @dataclass(frozen=True)
@@ -65,28 +74,61 @@ def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
 
 
 def make_snippet(text: str, terms: Iterable[str], max_chars: int = MAX_SNIPPET_CHARS) -> Snippet:
-    """The passage of ``text`` with the most distinct matches, cut at word boundaries."""
-    text = " ".join(text.split())
+    """The passage of ``text`` with the most distinct matches, cut at word boundaries.
+
+    Only the first :data:`SCAN_CHARS` characters are searched for matches (cut
+    back to a word boundary), so a hit costs the same on a 2 MB body as on a long
+    article; on bodies shorter than that the snippet is that of the whole text.
+    """
+    text, cut = _scanned_prefix(text)
     spans = match_spans(text, terms)
     if not spans:
-        return Snippet(_cut(text, 0, max_chars))
+        return Snippet(_cut(text, 0, max_chars, cut))
     start, end = _best_window(text, spans, max_chars)
     inside = tuple((s - start, e - start) for s, e in spans if s >= start and e <= end)
     prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(text) else ""
+    suffix = "…" if end < len(text) or cut else ""
     shift = len(prefix)
     return Snippet(
         prefix + text[start:end] + suffix, tuple((s + shift, e + shift) for s, e in inside)
     )
 
 
+def _scanned_prefix(text: str) -> tuple[str, bool]:
+    """``text`` with runs of whitespace as one space, up to :data:`SCAN_CHARS` characters;
+    and whether it was cut. A cut ends before the word it would split."""
+    if len(text) <= SCAN_CHARS:
+        return " ".join(text.split()), False
+    head = text[: SCAN_CHARS + 1]
+    whole = _LAST_PARTIAL_WORD_RE.sub("", head[:-1]) if head[-1:].isalnum() else head[:-1]
+    return " ".join((whole or head[:-1]).split()), True
+
+
+_LAST_PARTIAL_WORD_RE = re.compile(r"\w+\Z")
+
+
 def _best_window(text: str, spans: list[tuple[int, int]], max_chars: int) -> tuple[int, int]:
-    """Start at the match that begins the densest window, then widen to word boundaries."""
-    best_start, best_count = spans[0][0], 0
-    for i, (first, _) in enumerate(spans):
-        words = {text[s:e].lower() for s, e in spans[i:] if e - first <= max_chars}
-        if len(words) > best_count:
-            best_start, best_count = first, len(words)
+    """Start at the match that begins the densest window, then widen to word boundaries.
+
+    The densest window is the first match whose window (the matches that end within
+    ``max_chars`` of its start) holds the most distinct words. Spans are sorted and
+    do not overlap, so each window is a run of spans: one pass with two pointers and
+    a count of each word in the current run.
+    """
+    words = [text[s:e].lower() for s, e in spans]
+    inside: Counter[str] = Counter()
+    best_start, best_count, right = spans[0][0], 0, 0
+    for left, (first, _) in enumerate(spans):
+        right = max(right, left)
+        while right < len(spans) and spans[right][1] - first <= max_chars:
+            inside[words[right]] += 1
+            right += 1
+        if len(inside) > best_count:
+            best_start, best_count = first, len(inside)
+        if right > left:  # the window held span ``left``: drop it before moving on
+            inside[words[left]] -= 1
+            if not inside[words[left]]:
+                del inside[words[left]]
     start = max(0, best_start - max_chars // 4)
     start = _word_start(text, start)
     end = min(len(text), start + max_chars)
@@ -107,6 +149,6 @@ def _word_end(text: str, index: int) -> int:
     return space if space > 0 else index
 
 
-def _cut(text: str, start: int, max_chars: int) -> str:
+def _cut(text: str, start: int, max_chars: int, more: bool = False) -> str:
     end = _word_end(text, start + max_chars)
-    return text[start:end] + ("…" if end < len(text) else "")
+    return text[start:end] + ("…" if end < len(text) or more else "")

@@ -13,7 +13,22 @@ Two steps, each doing one job:
    Stopwords are dropped from bag-of-words queries but kept inside phrases.
 
 A query that Whoosh cannot parse falls back to its plain words; only a query
-that is unusable by any reading raises :class:`QueryError`.
+that is unusable by any reading raises :class:`QueryError`: one over
+:data:`MAX_QUERY_CHARS` characters or :data:`MAX_QUERY_WORDS` words (operators
+not counted), which bounds the work of one search (each word expands to terms,
+a prefix class and maybe a "did you mean" look-up).
+
+How junk is read, so that it never adds a word to look for:
+
+* an operator without an operand (``футбол AND``, ``ЕМЕС`` at the end, ``OR`` at
+  the start, ``NOT`` alone) is ignored, never searched as a word;
+* ``-word`` alone, like ``NOT word``, finds every document without the word;
+* a parenthesis inside a word (``-кітап(хоккей``) separates the word's parts,
+  as it does in an article, but opens no group, so the minus covers them all;
+* a control character that is not whitespace (``мемле\x01кет``, ``\x00``,
+  ``\x1b``) is deleted, as :func:`~kzsearch.text.normalize.normalize_word`
+  deletes invisible characters: in a query it is an artefact of copying, so the
+  word is searched as the word.
 """
 
 from __future__ import annotations
@@ -21,10 +36,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from whoosh import fields, qparser
 from whoosh import query as wq
 from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.qparser import syntax
 
 from kzsearch.analysis import folded_query_key, index_term, is_stopword, language_of
 from kzsearch.articles import normalise_rubric
@@ -32,12 +49,16 @@ from kzsearch.morph import russian
 from kzsearch.search.ranking import PREFIX_WEIGHT
 from kzsearch.search.vocabulary import Vocabulary, prefix_key
 from kzsearch.text.lang import KAZAKH_LETTER_RE
-from kzsearch.text.tokens import tokenize
+from kzsearch.text.tokens import TOKEN_RE, tokenize
 from kzsearch.text.translit import to_cyrillic
 
 FOLDED_BOOST = 0.8
 RUSSIAN_BOOST = 0.9
 MAX_QUERY_CHARS = 10_000
+MAX_QUERY_WORDS = 256
+OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "ЖӘНЕ", "НЕМЕСЕ", "ЕМЕС"})
+# C0/C1 control characters that are not whitespace (\t\n\v\f\r, \x1c-\x1f, \x85 are)
+CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 LATIN_LETTER_RE = re.compile("[a-zäğñöūüışçáǵńóúý]")
 
 FIELD_ALIASES = {"title": "title", "body": "body", "rubric": "rubric", "тақырып": "title",
@@ -91,20 +112,89 @@ def _structure_parser() -> qparser.QueryParser:
     for plugin in (qparser.WildcardPlugin, qparser.RangePlugin, qparser.SingleQuotePlugin):
         parser.remove_plugin_class(plugin)
     parser.replace_plugin(
-        qparser.OperatorsPlugin(
-            And=r"(?<=\s)(?:AND|ЖӘНЕ)(?=\s)",
-            Or=r"(?<=\s)(?:OR|НЕМЕСЕ)(?=\s)",
-            Not=r"(^|(?<=(\s|[()])))(?:NOT|ЕМЕС)(?=\s)",
+        qparser.OperatorsPlugin(  # at the ends too, where Whoosh drops an operand-less one
+            And=r"(?:^|(?<=[\s(]))(?:AND|ЖӘНЕ)(?=[\s)]|$)",
+            Or=r"(?:^|(?<=[\s(]))(?:OR|НЕМЕСЕ)(?=[\s)]|$)",
+            Not=r"(?:^|(?<=[\s()]))(?:NOT|ЕМЕС)(?=[\s)]|$)",
             AndNot=None,
             AndMaybe=None,
         )
     )
     parser.add_plugin(
-        qparser.PlusMinusPlugin(
+        _PlusMinus(
             plusexpr=r"(?:^|(?<=[\s(]))\+(?=\S)", minusexpr=r"(?:^|(?<=[\s(]))-(?=\S)"
         )
     )
     return parser
+
+
+class _PlusMinus(qparser.PlusMinusPlugin):
+    """``+``/``-`` as Whoosh reads them, with two differences: inside parentheses too
+    (Whoosh sorts the top level only and fails on a nested ``-``), and a group of only
+    ``-words`` means what ``NOT`` means (every document without them), not nothing."""
+
+    def do_plusminus(self, parser: qparser.QueryParser, group: Any) -> Any:
+        for at, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                group[at] = self.do_plusminus(parser, node)
+        if not any(isinstance(node, (self.Plus, self.Minus)) for node in group):
+            return group
+        grouped = super().do_plusminus(parser, group)
+        if isinstance(grouped, syntax.AndNotGroup) and not grouped[0]:
+            return syntax.NotGroup([grouped[1]])
+        return grouped
+
+
+def _plain_words(text: str) -> wq.Query:
+    """The reading of a query Whoosh cannot parse: its words, except that words after
+    ``-``, ``NOT`` or ``ЕМЕС``, or inside a group opened after one, are excluded."""
+    words: list[wq.Query] = []
+    groups = [False]  # per open parenthesis: is the group excluded
+    pending = False  # a minus or NOT waits for its operand
+    for raw in text.split():
+        lead = LEAD_RE.match(raw).group()  # type: ignore[union-attr]
+        for mark in lead:
+            if mark == "-":
+                pending = True
+            elif mark == "(":
+                groups.append(groups[-1] or pending)
+                pending = False
+        core = raw[len(lead) :].rstrip(")")
+        if core in ("NOT", "ЕМЕС"):
+            pending = True
+        elif core:
+            term = wq.Term("text", core)
+            words.append(wq.Not(term) if groups[-1] or pending else term)
+            pending = False
+        for _ in range(min(len(raw) - len(lead) - len(core), len(groups) - 1)):
+            groups.pop()
+    return wq.Or(words)
+
+
+LEAD_RE = re.compile(r"[-+(]*")
+
+
+# A chunk (no whitespace): leading -, +, ( and field:, the middle, trailing ) and ^boost.
+CHUNK_RE = re.compile(r"\S+")
+CHUNK_PARTS_RE = re.compile(r"((?:[-+(]|\w+:)*)(.*?)(\)*(?:\^[\d.]*)?)\Z", re.DOTALL)
+INNER_PARENTHESIS = str.maketrans("()", ",,")
+
+
+def _inner_parentheses(text: str) -> str:
+    """A parenthesis inside a chunk (``кітап(хоккей``) becomes a comma: a word separator
+    to the tokenizer, part of the word to Whoosh, so ``-`` or a field covers the chunk."""
+
+    def replace(match: re.Match[str]) -> str:
+        parts = CHUNK_PARTS_RE.match(match.group())
+        if parts is None or not parts.group(2):
+            return match.group()
+        return parts.group(1) + parts.group(2).translate(INNER_PARENTHESIS) + parts.group(3)
+
+    return CHUNK_RE.sub(replace, text)
+
+
+def _count_words(text: str) -> int:
+    return sum(1 for word in TOKEN_RE.findall(text) if word not in OPERATOR_WORDS)
 
 
 FIELD_PREFIX_RE = re.compile(r"(?<![\w:])(\w+):(?=\S)")
@@ -136,12 +226,18 @@ class QueryBuilder:
                 f"the query is {len(text):,} characters long;"
                 f" at most {MAX_QUERY_CHARS:,} can be searched"
             )
+        text = CONTROL_RE.sub("", text)
+        words = _count_words(text)
+        if words > MAX_QUERY_WORDS:
+            raise QueryError(
+                f"the query has {words:,} words; at most {MAX_QUERY_WORDS:,} can be searched"
+            )
         parsed = ParsedQuery(None)
         self._lang = language_of(text)
         try:
-            structure = _PARSER.parse(_canonical_fields(text))
+            structure = _PARSER.parse(_inner_parentheses(_canonical_fields(text)))
         except Exception:  # whoosh raises assorted errors (RecursionError too): use the words
-            structure = wq.Or([wq.Term("text", w) for w in text.split()])
+            structure = _plain_words(text)
         parsed.query = self._convert(structure, parsed)
         return parsed
 
@@ -149,6 +245,8 @@ class QueryBuilder:
 
     def _convert(self, node: wq.Query, parsed: ParsedQuery) -> wq.Query | None:
         if isinstance(node, wq.Term):
+            if node.text in OPERATOR_WORDS:  # an operator Whoosh left without operands
+                return None
             return self._word(node.fieldname, node.text, node.boost, parsed)
         if isinstance(node, wq.Phrase):
             return self._phrase(node.fieldname, node.words, node.boost, parsed)

@@ -18,6 +18,11 @@ from kzsearch.analysis import fold_key
 
 TEXT_FIELDS = ("title", "body")
 PREFIX_LETTERS = 5  # the first-five-letters class of a stem (see kzsearch.search.scoring)
+# "Did you mean" work per unknown word is bounded: of each length near the word's, only the
+# most frequent terms with its first letter are compared (5 lengths, so at most 2 500 edit
+# distances per word), and each distinct word is looked up once per index generation.
+MAX_CANDIDATES_PER_LENGTH = 500
+CLOSEST_CACHE_LIMIT = 10_000
 
 
 def prefix_key(term: str) -> str | None:
@@ -39,6 +44,7 @@ class Vocabulary:
     _by_head: dict[tuple[str, int], list[str]] | None = field(default=None, repr=False)
     _by_prefix: dict[str, list[str]] | None = field(default=None, repr=False)
     _by_loose_prefix: dict[str, list[str]] | None = field(default=None, repr=False)
+    _closest: dict[tuple[str, int], str | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_reader(cls, reader: object) -> Vocabulary:
@@ -88,9 +94,21 @@ class Vocabulary:
         return dict(classes)
 
     def closest(self, term: str, max_distance: int = 2) -> str | None:
-        """The most frequent known term within ``max_distance`` edits of ``term``, if any."""
+        """The most frequent known term within ``max_distance`` edits of ``term``, if any.
+
+        At most :data:`MAX_CANDIDATES_PER_LENGTH` terms of each nearby length are
+        compared (the most frequent), and the answer is cached per term.
+        """
         if len(term) < 4 or term in self.doc_freq:
             return None
+        key = (term, max_distance)
+        if key not in self._closest:
+            if len(self._closest) >= CLOSEST_CACHE_LIMIT:
+                self._closest.clear()
+            self._closest[key] = self._find_closest(term, max_distance)
+        return self._closest[key]
+
+    def _find_closest(self, term: str, max_distance: int) -> str | None:
         limit = 1 if len(term) < 6 else max_distance
         best: tuple[int, int, str] | None = None
         for candidate in self._candidates(term):
@@ -101,11 +119,15 @@ class Vocabulary:
         return best[2] if best else None
 
     def _candidates(self, term: str) -> Iterable[str]:
-        """Terms of about the same length with the same (folded) first letter."""
+        """The most frequent terms of about the same length with the same (folded) first
+        letter: at most :data:`MAX_CANDIDATES_PER_LENGTH` of each length."""
         if self._by_head is None:  # built on the first misspelling, not on every generation
             by_head: dict[tuple[str, int], list[str]] = defaultdict(list)
             for candidate in self.doc_freq:
                 by_head[fold_key(candidate[:1]), len(candidate)].append(candidate)
+            for terms in by_head.values():
+                terms.sort(key=lambda t: (-self.doc_freq[t], t))
+                del terms[MAX_CANDIDATES_PER_LENGTH:]
             self._by_head = dict(by_head)
         head, size = fold_key(term[0]), len(term)
         for length in range(size - 2, size + 3):

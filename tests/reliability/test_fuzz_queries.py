@@ -5,14 +5,25 @@ people, never another exception, and never a hang."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kzsearch import Index, QueryError
+from kzsearch.search.query import CONTROL_RE, QueryBuilder
+from kzsearch.text.lang import KAZAKH_LETTER_RE
 
-from ._support import RUBRICS, SCALE, count_example, fuzz_settings, make_articles, time_guard
+from ._support import (
+    KAZAKH_WORDS,
+    RUBRICS,
+    SCALE,
+    count_example,
+    fuzz_settings,
+    make_articles,
+    time_guard,
+)
 from .strategies import HOSTILE_TEXT, WORDS, deep_queries, queries
 
 
@@ -104,3 +115,52 @@ DATES = (
 def test_any_filters_and_paging(small_index: Index, query: str, **options: object) -> None:
     count_example("query filters")
     search_or_query_error(small_index, query, "query filters", **options)
+
+
+# -- operator junk never adds a word to look for ---------------------------------------------
+
+KAZAKH_ONLY = [w for w in KAZAKH_WORDS if KAZAKH_LETTER_RE.search(w)]
+DANGLING = ["AND", "OR", "NOT", "ЖӘНЕ", "НЕМЕСЕ", "ЕМЕС", "(", ")", "()", "-", "+"]
+CONTROLS = ["\x00", "\x01", "\x08", "\x1b", "\x7f", "\x9b"]
+
+
+@st.composite
+def negated(draw: st.DrawFn) -> str:
+    """A word, or two glued by parentheses, under a minus, NOT or ЕМЕС."""
+    first, second = draw(WORDS), draw(WORDS)
+    form = draw(st.sampled_from([
+        "-{a}", "-{a}({b}", "-{a}(({b}", "-{a}){b}", "-{a}({b})", "-({a} {b})", "-{a}()({b}",
+        "NOT {a}", "ЕМЕС {a}", "NOT ({a} OR {b})", "(-{a})",
+    ]))
+    return form.format(a=first, b=second)
+
+
+@st.composite
+def with_control(draw: st.DrawFn) -> str:
+    """A Kazakh word with a control character inside (the same word once it is dropped)."""
+    word = draw(st.sampled_from(KAZAKH_ONLY))
+    at = draw(st.integers(1, max(1, len(word) - 1)))
+    return word[:at] + draw(st.sampled_from(CONTROLS)) + word[at:]
+
+
+@given(
+    words=st.lists(st.sampled_from(KAZAKH_ONLY), min_size=1, max_size=6),
+    junk=st.lists(negated() | st.sampled_from(DANGLING) | with_control(), max_size=8),
+    order=st.randoms(use_true_random=False),
+)
+@fuzz_settings()
+def test_operator_junk_never_adds_a_positive_term(small_index: Index, words: list[str],
+                                                  junk: list[str], order: Any) -> None:
+    """Mixing dangling operators, negated words (glued by parentheses or not) and words
+    broken by control characters into a query of plain Kazakh words never makes the query
+    look for a term that the plain words (and the broken words, whole) do not give."""
+    count_example("operator junk")
+    pieces = words + junk
+    order.shuffle(pieces)
+    query = " ".join(pieces)
+    broken = [CONTROL_RE.sub("", piece) for piece in junk if CONTROL_RE.search(piece)]
+    snapshot = small_index._current_snapshot()
+    build = QueryBuilder(snapshot.vocabulary, snapshot.rubrics).build
+    allowed = build(" ".join(words + broken)).terms
+    assert build(query).terms <= allowed, query
+    search_or_query_error(small_index, query, "operator junk")
