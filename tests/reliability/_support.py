@@ -34,11 +34,14 @@ class Scale:
     reader_seconds: float  # how long the writer commits while they search
     seconds_per_input: float  # hang guard for one small input
     seconds_per_big_input: float  # hang guard for one 1 MB input
+    shared_threads: int = 4  # threads searching one shared Index while articles are added
+    shared_seconds: float = 3.0  # how long the writer adds articles while they search
 
 
 SCALES = {
     "bounded": Scale("bounded", 250, 150, 3, 60, 4, 2, 8, 3, 5.0, 5.0, 30.0),
-    "long": Scale("long", 2500, 2000, 40, 500, 25, 5, 40, 4, 60.0, 5.0, 30.0),
+    "long": Scale("long", 2500, 2000, 40, 500, 25, 5, 40, 4, 60.0, 5.0, 30.0,
+                  shared_threads=6, shared_seconds=30.0),
 }
 MODE = os.environ.get("KZSEARCH_RELIABILITY", "bounded").strip().lower() or "bounded"
 if MODE not in SCALES:
