@@ -14,6 +14,7 @@ others (or other processes) add, delete or rebuild.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -39,6 +40,7 @@ from kzsearch.search.snapshot import Snapshots, Version
 
 DateLike = dt.date | str | None
 R = TypeVar("R")
+REBUILD_WINDOW = 2.0  # seconds a search waits for a rebuilt index to be renamed into place
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ class Index(IndexStore):
         ahead of the next search (say, in a server's background thread). Safe under
         threads: one thread loads, searches running meanwhile finish on the state they took.
         """
-        return survive_commits(lambda: self._snapshots_call(self._snapshots.refresh))
+        return self._surviving(self._snapshots.refresh)
 
     def close(self) -> None:
         """Close the current snapshot's reader once no search holds it; later calls raise
@@ -151,21 +153,37 @@ class Index(IndexStore):
         super().close()
         self._snapshots.close()
 
+    def _current_snapshot(self) -> _Snapshot:
+        """The snapshot a search would take now, for tests and inspection. It is not held:
+        a swap may close its reader, so searches use :meth:`_with_snapshot` instead."""
+        return self._with_snapshot(lambda snapshot: snapshot)
+
     def _with_snapshot(self, action: Callable[[_Snapshot], R]) -> R:
         def attempt() -> R:
             with self._snapshots.use() as snapshot:
                 return action(snapshot)
 
-        return survive_commits(lambda: self._snapshots_call(attempt))
+        return self._surviving(attempt)
 
-    def _snapshots_call(self, call: Callable[[], R]) -> R:
-        """Run ``call``; an index directory that is gone for good is said to be."""
-        try:
-            return call()
-        except FileNotFoundError:
-            if not self.path.is_dir():
-                raise IndexNotFoundError(f"the index at {self.path} was removed") from None
-            raise
+    def _surviving(self, call: Callable[[], R]) -> R:
+        """Run ``call``, again when a commit removed a file it was opening, or while a
+        rebuild's two renames leave no index at the path (up to ``REBUILD_WINDOW``
+        seconds); an index that stays gone is said to be."""
+        deadline = time.monotonic() + REBUILD_WINDOW
+        while True:
+            try:
+                return survive_commits(call)
+            except FileNotFoundError:
+                if self._index_on_disk():
+                    raise
+                if time.monotonic() > deadline:
+                    raise IndexNotFoundError(
+                        f"the index at {self.path} was removed while this object had it open"
+                    ) from None
+                time.sleep(0.05)
+
+    def _index_on_disk(self) -> bool:
+        return self.path.is_dir() and any(self.path.glob("_MAIN_*.toc"))
 
     def _version_on_disk(self) -> Version:
         version = Version.of(self.path, self._ix)

@@ -26,6 +26,7 @@ each segment's part once and compose snapshots from them.
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 from collections import Counter
@@ -38,7 +39,7 @@ from typing import Any
 import numpy as np
 from whoosh.reading import EmptyReader
 
-from kzsearch.index import UNSAFE_MODE, IndexClosedError, IndexNotFoundError
+from kzsearch.index import UNSAFE_MODE, IndexClosedError
 from kzsearch.search import arrays
 from kzsearch.search.scoring import Scorer
 from kzsearch.search.vocabulary import Vocabulary
@@ -60,8 +61,8 @@ class Version:
         removed what was being looked at (the caller tries again)."""
         directory = os.stat(path)
         generation = ix.latest_generation()
-        if generation < 0:
-            raise IndexNotFoundError(f"no kzsearch index at {path} any more")
+        if generation < 0:  # a rebuild's rename between listing and looking, or removed
+            raise FileNotFoundError(errno.ENOENT, "no TOC file in the index directory", str(path))
         toc = os.stat(path / f"_{ix.indexname}_{generation}.toc")
         return cls((directory.st_dev, directory.st_ino), generation,
                    (toc.st_ino, toc.st_size, toc.st_mtime_ns),

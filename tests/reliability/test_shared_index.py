@@ -222,6 +222,58 @@ def test_a_long_lived_index_follows_a_rebuild_by_another_process(tmp_path: Path)
     add("shared_object_rebuilds_followed")
 
 
+def _rebuild_repeatedly(path: str, seconds: float, out: Any) -> None:
+    deadline, rebuilds = time.monotonic() + seconds, 0
+    while time.monotonic() < deadline or rebuilds < 3:
+        _rebuild(path, 20 + 6 * (rebuilds % 2))
+        rebuilds += 1
+    out.put(rebuilds)
+
+
+def test_threads_search_one_index_while_another_process_rebuilds_it_again_and_again(
+        tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    with Index.building(path) as new:
+        new.add_many(make_articles(26))
+    index = Index.open(path)
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    child = context.Process(target=_rebuild_repeatedly,
+                            args=(str(path), SCALE.shared_seconds, out))
+    child.start()
+    stop, errors, searches = threading.Event(), [], [0]
+
+    def search() -> None:
+        while not stop.is_set():
+            try:
+                results = index.search(WORD, per_page=30)
+                prefixes = {h.id[0] for h in results.hits}
+                if results.total not in (20, 26) or len(prefixes) != 1:
+                    errors.append(f"total {results.total}, ids starting with {prefixes}")
+                searches[0] += 1
+            except Exception as exc:  # collected; the test asserts there are none
+                errors.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=search) for _ in range(SCALE.shared_threads)]
+    for thread in threads:
+        thread.start()
+    try:
+        rebuilds = out.get(timeout=SCALE.shared_seconds + 120)
+        child.join(timeout=60)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    add("shared_object_searches", searches[0])
+    add("shared_object_errors", len(errors))
+    add("shared_object_rebuilds_followed", rebuilds)
+    assert not errors, f"{len(errors)} errors in {searches[0]} searches, first: {errors[:5]}"
+    last = 20 + 6 * ((rebuilds - 1) % 2)
+    results = index.search(WORD, per_page=30)
+    assert results.total == len(index) == last
+    assert {h.id for h in results.hits} == {f"b{n}" for n in range(last)}
+
+
 # -- trust is checked again on every reload --------------------------------------------------
 
 
