@@ -29,6 +29,7 @@ _EXPORTS = {
     "parse_page": "kzsearch.articles",
     "read_articles": "kzsearch.articles",
     "IndexStats": "kzsearch.index",
+    "IndexClosedError": "kzsearch.index",
     "IndexDamagedError": "kzsearch.index",
     "IndexLockedError": "kzsearch.index",
     "IndexNotFoundError": "kzsearch.index",
@@ -50,6 +51,7 @@ __all__ = [
     "ArticleSourceError",
     "Hit",
     "Index",
+    "IndexClosedError",
     "IndexDamagedError",
     "IndexLockedError",
     "IndexNotFoundError",
@@ -80,6 +82,7 @@ if TYPE_CHECKING:
         read_articles,
     )
     from kzsearch.index import (
+        IndexClosedError,
         IndexDamagedError,
         IndexLockedError,
         IndexNotFoundError,

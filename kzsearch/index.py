@@ -73,6 +73,7 @@ from typing import Any, TypeVar
 import whoosh.multiproc
 from whoosh import columns, fields, index
 from whoosh.index import clean_files
+from whoosh.reading import EmptyReader
 from whoosh.util.filelock import try_for
 
 from kzsearch import locking
@@ -119,6 +120,10 @@ class UntrustedIndexError(IndexStoreError):
 
 class IndexDamagedError(IndexStoreError):
     """An index file is truncated or corrupt: the index must be rebuilt."""
+
+
+class IndexClosedError(IndexStoreError):
+    """The index object was closed (:meth:`IndexStore.close`); open the index again."""
 
 
 # What Whoosh raises when it reads a truncated or corrupt file.
@@ -245,12 +250,46 @@ class IndexStats:
 
 
 class IndexStore:
-    """A kzsearch index on disk: create, open, upsert, delete, optimise."""
+    """A kzsearch index on disk: create, open, upsert, delete, optimise.
+
+    Use it as a context manager (``with Index.open(path) as ix:``) or call :meth:`close`
+    when done: afterwards every operation on this object raises :class:`IndexClosedError`
+    (the index on disk is untouched; open it again to go on).
+    """
 
     def __init__(self, path: Path, ix: index.Index) -> None:
         self.path = path
-        self._ix = ix
+        self._closed = False
+        self._whoosh = ix
         self._refresh_schema()
+
+    @property
+    def _ix(self) -> index.Index:
+        """The Whoosh index; every read and write goes through here, so a closed object
+        refuses them all with one clear error."""
+        if self._closed:
+            raise IndexClosedError(
+                f"the index at {self.path} was closed; open it again with Index.open()"
+            )
+        return self._whoosh
+
+    @_ix.setter
+    def _ix(self, ix: index.Index) -> None:
+        self._whoosh = ix
+
+    def close(self) -> None:
+        """Release what this object holds open; later calls raise :class:`IndexClosedError`.
+
+        Closing twice is allowed. Under threads: an operation already running finishes
+        (its files stay open until it does); any started after ``close`` raises.
+        """
+        self._closed = True
+
+    def __enter__(self: T) -> T:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -466,32 +505,55 @@ class IndexStore:
                 f" (procs={procs}); please report this as a bug"
             )
 
-    def _reopen(self) -> None:
-        tighten_permissions(self.path)
+    def _reopen(self, *, tighten: bool = True) -> None:
+        """Open the Whoosh index at ``path`` afresh: after our own commit (``tighten``:
+        first make the new files writable by us only) or when a reader found the directory
+        replaced (the caller has checked it with :func:`check_trusted`).
+
+        Safe while other threads search: one assignment replaces the Whoosh index, and a
+        search keeps using the reader it took (see :mod:`kzsearch.search.snapshot`).
+        """
+        if tighten:
+            tighten_permissions(self.path)
         self._ix = survive_commits(lambda: index.open_dir(str(self.path)))
         survive_commits(self._refresh_schema)
 
     # -- reading ---------------------------------------------------------------------------
 
     def __len__(self) -> int:
+        """Live documents of the newest commit (one TOC read: one consistent count)."""
         with reading_files(self.path):
             return survive_commits(self._ix.doc_count)
 
     def stats(self) -> IndexStats:
-        """Documents, rubric counts, date range, size on disk and versions."""
+        """Documents, rubric counts, date range, size on disk and versions, all of one
+        commit (read through one reader, whatever commits meanwhile)."""
+        with reading_files(self.path):
+            reader = survive_commits(self._ix.reader)
+            try:
+                rubrics = Counter(v.decode("utf-8")
+                                  for v in column_values(reader, "rubric_key") if v)
+                days = [d for d in column_values(reader, "day") if d]
+                documents = reader.doc_count()
+                segments = sum(1 for leaf, _ in reader.leaf_readers()
+                               if not isinstance(leaf, EmptyReader))
+            finally:
+                reader.close()
+        return self._make_stats(documents, segments, rubrics, days)
+
+    def _make_stats(self, documents: int, segments: int, rubrics: dict[str, int],
+                    days: Iterable[int]) -> IndexStats:
         meta = read_meta(self.path)
-        with reading_files(self.path), self._ix.searcher() as searcher:
-            reader = searcher.reader()
-            rubrics = Counter(v.decode("utf-8") for v in column_values(reader, "rubric_key") if v)
-            days = [d for d in column_values(reader, "day") if d]
+        first = min(days, default=0)
+        last = max(days, default=0)
         return IndexStats(
             path=str(self.path),
-            documents=len(self),
-            segments=len(self._ix._segments()),
+            documents=documents,
+            segments=segments,
             rubrics=dict(sorted(rubrics.items(), key=lambda kv: (-kv[1], kv[0]))),
-            first_date=dt.date.fromordinal(min(days)) if days else None,
-            last_date=dt.date.fromordinal(max(days)) if days else None,
-            size_bytes=sum(f.stat().st_size for f in self.path.iterdir() if f.is_file()),
+            first_date=dt.date.fromordinal(first) if first else None,
+            last_date=dt.date.fromordinal(last) if last else None,
+            size_bytes=_size_on_disk(self.path),
             analysis_version=str(meta.get("analysis_version")),
             schema_version=str(meta.get("schema_version")),
         )
@@ -520,6 +582,16 @@ def _latest_per_id(
         latest.pop(article.id, None)
         latest[article.id] = article
     return latest
+
+
+def _size_on_disk(path: Path) -> int:
+    """Bytes of the files in ``path``; a file a commit removes meanwhile counts nothing."""
+    total = 0
+    for entry in path.iterdir():
+        with suppress(FileNotFoundError):
+            if entry.is_file():
+                total += entry.stat().st_size
+    return total
 
 
 def column_values(reader: Any, name: str) -> list[Any]:
@@ -869,6 +941,7 @@ def default_index_path(name: str = "news") -> Path:
 
 
 __all__ = [
+    "IndexClosedError",
     "IndexDamagedError",
     "IndexStoreError",
     "IndexLockedError",

@@ -5,30 +5,43 @@ every document number from :mod:`.scoring`; the rubric and date filters as
 masks over per-generation column arrays; the honest total and the facets as
 counts over the whole match set; and only the requested page read from the
 stored fields. Ties keep document order, so pages never overlap or skip.
+
+All of it reads one :class:`~kzsearch.search.snapshot.Snapshot`, taken at the start
+and held to the end, so one ``Index`` can be shared by threads that search while
+others (or other processes) add, delete or rebuild.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
 from kzsearch.articles import normalise_rubric
-from kzsearch.index import IndexStore, reading_files, survive_commits
-from kzsearch.search import arrays
+from kzsearch.index import (
+    IndexNotFoundError,
+    IndexStats,
+    IndexStore,
+    check_trusted,
+    reading_files,
+    survive_commits,
+)
 from kzsearch.search.highlight import Snippet, make_snippet
 from kzsearch.search.query import ParsedQuery, QueryBuilder, QueryError
 from kzsearch.search.ranking import SORTS, recency_factor
-from kzsearch.search.scoring import Scorer
-from kzsearch.search.vocabulary import Vocabulary
+from kzsearch.search.snapshot import Snapshot as _Snapshot
+from kzsearch.search.snapshot import Snapshots, Version
 
 DateLike = dt.date | str | None
 MAX_SUGGESTED_WORDS = 8  # distinct unknown words of one query given a "did you mean"
+R = TypeVar("R")
+REBUILD_WINDOW = 2.0  # seconds a search waits for a rebuilt index to be renamed into place
 
 
 @dataclass(frozen=True)
@@ -68,88 +81,28 @@ class Results:
         return max(1, -(-self.total // self.per_page))
 
 
-@dataclass
-class _Snapshot:
-    """What is opened or derived once per index generation, not once per query: the
-    reader, the vocabulary, the scorer with its cached postings, and each document's
-    rubric, month, day and views as arrays over the document numbers."""
-
-    generation: int
-    reader: Any
-    vocabulary: Vocabulary
-    rubric_codes: np.ndarray
-    rubric_names: list[str | None]
-    month_codes: np.ndarray
-    month_names: list[str | None]
-    days: np.ndarray
-    views: np.ndarray
-
-    @classmethod
-    def read(cls, ix: Any) -> _Snapshot:
-        generation = ix.latest_generation()
-        reader = ix.reader()
-        rubric_codes, rubric_names = arrays.text_column(reader, "rubric_key")
-        month_codes, month_names = arrays.text_column(reader, "month")
-        return cls(
-            generation=generation,
-            reader=reader,
-            vocabulary=Vocabulary.from_reader(reader),
-            rubric_codes=rubric_codes,
-            rubric_names=rubric_names,
-            month_codes=month_codes,
-            month_names=month_names,
-            days=arrays.numeric_column(reader, "day", "int64", 0),
-            views=arrays.numeric_column(reader, "popularity", "int64", -1),
-        )
-
-    @cached_property
-    def rubrics(self) -> dict[str, str]:
-        """The index's spelling of each rubric, by its case-folded name."""
-        return {name.casefold(): name for name in self.rubric_names if name}
-
-    @cached_property
-    def newest(self) -> int | None:
-        live = self.days[self.scorer.live]
-        return int(live.max()) if len(live) and live.max() > 0 else None
-
-    @cached_property
-    def scorer(self) -> Scorer:
-        return Scorer(self.reader, self.rubric_mask)
-
-    @cached_property
-    def rubric_code(self) -> dict[str, int]:
-        """Each rubric's code in ``rubric_codes``, by its index spelling."""
-        return {name: code for code, name in enumerate(self.rubric_names) if name}
-
-    def rubric_mask(self, names: str | Iterable[str]) -> np.ndarray:
-        """Documents in any of the rubrics (index spelling)."""
-        wanted = [names] if isinstance(names, str) else list(names)
-        codes = [self.rubric_code[name] for name in wanted if name in self.rubric_code]
-        return np.isin(self.rubric_codes, codes)
-
-    def facets(self, docs: np.ndarray) -> dict[str, dict[str, int]]:
-        """Counts by rubric, year and month over a whole match set."""
-        rubrics = _counts(self.rubric_codes[docs], self.rubric_names)
-        months = _counts(self.month_codes[docs], self.month_names)
-        years: Counter[str] = Counter()
-        for month, count in months.items():
-            years[month[:4]] += count
-        return {
-            "rubric": dict(sorted(rubrics.items(), key=_by_count)),
-            "year": dict(sorted(years.items(), reverse=True)),
-            "month": dict(sorted(months.items(), reverse=True)),
-        }
-
-
-def _counts(codes: np.ndarray, names: list[str | None]) -> dict[str, int]:
-    counts = np.bincount(codes, minlength=len(names))
-    return {name: int(n) for name, n in zip(names, counts, strict=True) if name and n}
-
-
 class Index(IndexStore):
-    """A kzsearch index that can be searched: :meth:`search` on top of :class:`IndexStore`."""
+    """A kzsearch index that can be searched: :meth:`search` on top of :class:`IndexStore`.
 
-    _snapshot: _Snapshot | None = None
+    **One object, many threads.** :meth:`search`, ``len()``, :meth:`stats` and
+    :meth:`refresh` may run in any number of threads at once, also while a thread of this
+    process or another process commits to the index or rebuilds it. Each call reads one
+    consistent state of the index (a snapshot of one commit: its total, hits and facets
+    agree), never a state older than the last commit it knew of when it started, and a
+    commit or rebuild never makes it fail. Two writing threads are serialised by the write
+    path (see :class:`IndexStore`).
+
+    **Fresh on every call.** Each call first looks whether the index on disk changed
+    (its generation, its TOC file, or the directory itself, which a rebuild by
+    ``Index.building(..., overwrite=True)`` replaces) and if so loads the new state; the
+    directory is checked for trust (:func:`~kzsearch.index.check_trusted`) each time a
+    new state is loaded, and its own permissions on every call. :meth:`refresh` does
+    the same now. :meth:`close` (or leaving a ``with`` block) releases the open files.
+    """
+
+    def __init__(self, path: Path, ix: Any) -> None:
+        super().__init__(path, ix)
+        self._snapshots = Snapshots(path, self._version_on_disk, self._load)
 
     def search(
         self,
@@ -171,14 +124,86 @@ class Index(IndexStore):
         """
         _check_paging(sort, page, per_page, recency)
         since_date, until_date = _as_date(since, "since"), _as_date(until, "until")
-        return survive_commits(
-            lambda: self._search(
-                query, rubric, since_date, until_date, sort, recency, rubric_boost, page, per_page
-            )
+        return self._with_snapshot(
+            lambda snapshot: self._search(snapshot, query, rubric, since_date, until_date,
+                                          sort, recency, rubric_boost, page, per_page)
         )
+
+    def __len__(self) -> int:
+        """Live documents of the current snapshot: the count a search now would see."""
+        return self._with_snapshot(lambda snapshot: snapshot.documents)
+
+    def stats(self) -> IndexStats:
+        """Like :meth:`IndexStore.stats`, of the same snapshot that searches read."""
+        return self._with_snapshot(lambda snapshot: self._make_stats(
+            snapshot.documents, snapshot.segments, snapshot.rubric_counts(),
+            snapshot.live_days().tolist()))
+
+    def refresh(self) -> bool:
+        """Load other processes' commits (or a rebuilt directory) now; True if there were any.
+
+        Searches do this themselves on every call; ``refresh`` is for loading a new state
+        ahead of the next search (say, in a server's background thread). Safe under
+        threads: one thread loads, searches running meanwhile finish on the state they took.
+        """
+        return self._surviving(self._snapshots.refresh)
+
+    def close(self) -> None:
+        """Close the current snapshot's reader once no search holds it; later calls raise
+        :class:`~kzsearch.index.IndexClosedError`. Searches running in other threads finish."""
+        super().close()
+        self._snapshots.close()
+
+    def _current_snapshot(self) -> _Snapshot:
+        """The snapshot a search would take now, for tests and inspection. It is not held:
+        a swap may close its reader, so searches use :meth:`_with_snapshot` instead."""
+        return self._with_snapshot(lambda snapshot: snapshot)
+
+    def _with_snapshot(self, action: Callable[[_Snapshot], R]) -> R:
+        def attempt() -> R:
+            with self._snapshots.use() as snapshot:
+                return action(snapshot)
+
+        return self._surviving(attempt)
+
+    def _surviving(self, call: Callable[[], R]) -> R:
+        """Run ``call``, again when a commit removed a file it was opening, or while a
+        rebuild's two renames leave no index at the path (up to ``REBUILD_WINDOW``
+        seconds); an index that stays gone is said to be."""
+        deadline = time.monotonic() + REBUILD_WINDOW
+        while True:
+            try:
+                return survive_commits(call)
+            except FileNotFoundError:
+                if self._index_on_disk():
+                    raise
+                if time.monotonic() > deadline:
+                    raise IndexNotFoundError(
+                        f"the index at {self.path} was removed while this object had it open"
+                    ) from None
+                time.sleep(0.05)
+
+    def _index_on_disk(self) -> bool:
+        return self.path.is_dir() and any(self.path.glob("_MAIN_*.toc"))
+
+    def _version_on_disk(self) -> Version:
+        version = Version.of(self.path, self._ix)
+        if version.directory_looks_untrusted():
+            check_trusted(self.path)  # raises UntrustedIndexError with the reason
+        return version
+
+    def _load(self, version: Version, previous: Version | None) -> _Snapshot:
+        """The snapshot of ``version``: trust checked first (Whoosh unpickles the new files);
+        a replaced directory gets a Whoosh index of its own."""
+        check_trusted(self.path)
+        if previous is not None and previous.directory != version.directory:
+            self._reopen(tighten=False)
+        with reading_files(self.path):
+            return _Snapshot.open(version, survive_commits(self._ix.reader))
 
     def _search(  # noqa: PLR0913 - the parameters of search(), checked
         self,
+        snapshot: _Snapshot,
         query: str,
         rubric: str | Iterable[str] | None,
         since: dt.date | None,
@@ -189,7 +214,6 @@ class Index(IndexStore):
         page: int,
         per_page: int,
     ) -> Results:
-        snapshot = self._current_snapshot()
         parsed = QueryBuilder(snapshot.vocabulary, snapshot.rubrics).build(query)
         suggestion = self._suggest(query, parsed, snapshot)
         if parsed.query is None:
@@ -203,18 +227,9 @@ class Index(IndexStore):
         first = (page - 1) * per_page
         order = _ranked(snapshot, docs, final, sort, first + per_page)[first:]
         terms = frozenset(parsed.terms)
-        hits = [_hit(snapshot.reader.stored_fields(int(docs[i])), float(final[i]), terms)
+        hits = [_hit(snapshot.stored_fields(int(docs[i])), float(final[i]), terms)
                 for i in order]
         return Results(query, len(docs), page, per_page, hits, snapshot.facets(docs), suggestion)
-
-    def _current_snapshot(self) -> _Snapshot:
-        snapshot = self._snapshot
-        if snapshot is None or snapshot.generation != self.whoosh_index.latest_generation():
-            if snapshot is not None:
-                snapshot.reader.close()
-            with reading_files(self.path):
-                snapshot = self._snapshot = _Snapshot.read(self.whoosh_index)
-        return snapshot
 
     def _suggest(self, text: str, parsed: ParsedQuery, snapshot: _Snapshot) -> str | None:
         """Replace each unknown word's stem by the closest known term, keeping its ending.
@@ -329,10 +344,6 @@ def _hit(stored: dict[str, Any], score: float, terms: frozenset[str]) -> Hit:
         body=stored.get("body", ""),
         matched_terms=terms,
     )
-
-
-def _by_count(item: tuple[str, int]) -> tuple[int, str]:
-    return -item[1], item[0]
 
 
 def _replace_word(text: str, word: str, fixed: str) -> str:

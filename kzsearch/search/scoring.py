@@ -28,8 +28,10 @@ document numbers, not a Python step per posting.
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import numpy as np
@@ -46,32 +48,51 @@ CACHE_CLASS_SCORES = 4_000_000  # prefix-class scores (8 bytes each): 32 MB
 
 
 class SizedCache:
-    """Least recently used (document numbers, values) pairs, bounded by their total length."""
+    """Least recently used (document numbers, values) pairs, bounded by their total length.
+
+    Safe for many threads: the lock guards the dictionary and the running total; the value
+    is made outside it, so two threads may make the same one at once, and the first one
+    stored is the one both get.
+    """
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
         self.used = 0
         self._items: OrderedDict[Hashable, Sparse] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, key: Hashable, make: Callable[[], Sparse]) -> Sparse:
-        item = self._items.get(key)
-        if item is not None:
-            self._items.move_to_end(key)
-            return item
-        item = self._items[key] = make()
-        self.used += len(item[0])
-        while self.used > self.budget and len(self._items) > 1:
-            _, old = self._items.popitem(last=False)
-            self.used -= len(old[0])
-        return item
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+                return item
+        made = make()
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                return item
+            self._items[key] = made
+            self.used += len(made[0])
+            while self.used > self.budget and len(self._items) > 1:
+                _, old = self._items.popitem(last=False)
+                self.used -= len(old[0])
+        return made
 
 
 class Scorer:
-    """Scores queries against one index generation."""
+    """Scores queries against one index generation, from any number of threads at once.
 
-    def __init__(self, reader: Any, rubric_mask: Callable[[str], Any]) -> None:
+    ``reader_lock`` is held around every read of the Whoosh reader: its matchers ``seek``
+    and ``read`` one shared file object per segment. The arrays it keeps are never
+    changed after they are made.
+    """
+
+    def __init__(self, reader: Any, rubric_mask: Callable[[str], Any],
+                 reader_lock: AbstractContextManager[Any] | None = None) -> None:
         self.reader = reader
         self.rubric_mask = rubric_mask
+        self._reading = reader_lock if reader_lock is not None else nullcontext()
         self.live = arrays.live_mask(reader)
         self.size = len(self.live)
         self.live_count = max(int(self.live.sum()), 1)
@@ -155,7 +176,8 @@ class Scorer:
             candidates = np.intersect1d(candidates, self.postings(name, word)[0],
                                         assume_unique=True)
         candidates = candidates[self.live[candidates]].astype(np.int64)
-        where = {w: arrays.positions(self.reader, name, w, candidates) for w in set(words)}
+        with self._reading:
+            where = {w: arrays.positions(self.reader, name, w, candidates) for w in set(words)}
         starts: np.ndarray | None = None
         for i, word in enumerate(words):
             docs, places = where[word]
@@ -193,7 +215,11 @@ class Scorer:
 
     def postings(self, name: str, term: str) -> Sparse:
         """One term's document numbers and frequencies in one field (cached)."""
-        return self._postings.get((name, term), lambda: arrays.postings(self.reader, name, term))
+        def read() -> Sparse:
+            with self._reading:
+                return arrays.postings(self.reader, name, term)
+
+        return self._postings.get((name, term), read)
 
     def _prefix_class(self, members: tuple[str, ...], field_names: tuple[str, ...]) -> Sparse:
         """BM25F of a prefix class's terms counted as one term, where not 0 (cached)."""

@@ -38,11 +38,14 @@ class Scale:
     upsert_writers: int  # writer processes (and threads) per round
     orphan_kills: int  # SIGKILLs of the parent of a procs=2 writer
     swap_kill_repeats: int  # SIGKILLs at each crash point of a rebuild's swap
+    shared_threads: int = 4  # threads searching one shared Index while articles are added
+    shared_seconds: float = 3.0  # how long the writer adds articles while they search
 
 
 SCALES = {
     "bounded": Scale("bounded", 250, 150, 3, 60, 4, 2, 8, 3, 5.0, 5.0, 30.0, 2, 2, 1, 1),
-    "long": Scale("long", 2500, 2000, 40, 500, 25, 5, 40, 4, 60.0, 5.0, 30.0, 10, 3, 5, 4),
+    "long": Scale("long", 2500, 2000, 40, 500, 25, 5, 40, 4, 60.0, 5.0, 30.0, 10, 3, 5, 4,
+                  shared_threads=6, shared_seconds=30.0),
 }
 MODE = os.environ.get("KZSEARCH_RELIABILITY", "bounded").strip().lower() or "bounded"
 if MODE not in SCALES:
