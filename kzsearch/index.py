@@ -52,6 +52,7 @@ from whoosh import columns, fields, index
 from whoosh.index import clean_files
 from whoosh.util.filelock import try_for
 
+from kzsearch import safefiles, safepickle
 from kzsearch.analysis import ANALYSIS_VERSION, ANALYZER
 from kzsearch.articles import Article, IngestReport
 
@@ -90,20 +91,31 @@ class IndexDamagedError(IndexStoreError):
     """An index file is truncated or corrupt: the index must be rebuilt."""
 
 
-# What Whoosh raises when it reads a truncated or corrupt file.
+# What Whoosh raises when it reads a truncated or corrupt file (``index.IndexError`` is
+# Whoosh's own, raised for a TOC of another format or byte order).
 DAMAGE_ERRORS = (EOFError, struct.error, pickle.UnpicklingError, zlib.error, ValueError,
-                 TypeError, IndexError, OverflowError, KeyError)
+                 TypeError, IndexError, OverflowError, KeyError, AttributeError,
+                 index.IndexError, fields.FieldConfigurationError)
+REBUILD_HINT = "rebuild it with `kzsearch index build --overwrite`"
 
 
 @contextmanager
 def reading_files(path: Path) -> Iterator[None]:
-    """Turn Whoosh's low-level errors on damaged files into one error that says what to do."""
+    """Turn Whoosh's low-level errors on damaged files into one error that says what to do,
+    and a pickle that names a forbidden global (:mod:`kzsearch.safepickle`) into
+    :class:`UntrustedIndexError`: it was made to run code, and none of it ran."""
     try:
         yield
+    except safepickle.ForbiddenPickleError as exc:
+        raise UntrustedIndexError(
+            f"refusing to read the index at {path}: {exc}. Nothing in it was run;"
+            f" do not use it, {REBUILD_HINT} from its sources"
+        ) from exc
     except DAMAGE_ERRORS as exc:
+        if type(exc).__module__.split(".")[0] == "kzsearch":
+            raise  # kzsearch's own errors (a QueryError is a ValueError) say what they mean
         raise IndexDamagedError(
-            f"the index at {path} is damaged ({type(exc).__name__}: {exc});"
-            " rebuild it with `kzsearch index build --overwrite`"
+            f"the index at {path} is damaged ({type(exc).__name__}: {exc}); {REBUILD_HINT}"
         ) from exc
 
 
@@ -128,7 +140,66 @@ def _use_unseeded_file_names() -> None:
         module.random_name = random_name
 
 
-_use_unseeded_file_names()
+def _check_tocs_when_read() -> None:
+    """Whoosh's TOC reader with its bare failures named: a TOC whose generation differs from
+    its file name (an ``AssertionError``), or whose schema or segments are not the ones
+    kzsearch writes, raises :class:`IndexDamagedError`. Segment ids become file names, so
+    one that is not plain letters and digits (``../../x``) would make Whoosh read or delete
+    files outside the index."""
+    original = index.TOC.read.__func__
+
+    def read(cls: type, storage: Any, indexname: str, gen: int | None = None,
+             schema: Any = None) -> Any:
+        where = Path(getattr(storage, "folder", "."))
+        try:
+            toc = original(cls, storage, indexname, gen, schema)
+        except AssertionError:
+            raise IndexDamagedError(
+                f"the index at {where} is damaged (a TOC file holds another generation than"
+                f" its name says); {REBUILD_HINT}"
+            ) from None
+        problem = _toc_problem(toc, indexname)
+        if problem:
+            raise IndexDamagedError(f"the index at {where} is damaged ({problem}); {REBUILD_HINT}")
+        return toc
+
+    index.TOC.read = classmethod(read)
+
+
+def _toc_problem(toc: Any, indexname: str) -> str | None:
+    """What makes a TOC unlike any kzsearch writes, or ``None``."""
+    from whoosh.codec.whoosh3 import W3Codec, W3Segment
+
+    expected = build_schema()
+    schema = toc.schema
+    if type(schema) is not fields.Schema or sorted(schema.names()) != sorted(expected.names()):
+        return "its schema is not kzsearch's"
+    if any(type(schema[name]) is not type(expected[name]) for name in expected.names()):
+        return "its schema is not kzsearch's"
+    if type(toc.segments) is not list:
+        return "its segment list is not a list"
+    for segment in toc.segments:
+        if type(segment) is not W3Segment or type(segment.codec()) is not W3Codec:
+            return f"a segment of unknown kind {type(segment).__name__}"
+        segid = segment.segid
+        if not (type(segid) is str and segid.isascii() and segid.isalnum()) or (
+                segment.indexname != indexname):
+            return f"a segment named {segment.indexname!r:.40}_{segid!r:.40}"
+        if type(segment.doc_count_all()) is not int or segment.doc_count_all() < 0:
+            return "a segment with a negative or non-integer document count"
+    return None
+
+
+def _install_whoosh_guards() -> None:
+    """Patch Whoosh 2.7.4 once, at import: restricted unpickling, creation modes that no
+    umask can make group-writable, checked TOCs, unseeded file names."""
+    safepickle.install_in_whoosh()
+    safefiles.install_in_whoosh()
+    _check_tocs_when_read()
+    _use_unseeded_file_names()
+
+
+_install_whoosh_guards()
 
 
 def build_schema() -> fields.Schema:
@@ -209,10 +280,9 @@ class IndexStore:
         path = Path(path)
         if _check_replaceable(path, overwrite):
             shutil.rmtree(path)
-        path.mkdir(parents=True, exist_ok=True)
+        safefiles.make_dirs(path)
         ix = index.create_in(str(path), build_schema())
         _write_meta(path)
-        tighten_permissions(path)
         return cls(path, ix)
 
     @classmethod
@@ -229,7 +299,7 @@ class IndexStore:
         path = Path(path)
         _check_replaceable(path, overwrite)
         parent = path.parent
-        parent.mkdir(parents=True, exist_ok=True)
+        safefiles.make_dirs(parent)
         _remove_abandoned_builds(path)
         prefix = f".{path.name}.{os.getpid()}."
         staging = Path(tempfile.mkdtemp(prefix=prefix, suffix=".new", dir=parent))
@@ -378,7 +448,6 @@ class IndexStore:
             )
 
     def _reopen(self) -> None:
-        tighten_permissions(self.path)
         self._ix = survive_commits(lambda: index.open_dir(str(self.path)))
         survive_commits(self._refresh_schema)
 
@@ -469,9 +538,7 @@ def _write_meta(path: Path) -> None:
         "schema_version": SCHEMA_VERSION,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
-    temp = path / (META_FILE + ".tmp")
-    temp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    os.replace(temp, path / META_FILE)
+    safefiles.write_text(path / META_FILE, json.dumps(meta, indent=2) + "\n")
 
 
 def read_meta(path: Path) -> dict[str, Any]:
@@ -485,7 +552,14 @@ def read_meta(path: Path) -> dict[str, Any]:
 
 
 def check_trusted(path: Path) -> None:
-    """Refuse a directory whose files another user could have written (Whoosh unpickles them)."""
+    """Refuse a directory whose files another user could have written.
+
+    Whoosh's files are unpickled; :mod:`kzsearch.safepickle` admits only the classes an
+    index contains, so a crafted file cannot run code, but one written by another user
+    could still answer searches with anything. kzsearch creates every file and folder
+    without group or other write permission (:mod:`kzsearch.safefiles`), so its own
+    indexes, even mid-commit or after a killed writer, always pass this check.
+    """
     me = os.geteuid() if hasattr(os, "geteuid") else None
     for entry in [path, *path.iterdir()]:
         try:
@@ -496,21 +570,10 @@ def check_trusted(path: Path) -> None:
         if info.st_mode & UNSAFE_MODE or not owner_ok or stat.S_ISLNK(info.st_mode):
             raise UntrustedIndexError(
                 f"refusing to open {path}: {entry.name} is writable by other users or owned by"
-                " another user, and Whoosh index files are unpickled (they can run code)."
+                " another user, who could have changed what it contains (index files are"
+                " unpickled)."
                 f" If you trust it, run `chmod -R go-w {path}`; otherwise rebuild it from sources"
             )
-
-
-def tighten_permissions(path: Path) -> None:
-    """Make our own index files writable by us only, whatever the umask, so that
-    :func:`check_trusted` accepts them."""
-    for entry in [path, *path.iterdir()]:
-        try:
-            mode = entry.lstat().st_mode
-            if mode & UNSAFE_MODE and not stat.S_ISLNK(mode):
-                entry.chmod(mode & ~UNSAFE_MODE)
-        except FileNotFoundError:
-            continue
 
 
 def survive_commits(action: Callable[[], R]) -> R:

@@ -170,11 +170,13 @@ class Index(IndexStore):
         """
         _check_paging(sort, page, per_page, recency)
         since_date, until_date = _as_date(since, "since"), _as_date(until, "until")
-        return survive_commits(
-            lambda: self._search(
-                query, rubric, since_date, until_date, sort, recency, rubric_boost, page, per_page
+        with reading_files(self.path):  # postings and stored fields are read while searching
+            return survive_commits(
+                lambda: self._search(
+                    query, rubric, since_date, until_date, sort, recency, rubric_boost, page,
+                    per_page
+                )
             )
-        )
 
     def _search(  # noqa: PLR0913 - the parameters of search(), checked
         self,
