@@ -158,7 +158,7 @@ def _check_tocs_when_read() -> None:
                 f"the index at {where} is damaged (a TOC file holds another generation than"
                 f" its name says); {REBUILD_HINT}"
             ) from None
-        problem = _toc_problem(toc, indexname)
+        problem = _toc_problem(toc, indexname, check_schema=schema is None)
         if problem:
             raise IndexDamagedError(f"the index at {where} is damaged ({problem}); {REBUILD_HINT}")
         return toc
@@ -166,15 +166,12 @@ def _check_tocs_when_read() -> None:
     index.TOC.read = classmethod(read)
 
 
-def _toc_problem(toc: Any, indexname: str) -> str | None:
-    """What makes a TOC unlike any kzsearch writes, or ``None``."""
+def _toc_problem(toc: Any, indexname: str, check_schema: bool) -> str | None:
+    """What makes a TOC unlike any kzsearch writes, or ``None``. The schema is checked
+    when it was read from the file (Whoosh's callers may pass their own instead)."""
     from whoosh.codec.whoosh3 import W3Codec, W3Segment
 
-    expected = build_schema()
-    schema = toc.schema
-    if type(schema) is not fields.Schema or sorted(schema.names()) != sorted(expected.names()):
-        return "its schema is not kzsearch's"
-    if any(type(schema[name]) is not type(expected[name]) for name in expected.names()):
+    if check_schema and not _is_kzsearch_schema(toc.schema):
         return "its schema is not kzsearch's"
     if type(toc.segments) is not list:
         return "its segment list is not a list"
@@ -188,6 +185,13 @@ def _toc_problem(toc: Any, indexname: str) -> str | None:
         if type(segment.doc_count_all()) is not int or segment.doc_count_all() < 0:
             return "a segment with a negative or non-integer document count"
     return None
+
+
+def _is_kzsearch_schema(schema: Any) -> bool:
+    expected = build_schema()
+    return (type(schema) is fields.Schema
+            and sorted(schema.names()) == sorted(expected.names())
+            and all(type(schema[name]) is type(expected[name]) for name in expected.names()))
 
 
 def _install_whoosh_guards() -> None:
