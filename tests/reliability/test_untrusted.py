@@ -20,8 +20,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from kzsearch import Index, UntrustedIndexError
-from kzsearch.index import IndexDamagedError
-from kzsearch.index import META_FILE, _write_meta
+from kzsearch.index import META_FILE, IndexDamagedError, _write_meta
 
 from ._support import add, make_articles
 
