@@ -148,16 +148,25 @@ def _check_tocs_when_read() -> None:
     files outside the index."""
     original = index.TOC.read.__func__
 
-    def read(cls: type, storage: Any, indexname: str, gen: int | None = None,
+    def read(cls: Any, storage: Any, indexname: str, gen: int | None = None,
              schema: Any = None) -> Any:
         where = Path(getattr(storage, "folder", "."))
+        latest = cls._latest_generation(storage, indexname) if gen is None else gen
+        name = cls._filename(indexname, latest)
         try:
             toc = original(cls, storage, indexname, gen, schema)
         except AssertionError:
             raise IndexDamagedError(
-                f"the index at {where} is damaged (a TOC file holds another generation than"
-                f" its name says); {REBUILD_HINT}"
+                f"the index at {where} is damaged ({name} holds another generation than its"
+                f" name says); {REBUILD_HINT}"
             ) from None
+        except (safepickle.ForbiddenPickleError, index.EmptyIndexError):
+            raise
+        except DAMAGE_ERRORS as exc:
+            raise IndexDamagedError(
+                f"the index at {where} is damaged ({name} is truncated or corrupt:"
+                f" {type(exc).__name__}: {exc}); {REBUILD_HINT}"
+            ) from exc
         problem = _toc_problem(toc, indexname, check_schema=schema is None)
         if problem:
             raise IndexDamagedError(f"the index at {where} is damaged ({problem}); {REBUILD_HINT}")
