@@ -11,10 +11,12 @@ Why it is built the way it is:
 * **Parallel without loss.** Whoosh 2.7.4 silently drops documents with
   ``procs > 1`` and ``multisegment=False`` (upstream issue 35); we always pass
   ``multisegment=True`` and check the document count after every commit.
-* **Untrusted directories refused.** Whoosh unpickles its TOC and segment files,
-  so whoever can write into an index directory can run code in every process
-  that opens it. :meth:`IndexStore.open` refuses a directory or file that is
-  writable by group or others, or owned by another (non-root) user.
+* **No code from index files.** Whoosh unpickles its TOC and segment files; every
+  such read goes through :mod:`kzsearch.safepickle`, which admits only the classes
+  an index contains, so a crafted index raises :class:`UntrustedIndexError` and runs
+  nothing. :meth:`IndexStore.open` also refuses a directory or file that is writable
+  by group or others, or owned by another (non-root) user; kzsearch's own files never
+  are, under any umask (:mod:`kzsearch.safefiles` creates them 0644, folders 0755).
 * **Failures leave nothing behind.** The write lock is ours, released after any
   failure; a failed commit's files are removed; readers retry when a concurrent
   commit removed the file they were opening; damaged files raise
