@@ -96,7 +96,7 @@ class IndexDamagedError(IndexStoreError):
 # What Whoosh raises when it reads a truncated or corrupt file (``index.IndexError`` is
 # Whoosh's own, raised for a TOC of another format or byte order).
 DAMAGE_ERRORS = (EOFError, struct.error, pickle.UnpicklingError, zlib.error, ValueError,
-                 TypeError, IndexError, OverflowError, KeyError, AttributeError,
+                 TypeError, IndexError, OverflowError, KeyError,
                  index.IndexError, fields.FieldConfigurationError)
 REBUILD_HINT = "rebuild it with `kzsearch index build --overwrite`"
 
