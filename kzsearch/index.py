@@ -11,10 +11,12 @@ Why it is built the way it is:
 * **Parallel without loss.** Whoosh 2.7.4 silently drops documents with
   ``procs > 1`` and ``multisegment=False`` (upstream issue 35); we always pass
   ``multisegment=True`` and check the document count after every commit.
-* **Untrusted directories refused.** Whoosh unpickles its TOC and segment files,
-  so whoever can write into an index directory can run code in every process
-  that opens it. :meth:`IndexStore.open` refuses a directory or file that is
-  writable by group or others, or owned by another (non-root) user.
+* **No code from index files.** Whoosh unpickles its TOC and segment files; every
+  such read goes through :mod:`kzsearch.safepickle`, which admits only the classes
+  an index contains, so a crafted index raises :class:`UntrustedIndexError` and runs
+  nothing. :meth:`IndexStore.open` also refuses a directory or file that is writable
+  by group or others, or owned by another (non-root) user; kzsearch's own files never
+  are, under any umask (:mod:`kzsearch.safefiles` creates them 0644, folders 0755).
 * **One writer at a time, deciding under the lock.** Every writer (add, delete,
   optimize, create, and a rebuild for its whole run, swap included) holds the lock file
   ``PARENT/.NAME.lock`` beside the index (see :mod:`kzsearch.locking`: per process and
@@ -76,7 +78,7 @@ from whoosh.index import clean_files
 from whoosh.reading import EmptyReader
 from whoosh.util.filelock import try_for
 
-from kzsearch import locking
+from kzsearch import locking, safefiles, safepickle
 from kzsearch.analysis import ANALYSIS_VERSION, ANALYZER
 from kzsearch.articles import Article, IngestReport
 from kzsearch.articles.validate import normalise_id
@@ -126,20 +128,31 @@ class IndexClosedError(IndexStoreError):
     """The index object was closed (:meth:`IndexStore.close`); open the index again."""
 
 
-# What Whoosh raises when it reads a truncated or corrupt file.
+# What Whoosh raises when it reads a truncated or corrupt file (``index.IndexError`` is
+# Whoosh's own, raised for a TOC of another format or byte order).
 DAMAGE_ERRORS = (EOFError, struct.error, pickle.UnpicklingError, zlib.error, ValueError,
-                 TypeError, IndexError, OverflowError, KeyError)
+                 TypeError, IndexError, OverflowError, KeyError,
+                 index.IndexError, fields.FieldConfigurationError)
+REBUILD_HINT = "rebuild it with `kzsearch index build --overwrite`"
 
 
 @contextmanager
 def reading_files(path: Path) -> Iterator[None]:
-    """Turn Whoosh's low-level errors on damaged files into one error that says what to do."""
+    """Turn Whoosh's low-level errors on damaged files into one error that says what to do,
+    and a pickle that names a forbidden global (:mod:`kzsearch.safepickle`) into
+    :class:`UntrustedIndexError`: it was made to run code, and none of it ran."""
     try:
         yield
+    except safepickle.ForbiddenPickleError as exc:
+        raise UntrustedIndexError(
+            f"refusing to read the index at {path}: {exc}. Nothing in it was run;"
+            f" do not use it, {REBUILD_HINT} from its sources"
+        ) from exc
     except DAMAGE_ERRORS as exc:
+        if type(exc).__module__.split(".")[0] == "kzsearch":
+            raise  # kzsearch's own errors (a QueryError is a ValueError) say what they mean
         raise IndexDamagedError(
-            f"the index at {path} is damaged ({type(exc).__name__}: {exc});"
-            " rebuild it with `kzsearch index build --overwrite`"
+            f"the index at {path} is damaged ({type(exc).__name__}: {exc}); {REBUILD_HINT}"
         ) from exc
 
 
@@ -164,7 +177,79 @@ def _use_unseeded_file_names() -> None:
         module.random_name = random_name
 
 
-_use_unseeded_file_names()
+def _check_tocs_when_read() -> None:
+    """Whoosh's TOC reader with its bare failures named: a TOC whose generation differs from
+    its file name (an ``AssertionError``), or whose schema or segments are not the ones
+    kzsearch writes, raises :class:`IndexDamagedError`. Segment ids become file names, so
+    one that is not plain letters and digits (``../../x``) would make Whoosh read or delete
+    files outside the index."""
+    original = index.TOC.read.__func__
+
+    def read(cls: Any, storage: Any, indexname: str, gen: int | None = None,
+             schema: Any = None) -> Any:
+        where = Path(getattr(storage, "folder", "."))
+        latest = cls._latest_generation(storage, indexname) if gen is None else gen
+        name = cls._filename(indexname, latest)
+        try:
+            toc = original(cls, storage, indexname, gen, schema)
+        except AssertionError:
+            raise IndexDamagedError(
+                f"the index at {where} is damaged ({name} holds another generation than its"
+                f" name says); {REBUILD_HINT}"
+            ) from None
+        except (safepickle.ForbiddenPickleError, index.EmptyIndexError):
+            raise
+        except DAMAGE_ERRORS as exc:
+            raise IndexDamagedError(
+                f"the index at {where} is damaged ({name} is truncated or corrupt:"
+                f" {type(exc).__name__}: {exc}); {REBUILD_HINT}"
+            ) from exc
+        problem = _toc_problem(toc, indexname, check_schema=schema is None)
+        if problem:
+            raise IndexDamagedError(f"the index at {where} is damaged ({problem}); {REBUILD_HINT}")
+        return toc
+
+    index.TOC.read = classmethod(read)
+
+
+def _toc_problem(toc: Any, indexname: str, check_schema: bool) -> str | None:
+    """What makes a TOC unlike any kzsearch writes, or ``None``. The schema is checked
+    when it was read from the file (Whoosh's callers may pass their own instead)."""
+    from whoosh.codec.whoosh3 import W3Codec, W3Segment
+
+    if check_schema and not _is_kzsearch_schema(toc.schema):
+        return "its schema is not kzsearch's"
+    if type(toc.segments) is not list:
+        return "its segment list is not a list"
+    for segment in toc.segments:
+        if type(segment) is not W3Segment or type(segment.codec()) is not W3Codec:
+            return f"a segment of unknown kind {type(segment).__name__}"
+        segid = segment.segid
+        if not (type(segid) is str and segid.isascii() and segid.isalnum()) or (
+                segment.indexname != indexname):
+            return f"a segment named {segment.indexname!r:.40}_{segid!r:.40}"
+        if type(segment.doc_count_all()) is not int or segment.doc_count_all() < 0:
+            return "a segment with a negative or non-integer document count"
+    return None
+
+
+def _is_kzsearch_schema(schema: Any) -> bool:
+    expected = build_schema()
+    return (type(schema) is fields.Schema
+            and sorted(schema.names()) == sorted(expected.names())
+            and all(type(schema[name]) is type(expected[name]) for name in expected.names()))
+
+
+def _install_whoosh_guards() -> None:
+    """Patch Whoosh 2.7.4 once, at import: restricted unpickling, creation modes that no
+    umask can make group-writable, checked TOCs, unseeded file names."""
+    safepickle.install_in_whoosh()
+    safefiles.install_in_whoosh()
+    _check_tocs_when_read()
+    _use_unseeded_file_names()
+
+
+_install_whoosh_guards()
 
 
 class _MortalSubWriter(whoosh.multiproc.SubWriterTask):
@@ -306,10 +391,9 @@ class IndexStore:
     def _create_in(cls: type[T], path: Path, overwrite: bool = False) -> T:
         if _check_replaceable(path, overwrite):
             shutil.rmtree(path)
-        path.mkdir(parents=True, exist_ok=True)
+        safefiles.make_dirs(path)
         ix = index.create_in(str(path), build_schema())
         _write_meta(path)
-        tighten_permissions(path)
         return cls(path, ix)
 
     @classmethod
@@ -505,16 +589,13 @@ class IndexStore:
                 f" (procs={procs}); please report this as a bug"
             )
 
-    def _reopen(self, *, tighten: bool = True) -> None:
-        """Open the Whoosh index at ``path`` afresh: after our own commit (``tighten``:
-        first make the new files writable by us only) or when a reader found the directory
-        replaced (the caller has checked it with :func:`check_trusted`).
+    def _reopen(self) -> None:
+        """Open the Whoosh index at ``path`` afresh: after our own commit, or when a reader
+        found the directory replaced (the caller has checked it with :func:`check_trusted`).
 
         Safe while other threads search: one assignment replaces the Whoosh index, and a
         search keeps using the reader it took (see :mod:`kzsearch.search.snapshot`).
         """
-        if tighten:
-            tighten_permissions(self.path)
         self._ix = survive_commits(lambda: index.open_dir(str(self.path)))
         survive_commits(self._refresh_schema)
 
@@ -630,9 +711,7 @@ def _write_meta(path: Path) -> None:
         "schema_version": SCHEMA_VERSION,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
-    temp = path / (META_FILE + ".tmp")
-    temp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    os.replace(temp, path / META_FILE)
+    safefiles.write_text(path / META_FILE, json.dumps(meta, indent=2) + "\n")
 
 
 def read_meta(path: Path) -> dict[str, Any]:
@@ -646,7 +725,14 @@ def read_meta(path: Path) -> dict[str, Any]:
 
 
 def check_trusted(path: Path) -> None:
-    """Refuse a directory whose files another user could have written (Whoosh unpickles them)."""
+    """Refuse a directory whose files another user could have written.
+
+    Whoosh's files are unpickled; :mod:`kzsearch.safepickle` admits only the classes an
+    index contains, so a crafted file cannot run code, but one written by another user
+    could still answer searches with anything. kzsearch creates every file and folder
+    without group or other write permission (:mod:`kzsearch.safefiles`), so its own
+    indexes, even mid-commit or after a killed writer, always pass this check.
+    """
     me = os.geteuid() if hasattr(os, "geteuid") else None
     for entry in [path, *path.iterdir()]:
         try:
@@ -657,21 +743,10 @@ def check_trusted(path: Path) -> None:
         if info.st_mode & UNSAFE_MODE or not owner_ok or stat.S_ISLNK(info.st_mode):
             raise UntrustedIndexError(
                 f"refusing to open {path}: {entry.name} is writable by other users or owned by"
-                " another user, and Whoosh index files are unpickled (they can run code)."
+                " another user, who could have changed what it contains (index files are"
+                " unpickled)."
                 f" If you trust it, run `chmod -R go-w {path}`; otherwise rebuild it from sources"
             )
-
-
-def tighten_permissions(path: Path) -> None:
-    """Make our own index files writable by us only, whatever the umask, so that
-    :func:`check_trusted` accepts them."""
-    for entry in [path, *path.iterdir()]:
-        try:
-            mode = entry.lstat().st_mode
-            if mode & UNSAFE_MODE and not stat.S_ISLNK(mode):
-                entry.chmod(mode & ~UNSAFE_MODE)
-        except FileNotFoundError:
-            continue
 
 
 def survive_commits(action: Callable[[], R]) -> R:
@@ -840,7 +915,7 @@ def _swap(new: Path, path: Path) -> None:
 def _write_journal(path: Path, record: dict[str, Any]) -> None:
     journal = _journal_file(path)
     temp = journal.with_name(journal.name + ".tmp")
-    with open(temp, "w", encoding="utf-8") as out:
+    with safefiles.create_file(temp, "w", encoding="utf-8") as out:  # 0644 whatever the umask
         json.dump(record, out)
         out.flush()
         os.fsync(out.fileno())

@@ -14,7 +14,6 @@ instead, which gives the same arrays, only slower.
 
 from __future__ import annotations
 
-from pickle import loads
 from typing import Any
 
 import numpy as np
@@ -23,6 +22,8 @@ from whoosh.columns import FixedBytesColumn, RefBytesColumn
 from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE, emptybytes
 from whoosh.util.numeric import byte_to_length
+
+from kzsearch.safepickle import loads_data
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_TF = np.zeros(0, dtype=np.float32)
@@ -172,8 +173,8 @@ def _block_positions(matcher: W3LeafMatcher, local: np.ndarray, offset: int,
             hit = ids[at] == wanted
             for doc, i in zip(wanted[hit].tolist(), at[hit].tolist(), strict=True):
                 value = values[i]
-                found.add(doc + offset, loads(value[_INT_SIZE:] if value.endswith(b".")
-                                              else value[_INT_SIZE:] + b"."))
+                found.add(doc + offset, loads_data(value[_INT_SIZE:] if value.endswith(b".")
+                                                   else value[_INT_SIZE:] + b"."))
             done = upto
         matcher._next_block()
 

@@ -124,10 +124,11 @@ class Index(IndexStore):
         """
         _check_paging(sort, page, per_page, recency)
         since_date, until_date = _as_date(since, "since"), _as_date(until, "until")
-        return self._with_snapshot(
-            lambda snapshot: self._search(snapshot, query, rubric, since_date, until_date,
-                                          sort, recency, rubric_boost, page, per_page)
-        )
+        with reading_files(self.path):  # postings and stored fields are read while searching
+            return self._with_snapshot(
+                lambda snapshot: self._search(snapshot, query, rubric, since_date, until_date,
+                                              sort, recency, rubric_boost, page, per_page)
+            )
 
     def __len__(self) -> int:
         """Live documents of the current snapshot: the count a search now would see."""
@@ -197,7 +198,7 @@ class Index(IndexStore):
         a replaced directory gets a Whoosh index of its own."""
         check_trusted(self.path)
         if previous is not None and previous.directory != version.directory:
-            self._reopen(tighten=False)
+            self._reopen()
         with reading_files(self.path):
             return _Snapshot.open(version, survive_commits(self._ix.reader))
 

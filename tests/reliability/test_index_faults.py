@@ -21,10 +21,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from whoosh.filedb import filestore
 
 from kzsearch import Article, Index, IndexNotFoundError
-from kzsearch.index import IndexStoreError
+from kzsearch.cli import main
+from kzsearch.index import IndexDamagedError, IndexStoreError
 
 from ._support import add, child_env, make_articles, record, stored_ids
 
@@ -364,3 +366,56 @@ def test_commit_after_random_seed(index: Index) -> None:
     random.seed(2024)
     index.add_many(make_articles(5, start=300))
     assert len(index) == 70
+
+
+# -- a TOC of the wrong generation, an empty TOC: IndexDamagedError, not a bare error ---------
+
+
+def toc_of_wrong_generation(path: Path) -> None:
+    """The newest TOC renamed one generation up: its contents name the old generation."""
+    toc = max(path.glob("_MAIN_*.toc"), key=lambda p: int(p.stem.rsplit("_", 1)[1]))
+    generation = int(toc.stem.rsplit("_", 1)[1])
+    toc.rename(path / f"_MAIN_{generation + 1}.toc")
+
+
+def empty_first_toc(path: Path) -> None:
+    """``_MAIN_1.toc``, the only TOC of an index with one commit, emptied."""
+    for toc in path.glob("_MAIN_*.toc"):
+        toc.unlink()
+    (path / "_MAIN_1.toc").write_bytes(b"")
+
+
+TOC_DAMAGE = {"a TOC of another generation than its name": toc_of_wrong_generation,
+              "an empty _MAIN_1.toc": empty_first_toc}
+ENTRY_POINTS = {
+    "open": lambda path, live: Index.open(path),
+    "search": lambda path, live: live.search("бюджет"),
+    "phrase search": lambda path, live: live.search('"жылдық бюджеті"'),
+    "stats": lambda path, live: live.stats(),
+    "len": lambda path, live: len(live),
+}
+
+
+@pytest.mark.parametrize("damage_toc", TOC_DAMAGE.values(), ids=TOC_DAMAGE.keys())
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_a_damaged_toc_raises_index_damaged_error(tmp_path: Path, damage_toc, entry: str  # noqa: ANN001
+                                                  ) -> None:
+    live = Index.create(tmp_path / "index")
+    live.add_many(make_articles(12))
+    damage_toc(live.path)
+    with pytest.raises(IndexDamagedError, match="rebuild it with `kzsearch index build"):
+        ENTRY_POINTS[entry](live.path, live)
+    add("damaged TOCs refused clearly")
+
+
+@pytest.mark.parametrize("damage_toc", TOC_DAMAGE.values(), ids=TOC_DAMAGE.keys())
+@pytest.mark.parametrize("command", [["stats"], ["search", "бюджет"]])
+def test_the_cli_names_a_damaged_toc(tmp_path: Path, damage_toc, command: list[str]  # noqa: ANN001
+                                     ) -> None:
+    index = Index.create(tmp_path / "index")
+    index.add_many(make_articles(12))
+    damage_toc(index.path)
+    result = CliRunner().invoke(main, [command[0], "--index", str(index.path), *command[1:]])
+    assert result.exit_code == 1, result.output
+    assert "is damaged" in result.output and "rebuild" in result.output, result.output
+    assert "_MAIN_" in result.output and "AssertionError" not in result.output, result.output

@@ -1,0 +1,275 @@
+"""Whoosh's pickles read with an allow-list: an index file can describe an index, never run code.
+
+Whoosh 2.7.4 stores the schema, the segment list, block headers, stored fields and
+posting values as pickles, and :func:`pickle.loads` calls whatever a pickle names:
+an index folder would be a program. Here every pickle Whoosh or kzsearch reads goes
+through an unpickler whose ``find_class`` admits only the globals that kzsearch's own
+indexes contain (found by recording every global loaded from indexes built with one
+and many segments, deletes, optimize and ``procs=2``), the way
+``torch.load(weights_only=True)`` and ``numpy.load(allow_pickle=False)`` do. Any other
+global (``os.system``, ``builtins.eval``, ``subprocess.Popen``, ``getattr``,
+``pickle.loads``, a Whoosh helper such as ``whoosh.util.loading.find_object``) raises
+:class:`ForbiddenPickleError` before it is looked up, and persistent ids are refused.
+
+What is admitted, and why it is harmless to call with any arguments:
+
+* **Data** (:data:`DATA_GLOBALS`): ``datetime.datetime``, ``int``, ``set``,
+  ``frozenset`` (constructors without side effects); ``bytes`` and
+  ``_codecs.encode`` only as protocol 2 writes them (``bytes()`` and
+  ``encode(text, "latin1")``), through checking wrappers instead of the real callables.
+* **Index classes** (:data:`INDEX_CLASSES`): the schema, its field types, formats,
+  columns and analyzers, and the segment and codec classes. Their constructors only
+  store their arguments (or build other admitted objects), their ``__setstate__``
+  methods (``Schema``, ``NUMERIC``) only update ``__dict__`` and compute a
+  ``struct.Struct``; none opens files, imports by name or calls a stored callable.
+  ``collections.defaultdict`` is admitted through a wrapper whose default factory
+  must be ``int``, ``list``, ``set`` or ``dict``.
+
+Everything an unpickled object can reach is therefore built from admitted globals
+and plain data: a crafted pickle can make a damaged index, not run code. What it can
+still do is cost memory or time (a huge list, a huge ``bits`` of a numeric field):
+a denial of service, not code execution.
+
+The data-only unpickler (:func:`loads_data`), used for stored fields, posting blocks
+and positions, admits the data globals only. :func:`install_in_whoosh` puts both in
+place of ``pickle`` in Whoosh's modules; kzsearch's own readers import them from here.
+This module imports nothing of kzsearch, so every stage can use it.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import importlib
+import io
+import pickle
+import sys
+import types
+from collections.abc import Callable, Mapping
+from typing import IO, Any
+
+GlobalName = tuple[str, str]
+
+
+class ForbiddenPickleError(pickle.UnpicklingError):
+    """A pickle names a global that no kzsearch index contains; refused before any call."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"refusing to unpickle {what}: no kzsearch index contains it, so the file was"
+            " crafted (to run code) or is damaged"
+        )
+
+
+def _empty_bytes(*args: Any) -> bytes:
+    """``bytes`` as pickle protocol 2 calls it: for the empty bytes only."""
+    if args:
+        raise ForbiddenPickleError(f"bytes{args!r:.60}")
+    return b""
+
+
+def _latin1(text: Any, encoding: Any = "latin1") -> bytes:
+    """``_codecs.encode`` as pickle protocol 2 calls it: a str to latin-1 bytes only."""
+    if type(text) is not str or encoding not in ("latin1", "latin-1"):
+        raise ForbiddenPickleError(f"_codecs.encode with {type(text).__name__}, {encoding!r:.40}")
+    return text.encode("latin-1")
+
+
+_DEFAULT_FACTORIES = (int, list, set, dict)
+
+
+def _defaultdict(factory: Any = None) -> collections.defaultdict[Any, Any]:
+    """``collections.defaultdict`` with a default factory that is a plain container."""
+    if factory is not None and not any(factory is allowed for allowed in _DEFAULT_FACTORIES):
+        raise ForbiddenPickleError(f"defaultdict with default factory {type(factory).__name__}")
+    return collections.defaultdict(factory)
+
+
+DATA_GLOBALS: Mapping[GlobalName, Any] = {
+    ("datetime", "datetime"): dt.datetime,
+    ("builtins", "int"): int,
+    ("__builtin__", "int"): int,
+    ("__builtin__", "long"): int,
+    ("builtins", "set"): set,
+    ("__builtin__", "set"): set,
+    ("builtins", "frozenset"): frozenset,
+    ("__builtin__", "frozenset"): frozenset,
+    ("builtins", "bytes"): _empty_bytes,
+    ("__builtin__", "bytes"): _empty_bytes,
+    ("_codecs", "encode"): _latin1,
+}
+
+# Classes resolved by name when first needed (kzsearch.analysis imports this module's
+# users, not the other way round). Each entry was audited as the docstring says.
+INDEX_CLASSES: frozenset[GlobalName] = frozenset({
+    ("whoosh.fields", "Schema"),
+    ("whoosh.fields", "TEXT"),
+    ("whoosh.fields", "ID"),
+    ("whoosh.fields", "NUMERIC"),
+    ("whoosh.fields", "DATETIME"),
+    ("whoosh.fields", "STORED"),
+    ("whoosh.fields", "COLUMN"),
+    ("whoosh.formats", "Existence"),
+    ("whoosh.formats", "Positions"),
+    ("whoosh.columns", "NumericColumn"),
+    ("whoosh.columns", "RefBytesColumn"),
+    ("whoosh.analysis.analyzers", "CompositeAnalyzer"),
+    ("whoosh.analysis.tokenizers", "IDTokenizer"),
+    ("whoosh.codec.whoosh3", "W3Codec"),
+    ("whoosh.codec.whoosh3", "W3Segment"),
+    ("kzsearch.analysis", "KazakhTokenizer"),
+    ("kzsearch.analysis", "MorphFilter"),
+})
+_INDEX_EXTRAS: Mapping[GlobalName, Any] = {("collections", "defaultdict"): _defaultdict}
+
+
+def _resolve_class(module: str, name: str) -> type:
+    found = getattr(importlib.import_module(module), name, None)
+    if not isinstance(found, type) or (found.__module__, found.__qualname__) != (module, name):
+        raise ForbiddenPickleError(f"{module}.{name} (not the class it names)")
+    return found
+
+
+class _RestrictedUnpickler(pickle.Unpickler):
+    """An unpickler that looks up only the allowed globals and no persistent ids."""
+
+    data_only = True
+
+    def find_class(self, module: str, name: str) -> Any:
+        key = (module, name)
+        if key in DATA_GLOBALS:
+            return DATA_GLOBALS[key]
+        if not self.data_only:
+            if key in _INDEX_EXTRAS:
+                return _INDEX_EXTRAS[key]
+            if key in INDEX_CLASSES:
+                return _resolve_class(module, name)
+        raise ForbiddenPickleError(f"{module}.{name}"[:120])
+
+    def persistent_load(self, pid: Any) -> Any:
+        raise ForbiddenPickleError("a persistent id")
+
+
+class _IndexUnpickler(_RestrictedUnpickler):
+    data_only = False
+
+
+def loads(data: bytes | bytearray | memoryview) -> Any:
+    """Unpickle an index structure (schema, segments, headers): index classes and data."""
+    return _IndexUnpickler(io.BytesIO(data)).load()
+
+
+def load(file: IO[bytes]) -> Any:
+    """:func:`loads` from an open file, reading just the one pickle."""
+    return _IndexUnpickler(file).load()
+
+
+def loads_data(data: bytes | bytearray | memoryview) -> Any:
+    """Unpickle plain data (stored fields, posting blocks, positions): no index classes."""
+    return _RestrictedUnpickler(io.BytesIO(data)).load()
+
+
+def load_data(file: IO[bytes]) -> Any:
+    """:func:`loads_data` from an open file."""
+    return _RestrictedUnpickler(file).load()
+
+
+def _pickle_module(name: str, loader: Callable[[IO[bytes]], Any],
+                   string_loader: Callable[[bytes], Any]) -> types.ModuleType:
+    """A stand-in for the ``pickle`` module: the same, except loading is restricted."""
+    module = types.ModuleType(name)
+    for attr in ("dump", "dumps", "HIGHEST_PROTOCOL", "DEFAULT_PROTOCOL", "Pickler",
+                 "PickleError", "PicklingError", "UnpicklingError"):
+        setattr(module, attr, getattr(pickle, attr))
+    module.load, module.loads = loader, string_loader  # type: ignore[attr-defined]
+    module.Unpickler = _IndexUnpickler  # type: ignore[attr-defined]
+    return module
+
+
+def _refuse_legacy(*args: Any, **kwargs: Any) -> Any:
+    raise ForbiddenPickleError("a pre-2.0 Whoosh schema (its loader admits any class)")
+
+
+# Where Whoosh 2.7.4 unpickles, and what each place reads (grep for loads/load/Unpickler).
+_DATA_SITES = (
+    "whoosh.codec.whoosh3",  # posting block data, inlined postings
+    "whoosh.columns",  # PickleColumn: stored fields
+    "whoosh.formats",  # positions, characters, boosts of one posting
+    "whoosh.codec.plaintext",  # not used by kzsearch; restricted all the same
+)
+
+
+def install_in_whoosh() -> None:
+    """Replace every unpickling function Whoosh's modules hold by a restricted one.
+
+    The named places first (schema in ``whoosh.index``, ``StructFile.read_pickle``,
+    the data sites, the job files of ``procs > 1`` writers); then the legacy TOC
+    loader, whose unpickler admits any class, is removed (kzsearch never wrote that
+    format); last, any other reference to ``pickle.load``/``loads``/``Unpickler`` or the
+    ``pickle`` module left in a loaded Whoosh module is replaced, so that none remains.
+    """
+    import whoosh.codec.plaintext
+    import whoosh.codec.whoosh3
+    import whoosh.columns
+    import whoosh.compat
+    import whoosh.filedb.structfile
+    import whoosh.formats
+    import whoosh.index
+    import whoosh.legacy
+    import whoosh.multiproc
+    import whoosh.util.loading
+
+    index_pickle = _pickle_module("kzsearch.safepickle.pickle", load, loads)
+    data_pickle = _pickle_module("kzsearch.safepickle.data_pickle", load_data, loads_data)
+    whoosh.index.pickle = index_pickle  # the schema in the TOC
+    whoosh.filedb.structfile.load_pickle = load  # segments, block info, compound directory
+    whoosh.multiproc.pickle = data_pickle  # the documents a procs>1 writer hands out
+    for site in _DATA_SITES:
+        sys.modules[site].loads = loads_data  # type: ignore[attr-defined]
+    whoosh.compat.pickle, whoosh.compat.load, whoosh.compat.loads = index_pickle, load, loads
+    whoosh.legacy.toc_loaders.clear()
+    whoosh.legacy.RenamingUnpickler = _refuse_legacy
+    whoosh.util.loading.RenamingUnpickler = _refuse_legacy
+    for module in unrestricted_references():
+        _replace_unrestricted(module, index_pickle)
+
+
+# The C functions and classes, and the pure-Python ones the pickle module also holds.
+_PY_LOAD, _PY_LOADS = getattr(pickle, "_load"), getattr(pickle, "_loads")  # noqa: B009 - untyped
+_UNRESTRICTED = (pickle.load, pickle.loads, pickle.Unpickler, _PY_LOAD, _PY_LOADS,
+                 pickle._Unpickler)
+
+
+def unrestricted_references() -> list[types.ModuleType]:
+    """The loaded Whoosh modules that still hold an unrestricted unpickler or ``pickle``."""
+    found = []
+    for name, module in list(sys.modules.items()):
+        if (name == "whoosh" or name.startswith("whoosh.")) and module is not None and any(
+            value is pickle or any(value is bad for bad in _UNRESTRICTED)
+            for value in vars(module).values()
+        ):
+            found.append(module)
+    return found
+
+
+def _replace_unrestricted(module: types.ModuleType, index_pickle: types.ModuleType) -> None:
+    replacements = ((pickle, index_pickle), (pickle.load, load), (pickle.loads, loads),
+                    (_PY_LOAD, load), (_PY_LOADS, loads),
+                    (pickle.Unpickler, _IndexUnpickler), (pickle._Unpickler, _IndexUnpickler))
+    for attr, value in list(vars(module).items()):
+        for unrestricted, restricted in replacements:
+            if value is unrestricted:
+                setattr(module, attr, restricted)
+
+
+__all__ = [
+    "DATA_GLOBALS",
+    "INDEX_CLASSES",
+    "ForbiddenPickleError",
+    "install_in_whoosh",
+    "load",
+    "load_data",
+    "loads",
+    "loads_data",
+    "unrestricted_references",
+]
