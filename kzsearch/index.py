@@ -778,7 +778,7 @@ def _locked_error(path: Path) -> IndexLockedError:
 def _writer_locked(path: Path, timeout: float) -> Iterator[None]:
     """Hold the writer lock of ``path`` (see :mod:`kzsearch.locking`), then finish or roll
     back a swap that a killed rebuild left half-done."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    safefiles.make_dirs(path.parent)
     with ExitStack() as held:
         try:
             held.enter_context(locking.writer_lock(path, timeout))
