@@ -163,7 +163,7 @@ def index_build(
     """
     from kzsearch import Index, IngestReport
 
-    _check_rejects(rejects)
+    _check_rejects(rejects, sources, index_path)
     report = IngestReport()
     streams = _open_sources(sources, report)
     with Index.building(index_path, overwrite=overwrite) as index:
@@ -179,7 +179,7 @@ def index_add(sources: Sequence[Path], index_path: Path, procs: int, rejects: Pa
     """Add or update (by id) articles from SOURCES in an existing index, in one commit."""
     from kzsearch import Index, IngestReport
 
-    _check_rejects(rejects)
+    _check_rejects(rejects, sources, index_path)
     index = Index.open(index_path)
     report = IngestReport()
     _ingest(index, _open_sources(sources, report), report, procs, rejects)
@@ -208,12 +208,40 @@ def index_optimize(index_path: Path) -> None:
     click.echo(f"optimized {len(index)} documents in {time.perf_counter() - started:.1f} s")
 
 
-def _check_rejects(rejects: Path | None) -> None:
-    """Fail before indexing, not after, when the rejects file cannot be written."""
-    if rejects is not None and not rejects.resolve().parent.is_dir():
-        raise click.BadParameter(
-            f"the directory {rejects.parent} does not exist", param_hint="'--rejects'"
-        )
+def _check_rejects(rejects: Path | None, sources: Sequence[Path], index_path: Path) -> None:
+    """Refuse, before anything is read or written, a rejects file that would do harm.
+
+    The file is opened only after all sources are read (see ``_ingest``), but it is
+    overwritten then: it must not be a source (compared resolved and with
+    ``os.path.samefile``, so links and hard links count), nor inside a source folder
+    (a later build would read it as articles), nor inside the index folder (the
+    index would no longer open, or a rebuild would delete it); its folder must exist.
+    """
+    if rejects is None:
+        return
+    target = rejects.resolve()
+    if not target.parent.is_dir():
+        _bad_rejects(f"the directory {rejects.parent} does not exist")
+    for source in sources:
+        if _same_file(target, source):
+            _bad_rejects(f"{rejects} is a source ({source}); it would be overwritten")
+        if source.is_dir() and target.is_relative_to(source.resolve()):
+            _bad_rejects(f"{rejects} is inside the source folder {source}")
+    if target.is_relative_to(index_path.resolve()):
+        _bad_rejects(f"{rejects} is inside the index folder {index_path}")
+
+
+def _same_file(target: Path, source: Path) -> bool:
+    if target == source.resolve():
+        return True
+    try:
+        return target.exists() and os.path.samefile(target, source)
+    except OSError:
+        return False
+
+
+def _bad_rejects(message: str) -> NoReturn:
+    raise click.BadParameter(message, param_hint="'--rejects'")
 
 
 def _open_sources(sources: Sequence[Path], report: Any) -> list[Any]:
@@ -240,6 +268,10 @@ def _ingest(
         index.add_many(articles, procs=procs, progress=tick, report=report)
     report.seconds = time.perf_counter() - started
     click.echo(report.summary(), err=True)
+    for warning in report.warnings[:SHOWN_REJECTIONS]:
+        click.echo(f"  warning {warning}", err=True)
+    for skipped in [s for s in report.skipped if s.reason != "hidden"][:SHOWN_REJECTIONS]:
+        click.echo(f"  skipped {skipped}", err=True)
     if rejects is not None:
         written = report.write_rejections(rejects)
         click.echo(f"wrote {written} rejected records to {rejects}", err=True)
