@@ -214,7 +214,8 @@ def _check_rejects(rejects: Path | None, sources: Sequence[Path], index_path: Pa
     The file is opened only after all sources are read (see ``_ingest``), but it is
     overwritten then: it must not be a source (compared resolved and with
     ``os.path.samefile``, so links and hard links count), nor inside a source folder
-    (a later build would read it as articles), nor inside the index folder (the
+    or a hard link to a file there (a later build would read it as articles, or the
+    source would be overwritten), nor inside the index folder (the
     index would no longer open, or a rebuild would delete it); its folder must exist.
     """
     if rejects is None:
@@ -229,6 +230,30 @@ def _check_rejects(rejects: Path | None, sources: Sequence[Path], index_path: Pa
             _bad_rejects(f"{rejects} is inside the source folder {source}")
     if target.is_relative_to(index_path.resolve()):
         _bad_rejects(f"{rejects} is inside the index folder {index_path}")
+    if (twin := _hard_link_in_folders(target, sources)) is not None:
+        _bad_rejects(f"{rejects} is a hard link to the source {twin}; it would be overwritten")
+
+
+def _hard_link_in_folders(target: Path, sources: Sequence[Path]) -> Path | None:
+    """A file under a source folder that ``target`` is a hard link to; looked for only when
+    ``target`` exists with several links, so the usual case costs one ``stat``."""
+    try:
+        info = target.stat()
+    except OSError:
+        return None
+    if info.st_nlink < 2:
+        return None
+    for folder in (s for s in sources if s.is_dir()):
+        for parent, _, names in os.walk(folder, followlinks=True):
+            for name in names:
+                path = Path(parent, name)
+                try:
+                    other = path.stat()
+                except OSError:
+                    continue
+                if (other.st_dev, other.st_ino) == (info.st_dev, info.st_ino):
+                    return path
+    return None
 
 
 def _same_file(target: Path, source: Path) -> bool:
