@@ -169,7 +169,7 @@ def index_build(  # noqa: PLR0913 - one parameter per option
     """
     from kzsearch import Index, IngestReport
 
-    _check_rejects(rejects)
+    _check_rejects(rejects, sources, index_path)
     report = IngestReport()
     streams = _open_sources(sources, report)
     with Index.building(index_path, overwrite=overwrite, lock_timeout=wait) as index:
@@ -192,7 +192,7 @@ def index_add(
     """
     from kzsearch import Index, IngestReport
 
-    _check_rejects(rejects)
+    _check_rejects(rejects, sources, index_path)
     index = Index.open(index_path)
     report = IngestReport()
     _ingest(index, _open_sources(sources, report), report, procs, rejects, wait)
@@ -227,12 +227,65 @@ def index_optimize(index_path: Path, wait: float) -> None:
     click.echo(f"optimized {len(index)} documents in {time.perf_counter() - started:.1f} s")
 
 
-def _check_rejects(rejects: Path | None) -> None:
-    """Fail before indexing, not after, when the rejects file cannot be written."""
-    if rejects is not None and not rejects.resolve().parent.is_dir():
-        raise click.BadParameter(
-            f"the directory {rejects.parent} does not exist", param_hint="'--rejects'"
-        )
+def _check_rejects(rejects: Path | None, sources: Sequence[Path], index_path: Path) -> None:
+    """Refuse, before anything is read or written, a rejects file that would do harm.
+
+    The file is opened only after all sources are read (see ``_ingest``), but it is
+    overwritten then: it must not be a source (compared resolved and with
+    ``os.path.samefile``, so links and hard links count), nor inside a source folder
+    or a hard link to a file there (a later build would read it as articles, or the
+    source would be overwritten), nor inside the index folder (the
+    index would no longer open, or a rebuild would delete it); its folder must exist.
+    """
+    if rejects is None:
+        return
+    target = rejects.resolve()
+    if not target.parent.is_dir():
+        _bad_rejects(f"the directory {rejects.parent} does not exist")
+    for source in sources:
+        if _same_file(target, source):
+            _bad_rejects(f"{rejects} is a source ({source}); it would be overwritten")
+        if source.is_dir() and target.is_relative_to(source.resolve()):
+            _bad_rejects(f"{rejects} is inside the source folder {source}")
+    if target.is_relative_to(index_path.resolve()):
+        _bad_rejects(f"{rejects} is inside the index folder {index_path}")
+    if (twin := _hard_link_in_folders(target, sources)) is not None:
+        _bad_rejects(f"{rejects} is a hard link to the source {twin}; it would be overwritten")
+
+
+def _hard_link_in_folders(target: Path, sources: Sequence[Path]) -> Path | None:
+    """A file under a source folder that ``target`` is a hard link to; looked for only when
+    ``target`` exists with several links, so the usual case costs one ``stat``."""
+    try:
+        info = target.stat()
+    except OSError:
+        return None
+    if info.st_nlink < 2:
+        return None
+    for folder in (s for s in sources if s.is_dir()):
+        for parent, _, names in os.walk(folder, followlinks=True):
+            for name in names:
+                path = Path(parent, name)
+                try:
+                    other = path.stat()
+                except OSError:
+                    continue
+                if (other.st_dev, other.st_ino) == (info.st_dev, info.st_ino):
+                    return path
+    return None
+
+
+def _same_file(target: Path, source: Path) -> bool:
+    if target == source.resolve():
+        return True
+    try:
+        return target.exists() and os.path.samefile(target, source)
+    except OSError:
+        return False
+
+
+def _bad_rejects(message: str) -> NoReturn:
+    raise click.BadParameter(message, param_hint="'--rejects'")
 
 
 def _open_sources(sources: Sequence[Path], report: Any) -> list[Any]:
@@ -260,6 +313,10 @@ def _ingest(  # noqa: PLR0913 - what every ingesting command passes on
         index.add_many(articles, procs=procs, progress=tick, report=report, lock_timeout=wait)
     report.seconds = time.perf_counter() - started
     click.echo(report.summary(), err=True)
+    for warning in report.warnings[:SHOWN_REJECTIONS]:
+        click.echo(f"  warning {warning}", err=True)
+    for skipped in [s for s in report.skipped if s.reason != "hidden"][:SHOWN_REJECTIONS]:
+        click.echo(f"  skipped {skipped}", err=True)
     if rejects is not None:
         written = report.write_rejections(rejects)
         click.echo(f"wrote {written} rejected records to {rejects}", err=True)

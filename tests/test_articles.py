@@ -529,3 +529,17 @@ def test_bundled_sample_corpus_parses_without_rejections() -> None:
     assert report.rejections == [], "\n".join(str(r) for r in report.rejections)
     assert report.accepted == len(files) == len(articles)
     assert all(a.lang in {"kk", "ru"} and a.published and a.rubric for a in articles)
+
+
+def test_normalise_id_is_the_normalisation_ingest_applies(tmp_path: Path) -> None:
+    from kzsearch.articles import normalise_id
+
+    raw = " 2024\u00a0/\u200b05 \t x "
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"id": raw, "title": "Т", "body": "М."}) + "\n", "utf-8")
+    (article,) = read_articles(path)
+    assert article.id == normalise_id(raw) == "2024 /05 x"
+    assert normalise_id(42) == "42"
+    assert normalise_id("  ") == ""
+    with pytest.raises(TypeError):
+        normalise_id(None)  # type: ignore[arg-type]

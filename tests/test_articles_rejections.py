@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kzsearch.articles import REASONS, Article, IngestReport, Rejection, read_articles
-from kzsearch.articles.readers import ReadOptions, _csv_rows
+from kzsearch.articles.readers import ReadOptions, _csv_rows, _Lines
 from kzsearch.articles.rubrics import DEFAULT_ALIAS_TABLE
 from kzsearch.articles.validate import MAX_BODY_BYTES, MAX_RECORD_BYTES, MAX_VIEWS
 
@@ -92,6 +93,8 @@ def test_every_reason_is_documented() -> None:
         "broken_csv",
         "missing_columns",
         "extra_columns",
+        "unbalanced_quote",
+        "duplicate_columns",
         "not_a_page",
         "empty_text",
         "bad_date",
@@ -99,6 +102,7 @@ def test_every_reason_is_documented() -> None:
         "bad_field",
         "too_large",
         "unreadable",
+        "not_a_file",
     }
 
 
@@ -258,44 +262,59 @@ def test_long_csv_row_is_extra_columns(tmp_path: Path) -> None:
 
 
 def test_header_without_body_rejects_every_row(tmp_path: Path) -> None:
-    path = write(tmp_path, "x.csv", "id,title,text\n1,Т,М.\n2,Т,М.\n")
+    path = write(tmp_path, "x.csv", "id,title,matin\n1,Т,М.\n2,Т,М.\n")
     ids, report = read(path)
     assert ids == []
     assert report.rejected == {"missing_columns": 2}
     assert [r.line for r in report.rejections] == [2, 3]
-    assert "no body column (columns: id, title, text)" in report.rejections[0].detail
-    assert len(list(read_articles(path, mapping={"text": "body"}))) == 2
+    assert "no body column (columns: id, title, matin)" in report.rejections[0].detail
+    assert len(list(read_articles(path, mapping={"matin": "body"}))) == 2
+
+
+def test_text_and_content_columns_are_read_as_the_body(tmp_path: Path) -> None:
+    for name in ("text", "content"):
+        path = write(tmp_path, "x.csv", f"id,title,{name}\n1,Т,М.\n2,Т,М.\n")
+        assert read(path)[0] == ["1", "2"]
 
 
 OPTIONS = ReadOptions({}, DEFAULT_ALIAS_TABLE)
 
 
 class ScriptedReader:
-    """A ``csv.reader`` stand-in: lists are rows, strings are ``csv.Error`` messages."""
+    """A ``csv.reader`` stand-in: lists are rows, strings are ``csv.Error`` messages.
 
-    def __init__(self, *rows: list[str] | str, advance: bool = True) -> None:
-        self.line_num = 0
+    Each row or error takes one line of the input when ``advance``, none otherwise.
+    """
+
+    def __init__(self, lines: Iterator[str], *rows: list[str] | str, advance: bool) -> None:
+        self.lines = lines
         self.rows = iter(rows)
         self.advance = advance
 
     def __next__(self) -> list[str]:
-        self.line_num += self.advance
+        if self.advance:
+            next(self.lines, None)
         row = next(self.rows)
         if isinstance(row, str):
             raise csv.Error(row)
         return row
 
 
+def scripted_rows(*rows: list[str] | str, advance: bool = True) -> list[object]:
+    lines = _Lines(iter(["line\n"] * len(rows)))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(csv, "reader", lambda given: ScriptedReader(given, *rows, advance=advance))
+        return list(_csv_rows(lines, "x.csv", OPTIONS))
+
+
 def test_csv_errors_become_rejections_and_reading_goes_on() -> None:
-    reader = ScriptedReader(["id", "title", "body"], "unexpected end of data", ["1", "Т", "М."])
-    error, article = list(_csv_rows(reader, "x.csv", OPTIONS))
-    assert error == Rejection("x.csv", 2, 1, "broken_csv", "unexpected end of data")
+    error, article = scripted_rows(["id", "title", "body"], "unexpected end", ["1", "Т", "М."])
+    assert error == Rejection("x.csv", 2, 1, "broken_csv", "unexpected end")
     assert isinstance(article, Article) and article.id == "1"
 
 
 def test_csv_error_without_progress_stops_the_file() -> None:
-    reader = ScriptedReader(["id", "title", "body"], "stuck", "stuck", advance=False)
-    got = list(_csv_rows(reader, "x.csv", OPTIONS))
+    got = scripted_rows(["id", "title", "body"], "stuck", "stuck", advance=False)
     assert [r.reason for r in got if isinstance(r, Rejection)] == ["broken_csv"]
     assert len(got) == 1
 
@@ -386,6 +405,35 @@ def test_bad_field_in_jsonl(tmp_path: Path, extra: dict, detail: str) -> None:
 def test_bad_field_in_csv(tmp_path: Path) -> None:
     rejection = csv_rejection(tmp_path, "id,title,body,views", "v,Т,М.,12k")
     assert rejection.reason == "bad_field"
+
+
+# --- unbalanced_quote, duplicate_columns ----------------------------------------------------
+
+
+def test_a_stray_quote_rejects_its_line_and_reading_resumes_on_the_next(tmp_path: Path) -> None:
+    rows = "".join(f"{n},Тақырып {n},Мәтін {n}.\n" for n in range(2, 6))
+    path = write(tmp_path, "x.csv", f'id,title,body\n1,"Тақырып,Мәтін.\n{rows}')
+    ids, report = read(path)
+    assert ids == ["2", "3", "4", "5"]
+    rejection = only_rejection(report)
+    assert (rejection.line, rejection.record, rejection.reason) == (2, 1, "unbalanced_quote")
+    assert "reading resumed at line 3" in rejection.detail
+
+
+def test_a_quoted_body_of_several_lines_is_one_record(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.csv", 'id,title,body\n1,Т,"бір, екі\n\n3,4,5\nсоңы."\n2,Т,М.\n')
+    ids, report = read(path)
+    assert ids == ["1", "2"]
+    assert report.rejected_total == 0
+
+
+def test_a_duplicated_header_rejects_every_row_naming_it(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.csv", "id,title,body,title\n1,Т,М.,Б\n2,Т,М.,Б\n")
+    ids, report = read(path)
+    assert ids == []
+    assert report.rejected == {"duplicate_columns": 2}
+    assert [r.line for r in report.rejections] == [2, 3]
+    assert "names 'title' more than once" in report.rejections[0].detail
 
 
 # --- unreadable -----------------------------------------------------------------------------

@@ -12,33 +12,48 @@ Parts, each small and in input order of the pipeline:
 - ``model``: ``Article``, ``Rejection``, ``IngestReport`` and the rejection reason codes.
 
 Reason codes (``REASONS`` has them with descriptions): ``not_utf8``, ``broken_json``,
-``broken_csv``, ``missing_columns``, ``extra_columns``, ``not_a_page``, ``empty_text``,
-``bad_date``, ``negative_views``, ``bad_field``, ``too_large``, ``unreadable``.
+``broken_csv``, ``missing_columns``, ``extra_columns``, ``unbalanced_quote``,
+``duplicate_columns``, ``not_a_page``, ``empty_text``, ``bad_date``,
+``negative_views``, ``bad_field``, ``too_large``, ``unreadable``, ``not_a_file``.
+Warning codes (``WARNINGS``): ``unknown_field``, ``shadowed_field``; reasons of
+skipped entries (``SKIPPED``): ``unknown_type``, ``hidden``, ``already_read``.
+Field aliases (``FIELD_ALIASES``): ``category`` → rubric, ``date`` → published,
+``text`` and ``content`` → body.
 """
 
 from kzsearch.articles.model import (
     REASONS,
+    SKIPPED,
+    WARNINGS,
     Article,
     ArticleSourceError,
+    FieldWarning,
     IngestReport,
     InvalidRecord,
     Rejection,
+    Skipped,
 )
 from kzsearch.articles.page import parse_page
 from kzsearch.articles.readers import ArticleStream, read_articles, read_articles_with_report
 from kzsearch.articles.rubrics import DEFAULT_RUBRIC_ALIASES, normalise_rubric
-from kzsearch.articles.validate import make_article, stable_id
+from kzsearch.articles.validate import FIELD_ALIASES, make_article, normalise_id, stable_id
 
 __all__ = [
     "DEFAULT_RUBRIC_ALIASES",
+    "FIELD_ALIASES",
     "REASONS",
+    "SKIPPED",
+    "WARNINGS",
     "Article",
     "ArticleSourceError",
     "ArticleStream",
+    "FieldWarning",
     "IngestReport",
     "InvalidRecord",
     "Rejection",
+    "Skipped",
     "make_article",
+    "normalise_id",
     "normalise_rubric",
     "parse_page",
     "read_articles",

@@ -23,13 +23,31 @@ REASONS: dict[str, str] = {
     "broken_csv": "a CSV row the csv module cannot read",
     "missing_columns": "a CSV row shorter than the header, or a header without title/body",
     "extra_columns": "a CSV row longer than the header",
+    "unbalanced_quote": "a CSV line whose unclosed quote would swallow the records after it",
+    "duplicate_columns": "a CSV header that names a column twice (every row is rejected)",
     "not_a_page": "a page file whose first line is not a 'Rubric • date' header",
     "empty_text": "title or body empty after whitespace normalisation",
     "bad_date": "a date that does not parse, is impossible (31 Ақпан) or out of range",
     "negative_views": "a negative view count",
     "bad_field": "a field of the wrong type or form (views 'abc', lang '??', title a list)",
     "too_large": "a record, title, body or number above the size limits",
-    "unreadable": "a file the operating system would not let us read",
+    "unreadable": "a file or folder the operating system would not let us read",
+    "not_a_file": "a device, FIFO or socket in a source folder (never opened: it may not end)",
+}
+
+# Codes of warnings: a record was read, but one of its fields was not used.
+WARNINGS: dict[str, str] = {
+    "unknown_field": "a field (JSON key, CSV column) that is neither an article field nor "
+    "an alias of one; its values are ignored",
+    "shadowed_field": "an alias given beside the field it stands for (``text`` beside "
+    "``body``); the field wins, the alias's values are ignored",
+}
+
+# Reasons of entries in ``IngestReport.skipped``: what was found in a folder and not read.
+SKIPPED: dict[str, str] = {
+    "unknown_type": "a file whose extension is not an article format",
+    "already_read": "a folder reached a second time through a symlink (a loop, or two links)",
+    "hidden": "a dot file or folder (.git, editor backups), never entered",
 }
 
 
@@ -58,7 +76,18 @@ class ArticleSourceError(ValueError):
 
 @dataclass(frozen=True)
 class Article:
-    """One news article, validated and normalised, ready to be indexed."""
+    """One news article, validated and normalised, ready to be indexed.
+
+    The constructor checks types, so a wrong value fails here and not later inside
+    ``add_many``: ``id`` a non-empty ``str`` (normalised as ingest does, see
+    ``validate.normalise_id``); ``title`` and ``body`` ``str``; ``published`` a
+    ``datetime.date`` (a ``datetime`` counts as its date) or ``None``, never a string:
+    parse text with ``datetime.date.fromisoformat`` or build the article with
+    ``make_article``, which reads every date format the readers do; ``views`` and
+    ``read_minutes`` ``int`` >= 0 or ``None``; ``rubric``, ``url``, ``lang`` ``str`` or
+    ``None``. Text is not cleaned here (``make_article`` does that). Wrong types raise
+    ``TypeError``, wrong values ``ValueError``.
+    """
 
     id: str
     title: str
@@ -70,12 +99,57 @@ class Article:
     url: str | None = None
     lang: str | None = None
 
+    def __post_init__(self) -> None:
+        from kzsearch.articles.validate import normalise_id  # validate imports this module
+
+        if not isinstance(self.id, str):
+            raise TypeError(f"Article id must be a str, not {type(self.id).__name__}")
+        object.__setattr__(self, "id", normalise_id(self.id))
+        if not self.id:
+            raise ValueError("Article id must not be empty or blank")
+        for name in ("title", "body"):
+            _check_type(self, name, str, optional=False)
+        for name in ("rubric", "url", "lang"):
+            _check_type(self, name, str, optional=True)
+        _check_date(self)
+        if isinstance(self.published, datetime.datetime):
+            object.__setattr__(self, "published", self.published.date())
+        for name in ("views", "read_minutes"):
+            _check_count(self, name)
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (date as ISO string) that ``read_articles`` reads back unchanged."""
         data = asdict(self)
         if self.published is not None:
             data["published"] = self.published.isoformat()
         return data
+
+
+def _check_type(article: Article, name: str, kind: type, *, optional: bool) -> None:
+    value = getattr(article, name)
+    if not isinstance(value, kind) and not (optional and value is None):
+        expected = f"a {kind.__name__}" + (" or None" if optional else "")
+        raise TypeError(f"Article {name} must be {expected}, not {type(value).__name__}")
+
+
+def _check_date(article: Article) -> None:
+    day = article.published
+    if day is None or isinstance(day, datetime.date):
+        return
+    hint = " (use datetime.date.fromisoformat)" if isinstance(day, str) else ""
+    raise TypeError(
+        f"Article published must be a datetime.date or None, not {type(day).__name__}{hint}"
+    )
+
+
+def _check_count(article: Article, name: str) -> None:
+    value = getattr(article, name)
+    if value is None:
+        return
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"Article {name} must be an int or None, not {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"Article {name} must be >= 0, not {value}")
 
 
 def _printable(text: str) -> str:
@@ -112,6 +186,49 @@ class Rejection:
         return f"{where}: {self.reason}: {self.detail}"
 
 
+@dataclass(frozen=True)
+class FieldNote:
+    """One record's field that was not used: what readers yield, the report adds up."""
+
+    source: str
+    line: int | None
+    code: str  # a key of ``WARNINGS``
+    field: str
+    detail: str
+
+
+@dataclass
+class FieldWarning:
+    """A field ignored in one file: where it first occurred and in how many records.
+
+    ``count`` counts the records that gave the field a value (a blank CSV cell or
+    a JSON ``null`` loses nothing, so it is not counted).
+    """
+
+    source: str
+    line: int | None
+    code: str
+    field: str
+    count: int
+    detail: str
+
+    def __str__(self) -> str:
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        return f"{where}: {self.code}: {self.detail} ({self.count} records)"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Something found in a source folder and deliberately not read; ``reason`` in SKIPPED."""
+
+    path: str
+    reason: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}" + (f": {self.detail}" if self.detail else "")
+
+
 @dataclass
 class IngestReport:
     """Counts of one or more reads; shared by readers and the indexer.
@@ -122,6 +239,12 @@ class IngestReport:
     reader still yields them (the later record wins in the index's upsert), the
     report only says how many there were. ``updated`` is left to the index: how
     many articles replaced one already stored under the same id.
+
+    Besides the records, nothing read is lost without a word: ``warnings`` lists
+    fields that were ignored (per file, field and code, with a count), ``skipped``
+    everything found in a folder and not read, with its reason (``skipped_files``
+    keeps the paths of files of unknown type among them). A folder or file that
+    cannot be read at all is a rejection, counted as one record.
     """
 
     read: int = 0
@@ -132,8 +255,14 @@ class IngestReport:
     rejections: list[Rejection] = field(default_factory=list)
     files: int = 0
     skipped_files: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[FieldWarning] = field(default_factory=list)
+    warned: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     _seen: set[str] = field(default_factory=set, repr=False, compare=False)
+    _warning_at: dict[tuple[str, str, str], FieldWarning] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def rejected_total(self) -> int:
@@ -155,6 +284,23 @@ class IngestReport:
         self.rejected[rejection.reason] += 1
         self.rejections.append(rejection)
 
+    def skip(self, entry: Skipped) -> None:
+        """Note something not read; a file of unknown type goes to ``skipped_files`` too."""
+        self.skipped.append(entry)
+        if entry.reason == "unknown_type":
+            self.skipped_files.append(entry.path)
+
+    def warn(self, note: FieldNote, count: int = 1) -> None:
+        """Count an ignored field; the first note of a (file, code, field) gives the place."""
+        self.warned[note.code] += count
+        key = (note.source, note.code, note.field)
+        if key in self._warning_at:
+            self._warning_at[key].count += count
+            return
+        warning = FieldWarning(note.source, note.line, note.code, note.field, count, note.detail)
+        self._warning_at[key] = warning
+        self.warnings.append(warning)
+
     def merge(self, other: IngestReport) -> IngestReport:
         """Add ``other`` (read after this one) into this report; returns ``self``.
 
@@ -169,6 +315,9 @@ class IngestReport:
         self.rejections.extend(other.rejections)
         self.files += other.files
         self.skipped_files.extend(other.skipped_files)
+        self.skipped.extend(other.skipped)
+        for w in other.warnings:
+            self.warn(FieldNote(w.source, w.line, w.code, w.field, w.detail), w.count)
         self.seconds += other.seconds
         return self
 
@@ -183,8 +332,14 @@ class IngestReport:
         if self.rejected:
             reasons = ", ".join(f"{code} {n}" for code, n in sorted(self.rejected.items()))
             text += f" ({reasons})"
+        if self.warned:
+            codes = ", ".join(f"{code} {n}" for code, n in sorted(self.warned.items()))
+            text += f"; warnings: {codes}"
         if self.skipped_files:
             text += f"; skipped {len(self.skipped_files)} files of unknown type"
+        others = Counter(s.reason for s in self.skipped if s.reason != "unknown_type")
+        if others:
+            text += "; skipped " + ", ".join(f"{n} {r}" for r, n in sorted(others.items()))
         return text
 
     def write_rejections(self, target: str | Path | IO[str]) -> int:

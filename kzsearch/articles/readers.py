@@ -7,22 +7,34 @@ path                       read as
 ``*.jsonl``, ``*.ndjson``  one JSON object per line; blank lines are not records
 ``*.csv``                  a header row, then one article per row (UTF-8, comma)
 a directory                every file in it, recursively, sorted by path; hidden
-                           files are ignored, files of other types listed in
-                           ``IngestReport.skipped_files``
+                           entries and files of other types are listed in
+                           ``IngestReport.skipped`` with a reason, linked folders
+                           followed once each (see ``_files``)
 =========================  ======================================================
 
 Every reader yields, for each record, either an ``Article`` or a
 ``Rejection``; it never stops at a bad record, and never raises for bad data.
 :class:`ArticleStream` turns that into articles and keeps the tally in an
 ``IngestReport``. A path that does not exist, or a file of an unknown type
-given by name, raises :class:`ArticleSourceError` at once.
+given by name, or a device, FIFO or socket given by name, raises
+:class:`ArticleSourceError` at once. Only regular files are ever opened (a
+FIFO in a folder is a ``not_a_file`` rejection) and no reader holds more than
+the record limit + 1 bytes of one record, whatever the file's size says.
+
+Fields are read by name, by ``mapping``, or by ``FIELD_ALIASES`` (``category``,
+``date``, ``text``, ``content``); a key or column that is none of them is
+counted in ``IngestReport.warnings`` (``unknown_field``), never dropped silently.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
+import os
+import stat
 import time
+from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,50 +43,137 @@ from typing import IO
 from kzsearch.articles.model import (
     Article,
     ArticleSourceError,
+    FieldNote,
     IngestReport,
     InvalidRecord,
     Rejection,
+    Skipped,
 )
 from kzsearch.articles.page import parse_page_with_table
 from kzsearch.articles.rubrics import build_alias_table
-from kzsearch.articles.validate import FIELDS, MAX_RECORD_BYTES, build_article
+from kzsearch.articles.validate import FIELD_ALIASES, FIELDS, MAX_RECORD_BYTES, build_article
 
 Outcome = Article | Rejection
+Item = Outcome | FieldNote
+
+
+@dataclass(frozen=True)
+class FieldPlan:
+    """Which source name gives each article field, and which names are ignored and why."""
+
+    sources: dict[str, str]  # article field -> the record's key or column
+    ignored: dict[str, tuple[str, str]]  # key -> (warning code, detail)
+
+    def fields(self, record: Mapping[str, object]) -> dict[str, object]:
+        return {field: record[name] for field, name in self.sources.items() if name in record}
+
+    def notes(self, record: Mapping[str, object], source: str, line: int) -> Iterator[FieldNote]:
+        """A note per ignored key that holds a value here (``null`` and blanks lose nothing)."""
+        for name, (code, detail) in self.ignored.items():
+            value = record.get(name)
+            if value is not None and not (isinstance(value, str) and not value.strip()):
+                yield FieldNote(source, line, code, name, detail)
+
+
+ACCEPTED_NAMES = (
+    f"article fields: {', '.join(FIELDS)}; aliases: "
+    + ", ".join(f"{alias} for {field}" for alias, field in FIELD_ALIASES.items())
+)
 
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """What every reader needs besides the path: key renames and the rubric alias table."""
+    """What every reader needs besides the path: key renames and the rubric alias table.
+
+    A key becomes an article field by ``mapping`` first, then by its own name
+    (one of ``FIELDS``), then by ``FIELD_ALIASES``; every other key with a value
+    is reported, never dropped silently.
+    """
 
     mapping: Mapping[str, str]
     aliases: Mapping[str, str]
 
     def fields(self, record: Mapping[str, object]) -> dict[str, object]:
         """``record`` under article field names: renamed keys win over same-named ones."""
-        fields = {key: value for key, value in record.items() if key in FIELDS}
-        fields.update({self.mapping[k]: v for k, v in record.items() if k in self.mapping})
-        return fields
+        return self.plan(tuple(record)).fields(record)
+
+    def plan(self, names: tuple[str, ...]) -> FieldPlan:
+        sources: dict[str, str] = {}
+        for name in names:
+            if name in self.mapping:
+                sources[self.mapping[name]] = name
+        for name in names:
+            if name in FIELDS and name not in self.mapping:
+                sources.setdefault(name, name)
+        for name in names:
+            if name in FIELD_ALIASES and name not in self.mapping:
+                sources.setdefault(FIELD_ALIASES[name], name)
+        used = set(sources.values())
+        ignored = {name: self._why(name, sources) for name in names if name not in used}
+        return FieldPlan(sources, ignored)
+
+    def _why(self, name: str, sources: Mapping[str, str]) -> tuple[str, str]:
+        field = self.mapping.get(name) or FIELD_ALIASES.get(name) or name
+        if field in sources:
+            return "shadowed_field", f"{name!r} ignored: {field!r} is read from {sources[field]!r}"
+        return "unknown_field", (
+            f"{name!r} is not an article field, so its values are ignored ({ACCEPTED_NAMES}; "
+            "or rename it with mapping=)"
+        )
 
 
-Reader = Callable[[Path, ReadOptions], Iterator[Outcome]]
+Reader = Callable[[Path, ReadOptions], Iterator[Item]]
 
 
-def read_page_file(path: Path, options: ReadOptions) -> Iterator[Outcome]:
+class NotAFileError(OSError):
+    """A path that is a device, FIFO or socket: reading it might never end."""
+
+
+def open_regular(path: Path) -> IO[bytes]:
+    """``path`` opened for reading in binary, refused unless it is a regular file.
+
+    Opened with ``O_NONBLOCK`` so that a FIFO cannot hang the open; the type is
+    checked on the open descriptor (``fstat``), so it cannot change in between.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotAFileError(f"not a regular file ({_kind(mode)}); it is never read")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _kind(mode: int) -> str:
+    kinds = [(stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+             (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")]
+    return next((name for test, name in kinds if test(mode)), "not a plain file")
+
+
+def _refusal(path: Path, error: OSError) -> Rejection:
+    reason = "not_a_file" if isinstance(error, NotAFileError) else "unreadable"
+    return Rejection(str(path), None, None, reason, str(error))
+
+
+def read_page_file(path: Path, options: ReadOptions) -> Iterator[Item]:
     """One page file is one record; its bytes must be UTF-8."""
     try:
         yield parse_page_with_table(_page_text(path), id=None, aliases=options.aliases)
     except OSError as error:
-        yield Rejection(str(path), None, None, "unreadable", str(error))
+        yield _refusal(path, error)
     except InvalidRecord as error:
         yield Rejection(str(path), error.line, None, error.reason, error.detail)
 
 
 def _page_text(path: Path) -> str:
-    """The text of a page file, refused before reading when it is too large to be a page."""
-    size = path.stat().st_size
-    if size > MAX_RECORD_BYTES:
-        raise InvalidRecord("too_large", f"{size} bytes, limit {MAX_RECORD_BYTES}")
-    data = path.read_bytes()
+    """The text of a page file; at most the limit + 1 bytes are ever read (sizes can lie)."""
+    with open_regular(path) as stream:
+        data = stream.read(MAX_RECORD_BYTES + 1)
+    if len(data) > MAX_RECORD_BYTES:
+        raise InvalidRecord("too_large", f"more than {MAX_RECORD_BYTES} bytes, the limit")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -82,12 +181,12 @@ def _page_text(path: Path) -> str:
         raise InvalidRecord("not_utf8", f"byte {error.start}: {error.reason}", line) from None
 
 
-def read_jsonl_file(path: Path, options: ReadOptions) -> Iterator[Outcome]:
+def read_jsonl_file(path: Path, options: ReadOptions) -> Iterator[Item]:
     """Each non-blank line is a record; a bad line is rejected and reading goes on."""
     try:
-        stream = path.open("rb")
+        stream = open_regular(path)
     except OSError as error:
-        yield Rejection(str(path), None, None, "unreadable", str(error))
+        yield _refusal(path, error)
         return
     with stream:
         record = 0
@@ -95,7 +194,7 @@ def read_jsonl_file(path: Path, options: ReadOptions) -> Iterator[Outcome]:
             if raw is not None and not raw.strip():
                 continue
             record += 1
-            yield _json_line(raw, str(path), number, record, options)
+            yield from _json_line(raw, str(path), number, record, options)
 
 
 def _bounded_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
@@ -111,61 +210,217 @@ def _bounded_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
 
 def _json_line(
     raw: bytes | None, source: str, line: int, record: int, options: ReadOptions
-) -> Outcome:
-    """The article on one JSON line, or the rejection saying what is wrong with it."""
+) -> Iterator[Item]:
+    """The article on one JSON line (and notes of ignored keys), or why it is rejected."""
 
     def reject(reason: str, detail: str) -> Rejection:
         return Rejection(source, line, record, reason, detail)
 
     if raw is None:
-        return reject("too_large", f"line longer than {MAX_RECORD_BYTES} bytes")
+        yield reject("too_large", f"line longer than {MAX_RECORD_BYTES} bytes")
+        return
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        return reject("not_utf8", f"byte {error.start} of the line: {error.reason}")
+        yield reject("not_utf8", f"byte {error.start} of the line: {error.reason}")
+        return
     try:
         value = json.loads(text)
     except (ValueError, RecursionError) as error:
-        return reject("broken_json", str(error) or type(error).__name__)
+        yield reject("broken_json", str(error) or type(error).__name__)
+        return
     if not isinstance(value, dict):
-        return reject("broken_json", f"expected a JSON object, got {type(value).__name__}")
+        yield reject("broken_json", f"expected a JSON object, got {type(value).__name__}")
+        return
+    plan = options.plan(tuple(value))
+    yield from plan.notes(value, source, line)
     try:
-        return build_article(options.fields(value), options.aliases)
+        yield build_article(plan.fields(value), options.aliases)
     except InvalidRecord as error:
-        return reject(error.reason, error.detail)
+        yield reject(error.reason, error.detail)
 
 
-def read_csv_file(path: Path, options: ReadOptions) -> Iterator[Outcome]:
+def read_csv_file(path: Path, options: ReadOptions) -> Iterator[Item]:
     """A header row names the columns; each later row is a record, checked cell by cell.
 
     The file is decoded with ``surrogateescape`` so a row with bad bytes is
-    rejected alone instead of stopping the whole file.
+    rejected alone instead of stopping the whole file. A stray quote that would
+    swallow the records after it is rejected on its own line (``unbalanced_quote``)
+    and reading resumes on the next line (see :func:`_swallowed`). No line longer
+    than the record limit is ever held whole.
     """
     # The limit is process-wide; it is only ever raised, to the record limit, so that
     # a long body is a ``too_large`` rejection of ours and not the csv module's 128 KB.
     csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_BYTES))
     try:
-        stream = path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
+        binary = open_regular(path)
     except OSError as error:
-        yield Rejection(str(path), None, None, "unreadable", str(error))
+        yield _refusal(path, error)
         return
-    with stream:
-        yield from _csv_rows(csv.reader(stream), str(path), options)
+    with io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape",
+                          newline="") as stream:
+        yield from _csv_rows(_Lines(stream), str(path), options)
 
 
-def _csv_rows(reader: Iterator[list[str]], source: str, options: ReadOptions) -> Iterator[Outcome]:
-    """Outcomes of the data rows of ``reader`` (a ``csv.reader``), header first."""
-    header: list[str] | None = None
-    problem: str | None = None
+class _LongLine(Exception):
+    """A physical line above the record limit; it was read past, never held whole."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(f"line {number} is longer than {MAX_RECORD_BYTES} characters")
+        self.number = number
+
+
+class _Lines(Iterator[str]):
+    """Physical lines for ``csv.reader``, remembering those the current record used.
+
+    ``take`` hands over (line number, text) of the lines read since the last
+    call; ``push_back`` returns lines to be read again, so parsing can resume
+    on any physical line. ``stream`` may be a text file (then each line is read
+    with the record limit: a longer one raises :class:`_LongLine`) or any
+    iterable of lines.
+    """
+
+    def __init__(self, stream: Iterable[str]) -> None:
+        self._readline = getattr(stream, "readline", None)
+        self._stream = iter(stream)
+        self._pending: deque[tuple[int, str]] = deque()
+        self._used: list[tuple[int, str]] = []
+        self._number = 0
+
+    def __next__(self) -> str:
+        if self._pending:
+            number, line = self._pending.popleft()
+        else:
+            line = self._read()
+            self._number += 1
+            number = self._number
+        self._used.append((number, line))
+        return line
+
+    def _read(self) -> str:
+        if self._readline is None:
+            return next(self._stream)
+        line = self._readline(MAX_RECORD_BYTES + 1)
+        if not line:
+            raise StopIteration
+        if len(line) > MAX_RECORD_BYTES and not line.endswith(("\n", "\r")):
+            while line and not line.endswith(("\n", "\r")):
+                line = self._readline(MAX_RECORD_BYTES)
+            self._number += 1
+            raise _LongLine(self._number)
+        return str(line)
+
+    @property
+    def next_number(self) -> int:
+        """The number of the line ``__next__`` would give."""
+        return self._pending[0][0] if self._pending else self._number + 1
+
+    def take(self) -> list[tuple[int, str]]:
+        used, self._used = self._used, []
+        return used
+
+    def push_back(self, lines: list[tuple[int, str]]) -> None:
+        self._pending.extendleft(reversed(lines))
+
+
+@dataclass
+class _Header:
+    """The header row of a CSV file and what it means for the rows under it."""
+
+    names: list[str]
+    problem: tuple[str, str] | None
+    plan: FieldPlan
+
+
+def _csv_rows(lines: _Lines, source: str, options: ReadOptions) -> Iterator[Item]:
+    """Outcomes of the data rows of a CSV file's ``lines``, header first."""
+    header: _Header | None = None
     record = 0
-    for line, row in _safe_rows(reader):
-        if header is None and isinstance(row, list):
-            header = [cell.strip() for cell in row]
-            problem = _header_problem(header, options)
+    reader = csv.reader(lines)
+    while True:
+        start = lines.next_number
+        try:
+            row: list[str] | csv.Error = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            row = error
+        except _LongLine as error:
+            lines.take()  # the record's earlier lines go with it
+            record += 1
+            yield Rejection(source, start, record, "too_large", str(error))
+            reader = csv.reader(lines)
+            continue
+        used = lines.take()
+        if isinstance(row, csv.Error) and not used:  # no progress: give up on the file
+            record += 1
+            yield _csv_error(row, _Place(source, start, record))
+            return
+        if header is not None and _swallowed(row, used):
+            record += 1
+            yield _unbalanced_quote(_Place(source, start, record), used)
+            lines.push_back(used[1:])
+            reader = csv.reader(lines)  # a fresh parser, outside any quotes
+        elif header is None and isinstance(row, list):
+            header = _read_header(row, options)
         elif row:  # csv gives [] for a blank line: not a record
             record += 1
-            where = _Place(source, line, record)
-            yield _csv_row(row, header, problem, where, options)
+            yield from _csv_row(row, header, _Place(source, start, record), options)
+
+
+def _read_header(row: list[str], options: ReadOptions) -> _Header:
+    names = [cell.strip() for cell in row]
+    return _Header(names, _header_problem(names, options), options.plan(tuple(names)))
+
+
+def _swallowed(row: list[str] | csv.Error, used: list[tuple[int, str]]) -> bool:
+    """Whether a record of several lines is really a stray quote followed by records.
+
+    The csv module reads newlines inside quotes as part of the field, so one
+    unclosed ``"`` takes every line up to the next quote, or to the end of the
+    file. A legitimate multi-line field is closed by a quote followed by a
+    comma or the end of the line; a stray quote is "closed" by the quote that
+    opens a field of a later row (followed by its text), or by the end of the
+    file. So a record of several lines is judged swallowing when csv failed on
+    it or when it does not parse in ``strict`` mode, which refuses both. A
+    record on one line is judged only when its quote is still open at the end
+    of the file (a cell then ends in the line break, or, without a final line
+    break, strict parsing finds the data ended inside quotes). Two stray quotes
+    that pair up, the second before a comma, look like a quoted field and are
+    not caught: the record is then read as the csv module reads it.
+    """
+    if len(used) < 2:
+        return bool(used) and isinstance(row, list) and _open_at_end(row, used[0][1])
+    if isinstance(row, csv.Error):
+        return True
+    try:
+        rows = list(csv.reader((line for _, line in used), strict=True))
+    except csv.Error:
+        return True
+    return len(rows) != 1
+
+
+def _open_at_end(row: list[str], line: str) -> bool:
+    """Whether the one line of ``row`` ended inside a quoted field, which only the last can."""
+    if any(cell.endswith(("\n", "\r")) for cell in row):
+        return True
+    if line.endswith(("\n", "\r")) or '"' not in line:
+        return False
+    try:
+        list(csv.reader([line], strict=True))
+    except csv.Error as error:
+        return "unexpected end of data" in str(error)
+    return False
+
+
+def _unbalanced_quote(where: _Place, used: list[tuple[int, str]]) -> Rejection:
+    """The rejection of the line whose quote took the following lines with it."""
+    detail = (
+        f"a quote opened on this line is not closed where a field ends (it ran over "
+        f"{len(used) - 1} more lines); this line is skipped"
+        + (f", reading resumed at line {used[1][0]}" if len(used) > 1 else "")
+    )
+    return where.reject("unbalanced_quote", detail)
 
 
 @dataclass(frozen=True)
@@ -180,59 +435,54 @@ class _Place:
         return Rejection(self.source, self.line, self.record, reason, detail)
 
 
-def _safe_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str] | csv.Error]]:
-    """(first line, row or error) pairs: a row ``csv`` cannot read does not end the file."""
-    line_num = getattr(reader, "line_num", 0)
-    while True:
-        start = line_num + 1
-        try:
-            row: list[str] | csv.Error = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            if getattr(reader, "line_num", 0) == line_num:  # no progress: give up on the file
-                yield start, error
-                return
-            row = error
-        line_num = getattr(reader, "line_num", line_num + 1)
-        yield start, row
+def _header_problem(header: list[str], options: ReadOptions) -> tuple[str, str] | None:
+    """(reason, detail) when rows under this header cannot be articles, else ``None``.
 
-
-def _header_problem(header: list[str], options: ReadOptions) -> str | None:
-    """Why rows under this header cannot be articles (no title or body column), if so."""
+    A header that names a column twice is ``duplicate_columns``, since either
+    cell could be meant (blank names, from trailing commas, are not names); one
+    without a title or body column is ``missing_columns``.
+    """
+    twice = sorted({name for name in header if name and header.count(name) > 1})
+    if twice:
+        names = ", ".join(repr(name) for name in twice)
+        return "duplicate_columns", f"the header names {names} more than once"
     fields = options.fields(dict.fromkeys(header, ""))
     missing = [name for name in ("title", "body") if name not in fields]
     if not missing:
         return None
-    return f"no {' or '.join(missing)} column (columns: {', '.join(header)})"
+    return "missing_columns", f"no {' or '.join(missing)} column (columns: {', '.join(header)})"
+
+
+def _csv_error(error: csv.Error, where: _Place) -> Rejection:
+    reason = "too_large" if "field larger" in str(error) else "broken_csv"
+    return where.reject(reason, str(error))
 
 
 def _csv_row(
-    row: list[str] | csv.Error,
-    header: list[str] | None,
-    problem: str | None,
-    where: _Place,
-    options: ReadOptions,
-) -> Outcome:
-    """The article in one CSV row, or why it is rejected."""
+    row: list[str] | csv.Error, header: _Header | None, where: _Place, options: ReadOptions
+) -> Iterator[Item]:
+    """The article in one CSV row (and notes of ignored columns), or why it is rejected."""
     reject = where.reject
     if isinstance(row, csv.Error):
-        reason = "too_large" if "field larger" in str(row) else "broken_csv"
-        return reject(reason, str(row))
-    if header is None or problem is not None:
-        return reject("missing_columns", problem or "no header row")
-        return reject("missing_columns", problem)
-    if len(row) < len(header):
-        missing = ", ".join(header[len(row) :])
-        return reject("missing_columns", f"{len(row)} of {len(header)} columns; no {missing}")
-    if len(row) > len(header):
-        return reject("extra_columns", f"{len(row)} columns, header has {len(header)}")
-    if any(_has_bad_bytes(cell) for cell in row):
-        return reject("not_utf8", "row holds bytes that are not UTF-8")
-    try:
-        return build_article(options.fields(dict(zip(header, row, strict=True))), options.aliases)
-    except InvalidRecord as error:
-        return reject(error.reason, error.detail)
+        yield _csv_error(row, where)
+    elif header is None:
+        yield reject("missing_columns", "no header row")
+    elif header.problem is not None:
+        yield reject(*header.problem)
+    elif len(row) < len(header.names):
+        missing = ", ".join(header.names[len(row) :])
+        yield reject("missing_columns", f"{len(row)} of {len(header.names)} columns; no {missing}")
+    elif len(row) > len(header.names):
+        yield reject("extra_columns", f"{len(row)} columns, header has {len(header.names)}")
+    elif any(_has_bad_bytes(cell) for cell in row):
+        yield reject("not_utf8", "row holds bytes that are not UTF-8")
+    else:
+        record = dict(zip(header.names, row, strict=True))
+        yield from header.plan.notes(record, where.source, where.line)
+        try:
+            yield build_article(header.plan.fields(record), options.aliases)
+        except InvalidRecord as error:
+            yield reject(error.reason, error.detail)
 
 
 def _has_bad_bytes(cell: str) -> bool:
@@ -277,6 +527,8 @@ class ArticleStream(Iterator[Article]):
             for outcome in self._outcomes:
                 if isinstance(outcome, Rejection):
                     self.report.reject(outcome)
+                elif isinstance(outcome, FieldNote):
+                    self.report.warn(outcome)
                 else:
                     self.report.accept(outcome)
                     return outcome
@@ -291,29 +543,70 @@ class ArticleStream(Iterator[Article]):
 
 def _outcomes(
     path: Path, report: IngestReport, options: ReadOptions, fmt: str | None
-) -> Generator[Outcome, None, None]:
-    """Outcomes of every file under ``path``, counting files and skipping unknown types."""
-    for file in _files(path):
-        name = fmt or format_of(file)
+) -> Generator[Item, None, None]:
+    """Outcomes of every file under ``path``; a folder that cannot be listed is a rejection."""
+    for entry in _files(path, report):
+        if isinstance(entry, Rejection):
+            yield entry
+            continue
+        name = fmt or format_of(entry)
         if name is None:
-            report.skipped_files.append(str(file))
+            report.skip(Skipped(str(entry), "unknown_type", "not an article format"))
             continue
         report.files += 1
-        yield from READERS[name](file, options)
+        yield from READERS[name](entry, options)
 
 
-def _files(path: Path) -> Iterable[Path]:
-    """``path`` itself, or the visible files under a directory sorted by path."""
+def _files(path: Path, report: IngestReport) -> Iterator[Path | Rejection]:
+    """``path`` itself, or every file under a folder, depth first in name order.
+
+    This is the order of sorting all paths by their parts. Linked folders are
+    followed, because their articles are wanted as much as any; every folder is
+    read once (by device and inode), so a link loop or a second link to a folder
+    becomes a ``Skipped`` ``already_read`` entry instead of endless or double
+    reading. Hidden entries (dot files and folders: ``.git``, editor backups)
+    are ``Skipped`` ``hidden``, once per entry, never entered. Anything that is
+    not a folder is yielded, so that devices, FIFOs and broken links become
+    rejections of their reader.
+    """
     if not path.is_dir():
-        return [path]
-    # A broken symlink is kept so that it shows up as an ``unreadable`` rejection.
-    files = (p for p in path.rglob("*") if p.is_file() or (p.is_symlink() and not p.exists()))
-    return sorted(p for p in files if not _hidden(p.relative_to(path)))
+        yield path
+        return
+    yield from _walk(path, report, set())
 
 
-def _hidden(relative: Path) -> bool:
-    """Dot files and anything in a dot directory (``.git``, editor backups) are not articles."""
-    return any(part.startswith(".") for part in relative.parts)
+def _walk(
+    folder: Path, report: IngestReport, seen: set[tuple[int, int]]
+) -> Iterator[Path | Rejection]:
+    """The files under ``folder`` (see :func:`_files`); ``seen`` holds the folders read."""
+    try:
+        info = os.stat(folder)
+        key = (info.st_dev, info.st_ino)
+        if key in seen:
+            detail = f"{os.path.realpath(folder)} is read once"
+            report.skip(Skipped(str(folder), "already_read", detail))
+            return
+        seen.add(key)
+        with os.scandir(folder) as listing:
+            entries = sorted((entry.name, _is_folder(entry)) for entry in listing)
+    except OSError as error:
+        yield Rejection(str(folder), None, None, "unreadable", f"folder not listed: {error}")
+        return
+    for name, is_folder in entries:
+        child = folder / name
+        if name.startswith("."):
+            report.skip(Skipped(str(child), "hidden", "dot files and folders are not articles"))
+        elif is_folder:
+            yield from _walk(child, report, seen)
+        else:
+            yield child
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # follows links
+    except OSError:
+        return False
 
 
 def read_articles(
@@ -357,6 +650,12 @@ def _check_source(path: Path, fmt: str | None) -> None:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(READERS)}")
     if not path.exists():
         raise ArticleSourceError(f"{path}: no such file or directory")
+    mode = path.stat().st_mode
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise ArticleSourceError(
+            f"{path}: not a regular file ({_kind(mode)}); devices, FIFOs and sockets are "
+            "refused because reading them may never end"
+        )
     if path.is_file() and fmt is None and format_of(path) is None:
         known = ", ".join(repr(s) for s in FORMAT_BY_SUFFIX if s)
         raise ArticleSourceError(

@@ -20,6 +20,15 @@ from kzsearch.articles.rubrics import DEFAULT_ALIAS_TABLE, build_alias_table, no
 from kzsearch.text.lang import detect_language
 
 FIELDS = ("id", "title", "body", "rubric", "published", "views", "read_minutes", "url", "lang")
+# Other names sources commonly give article fields; readers read them as the field
+# unless the field itself is there too (then the alias is ignored with a
+# ``shadowed_field`` warning). A caller's ``mapping`` wins over both.
+FIELD_ALIASES = {
+    "category": "rubric",
+    "date": "published",
+    "text": "body",
+    "content": "body",
+}
 
 # Limits. Above them a record is a scraping accident, not an article, and
 # would only bloat the index; ``MAX_VIEWS`` also keeps counts in 32-bit fields.
@@ -118,17 +127,28 @@ def _optional_text(value: object, name: str) -> str | None:
     return clean_line(value) or None
 
 
-def normalise_id(text: str) -> str:
-    """An id as ingest stores it (see :func:`_id`): NFC, one line, single spaces, no
-    invisible characters; ``""`` for a blank one. ``index delete`` looks ids up this way."""
-    return clean_line(text)
+def normalise_id(value: str | int) -> str:
+    """An id as ingest stores it: NFC, one line, single spaces, no invisible characters.
+
+    An ``int`` (a JSON number) becomes its digits; a blank id gives ``""``. Ingest,
+    ``Article`` and ``index delete`` all look ids up this way, so an id typed with a
+    stray space or copied with a zero-width character still names its article.
+    Raises ``TypeError`` for any other type.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise TypeError(f"an id must be text, not {type(value).__name__}")
+    return clean_line(value)
 
 
 def _id(value: object) -> str | None:
     """The record's own id (JSON numbers allowed), or ``None`` to derive one."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    text = _optional_text(value, "id")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InvalidRecord("bad_field", f"id must be text, got {type(value).__name__}")
+    text = normalise_id(value) or None
     if text is not None and len(text) > MAX_ID_CHARS:
         raise InvalidRecord("too_large", f"id has {len(text)} chars, limit {MAX_ID_CHARS}")
     return text
