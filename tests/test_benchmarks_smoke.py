@@ -99,3 +99,42 @@ def test_rubrics_are_skewed(written: Path, corpus: ModuleType) -> None:
 def test_detokenize_glues_punctuation(corpus: ModuleType) -> None:
     tokens = "« Хабар » арнасы ( ҚР ) 22 : 00-де 90 % , бар .".split()
     assert corpus.detokenize(tokens) == "«Хабар» арнасы (ҚР) 22:00-де 90%, бар."
+
+
+def test_vocabulary_option_adds_distinct_terms(corpus: ModuleType) -> None:
+    """More rare word types give more distinct analysed body terms, and 0 adds none."""
+    counts = {
+        types: corpus.distinct_terms(corpus.generate(150, seed=5, folder=SHARED_DATA,
+                                                     vocabulary=types))
+        for types in (0, 1_000, 4_000)
+    }
+    assert counts[0] < counts[1_000] < counts[4_000]
+    # most rare word types become terms of their own (a few stem together or collide)
+    assert counts[4_000] - counts[0] >= 0.6 * 4_000
+
+
+def test_vocabulary_zero_is_the_sentence_pool_corpus(corpus: ModuleType) -> None:
+    """Rare words are only inserted: with them removed, the corpus is the plain one."""
+    plain = list(corpus.generate(40, seed=6, folder=SHARED_DATA, vocabulary=0))
+    rich = list(corpus.generate(40, seed=6, folder=SHARED_DATA, vocabulary=3_000))
+    assert [r["title"] for r in plain] == [r["title"] for r in rich]
+    for before, after in zip(plain, rich, strict=True):
+        kept = iter(after["body"].split())
+        assert all(word in kept for word in before["body"].split())  # a subsequence
+        assert len(after["body"]) > len(before["body"])
+
+
+def test_live_benchmark_runs_and_reports_targets(tmp_path: Path) -> None:
+    """A tiny live run: every commit's article becomes visible; every target gets a verdict."""
+    live = _load("live")
+    result = live.run(["--articles", "60", "--vocabulary", "300", "--commits", "2",
+                       "--pause", "0", "--readers", "2", "--out", str(tmp_path),
+                       "--name", "smoke"])
+    assert result["summary"]["commits_done"] == 2
+    assert result["summary"]["never_visible"] == 0
+    assert result["build"]["docs"] == 60
+    assert result["build"]["body_terms"] > 0
+    assert {t["verdict"] for t in result["targets"]} <= {"PASS", "MISS"}
+    assert len(result["targets"]) == 6
+    assert (tmp_path / "live-smoke.md").read_text(encoding="utf-8").count("**") >= 12
+    assert not list(tmp_path.glob("live-work-*"))  # the working copy is removed
