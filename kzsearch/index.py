@@ -383,7 +383,7 @@ class IndexStore:
                lock_timeout: float = 0.0) -> T:
         """Create an empty index in directory ``path``; ``overwrite`` replaces an existing one
         (only if it is wholly an index). Holds the writer lock while it works."""
-        path = Path(path)
+        path = index_location(path)
         with _writer_locked(path, lock_timeout):
             return cls._create_in(path, overwrite)
 
@@ -413,7 +413,7 @@ class IndexStore:
         folders of builds that were killed are removed by the next build; a build killed
         in the middle of its swap is finished or rolled back by the next writer or reader.
         """
-        path = Path(path)
+        path = index_location(path)
         with _writer_locked(path, lock_timeout):
             _check_replaceable(path, overwrite)
             _remove_abandoned_builds(path)
@@ -431,7 +431,7 @@ class IndexStore:
     @classmethod
     def open(cls: type[T], path: str | os.PathLike[str]) -> T:
         """Open an existing index, after checking its owner, permissions and versions."""
-        path = Path(path)
+        path = index_location(path)
         _recover_swap_if_free(path)
         if not (path / META_FILE).is_file() or not any(path.glob("_MAIN_*.toc")):
             raise IndexNotFoundError(
@@ -455,7 +455,7 @@ class IndexStore:
     def _refresh_schema(self) -> None:
         """Use this process's analyzer, not the pickled copy in the TOC (versions match)."""
         for name in ("title", "body"):
-            self._ix.schema[name].analyzer = ANALYZER
+            self._whoosh.schema[name].analyzer = ANALYZER
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -569,10 +569,10 @@ class IndexStore:
         if writer is not None:
             with suppress(Exception):
                 writer.cancel()
-        shutil.rmtree(self.path / f"{self._ix.indexname}.tmp", ignore_errors=True)
+        shutil.rmtree(self.path / f"{self._whoosh.indexname}.tmp", ignore_errors=True)
         with suppress(Exception):
-            toc = self._ix._read_toc()
-            clean_files(self._ix.storage, self._ix.indexname, toc.generation, toc.segments)
+            toc = self._whoosh._read_toc()
+            clean_files(self._whoosh.storage, self._whoosh.indexname, toc.generation, toc.segments)
 
     def _existing_ids(self, latest: dict[str, Article]) -> set[str]:
         with reading_files(self.path):
@@ -582,7 +582,7 @@ class IndexStore:
                 return {i for i in latest if searcher.document_number(id=i) is not None}
 
     def _check_count(self, expected: int, procs: int) -> None:
-        actual = self._ix.doc_count()
+        actual = self._whoosh.doc_count()  # not ``_ix``: a close() meanwhile lets a write finish
         if actual != expected:
             raise IndexStoreError(
                 f"the index holds {actual} documents after the commit, {expected} were expected"
@@ -673,6 +673,14 @@ def _size_on_disk(path: Path) -> int:
             if entry.is_file():
                 total += entry.stat().st_size
     return total
+
+
+def index_location(path: str | os.PathLike[str]) -> Path:
+    """The absolute, normalised path an index is known by (``.`` and ``..`` resolved, not
+    symlinks). Its lock file sits beside it and its swaps rename it, so every spelling
+    must name the same place: ``Index.open(".")`` from inside the index would otherwise
+    take a lock of its own inside the index, and keep naming a folder a rebuild deleted."""
+    return Path(os.path.abspath(os.fspath(path)))
 
 
 def column_values(reader: Any, name: str) -> list[Any]:

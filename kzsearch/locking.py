@@ -47,12 +47,15 @@ class LockTimeout(Exception):
 
 
 def lock_file(path: Path) -> Path:
-    """The lock file of the index at ``path``: ``.NAME.lock`` beside it."""
+    """The lock file of the index at ``path``: ``.NAME.lock`` beside it (``path`` made
+    absolute first, so that ``.`` names the folder, not an empty name inside it)."""
+    path = Path(os.path.abspath(path))
     return path.parent / f".{path.name}.lock"
 
 
 def _key(path: Path) -> str:
     """The same key for every spelling of one path (relative, absolute, via symlinks)."""
+    path = Path(os.path.abspath(path))
     parent = os.path.realpath(path.parent)
     return os.path.join(parent, path.name)
 

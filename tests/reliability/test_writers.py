@@ -320,3 +320,66 @@ def test_index_delete_command_cleans_ids_as_ingest_does(tmp_path: Path) -> None:
     assert result.returncode == 0 and "deleted 2 of 2 ids" in result.stdout, result.stderr
     assert stored_ids(Index.open(path)) == {"ай-0"}
     add("id_spellings_deleted", 2)
+
+
+# -- found by attacking the fixes ---------------------------------------------------------------
+
+
+def _holding_a_rebuild(path: Path) -> tuple[threading.Thread, threading.Event, threading.Event]:
+    """A thread that rebuilds ``path`` and holds the build (and its lock) until released."""
+    building, release = threading.Event(), threading.Event()
+
+    def rebuild() -> None:
+        with Index.building(path, overwrite=True) as new:
+            new.add_many(make_articles(5, prefix="new"))
+            building.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=rebuild)
+    thread.start()
+    assert building.wait(30)
+    return thread, building, release
+
+
+@pytest.mark.parametrize("spelling", [".", "sub/..", "./"])
+def test_an_index_opened_by_a_relative_spelling_takes_the_same_writer_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelling: str
+) -> None:
+    """``Index.open(".")`` from inside the index must not get a lock of its own (it got
+    ``./..lock``, inside the index, and its add was acknowledged, then swapped away)."""
+    path = tmp_path / "idx"
+    with Index.create(path) as index:
+        index.add_many(make_articles(5))
+    (path / "sub").mkdir()
+    monkeypatch.chdir(path)
+    dotted = Index.open(spelling)
+    (path / "sub").rmdir()
+    thread, _, release = _holding_a_rebuild(path)
+    try:
+        with pytest.raises(IndexLockedError):
+            dotted.add_many(make_articles(2, prefix="late"))
+    finally:
+        release.set()
+        thread.join()
+    assert not (path / "..lock").exists()
+    with Index.open(path) as index:
+        assert {i[:3] for i in stored_ids(index)} == {"new"}
+    add("relative_spellings_locked")
+
+
+def test_an_index_opened_as_dot_writes_to_the_rebuilt_index_after_the_swap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After another writer's rebuild, ``"."`` still names the old, deleted folder; the
+    object knows its index by its absolute path, so its next add lands in the new one."""
+    path = tmp_path / "idx"
+    with Index.create(path) as index:
+        index.add_many(make_articles(5))
+    monkeypatch.chdir(path)
+    dotted = Index.open(".")
+    thread, _, release = _holding_a_rebuild(path)
+    release.set()
+    thread.join()
+    dotted.add_many(make_articles(2, prefix="late"))
+    with Index.open(path) as index:
+        assert sorted(i[:3] for i in stored_ids(index)) == ["lat"] * 2 + ["new"] * 5
