@@ -235,7 +235,9 @@ def _check_rejects(rejects: Path | None, sources: Sequence[Path], index_path: Pa
     ``os.path.samefile``, so links and hard links count), nor inside a source folder
     or a hard link to a file there (a later build would read it as articles, or the
     source would be overwritten), nor inside the index folder (the
-    index would no longer open, or a rebuild would delete it); its folder must exist.
+    index would no longer open, or a rebuild would delete it), nor one of the index's
+    files beside it (``.NAME.lock``: closing any descriptor of it ends the writer's lock);
+    its folder must exist.
     """
     if rejects is None:
         return
@@ -247,8 +249,12 @@ def _check_rejects(rejects: Path | None, sources: Sequence[Path], index_path: Pa
             _bad_rejects(f"{rejects} is a source ({source}); it would be overwritten")
         if source.is_dir() and target.is_relative_to(source.resolve()):
             _bad_rejects(f"{rejects} is inside the source folder {source}")
-    if target.is_relative_to(index_path.resolve()):
+    index_at = index_path.resolve()
+    if target.is_relative_to(index_at):
         _bad_rejects(f"{rejects} is inside the index folder {index_path}")
+    if target.parent == index_at.parent and target.name.startswith(f".{index_at.name}."):
+        _bad_rejects(f"{rejects} is one of the index's own files (its lock, swap journal or a"
+                     " build folder beside it)")
     if (twin := _hard_link_in_folders(target, sources)) is not None:
         _bad_rejects(f"{rejects} is a hard link to the source {twin}; it would be overwritten")
 

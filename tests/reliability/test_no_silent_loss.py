@@ -470,3 +470,18 @@ def test_any_stray_quote_loses_at_most_its_own_row(rows: list[list[str]], data: 
     assert others <= {a.id for a in articles}, report.rejections
     assert report.rejected_total <= 1
     add("stray quote rows", len(rows))
+
+
+@pytest.mark.parametrize("name", [".ix.lock", ".ix.swap"])
+def test_rejects_at_the_index_lock_or_journal_is_refused(
+    sources: Path, tmp_path: Path, name: str
+) -> None:
+    """Writing the rejects over the lock file dropped the writer's lock (a POSIX lock ends
+    when any descriptor of its file is closed), so an add waiting meanwhile was
+    acknowledged, then swapped away."""
+    index = tmp_path / "ix"
+    assert cli("index", "build", sources / "news.jsonl", "--index", index).exit_code == 0
+    args = ["index", "build", sources, "--index", index, "--overwrite",
+            "--rejects", tmp_path / name]
+    refused(cli(*args), "index's own")
+    assert len(Index.open(index)) == 5
