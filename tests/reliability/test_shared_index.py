@@ -400,3 +400,21 @@ def test_close_while_threads_search_lets_the_running_searches_finish(tmp_path: P
     add("shared_object_searches_closed_under", searches[0])
     assert outcomes == ["closed"] * len(threads)
     assert searches[0] > 0
+
+
+def test_close_during_an_add_lets_the_add_finish_and_report_success(tmp_path: Path) -> None:
+    """``close`` from another thread while ``add_many`` runs: the add was committed, so it
+    must not raise (the caller would think the write failed); later calls are refused."""
+    from kzsearch import Index
+    from kzsearch.index import IndexClosedError
+
+    path = tmp_path / "index"
+    with Index.create(path) as index:
+        index.add_many(make_articles(10))
+    index = Index.open(path)
+    report = index.add_many(make_articles(200, start=5), progress=lambda done: index.close())
+    assert (report.accepted, report.updated) == (200, 5)
+    with pytest.raises(IndexClosedError):
+        index.search("бюджет")
+    with Index.open(path) as again:
+        assert len(again) == 205
