@@ -95,6 +95,7 @@ def test_every_reason_is_documented() -> None:
         "extra_columns",
         "unbalanced_quote",
         "duplicate_columns",
+        "duplicate_keys",
         "not_a_page",
         "empty_text",
         "bad_date",

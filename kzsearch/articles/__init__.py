@@ -13,7 +13,7 @@ Parts, each small and in input order of the pipeline:
 
 Reason codes (``REASONS`` has them with descriptions): ``not_utf8``, ``broken_json``,
 ``broken_csv``, ``missing_columns``, ``extra_columns``, ``unbalanced_quote``,
-``duplicate_columns``, ``not_a_page``, ``empty_text``, ``bad_date``,
+``duplicate_columns``, ``duplicate_keys``, ``not_a_page``, ``empty_text``, ``bad_date``,
 ``negative_views``, ``bad_field``, ``too_large``, ``unreadable``, ``not_a_file``.
 Warning codes (``WARNINGS``): ``unknown_field``, ``shadowed_field``; reasons of
 skipped entries (``SKIPPED``): ``unknown_type``, ``hidden``, ``already_read``.

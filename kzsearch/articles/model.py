@@ -23,8 +23,10 @@ REASONS: dict[str, str] = {
     "broken_csv": "a CSV row the csv module cannot read",
     "missing_columns": "a CSV row shorter than the header, or a header without title/body",
     "extra_columns": "a CSV row longer than the header",
-    "unbalanced_quote": "a CSV line whose unclosed quote would swallow the records after it",
+    "unbalanced_quote": "a CSV line whose unclosed quote would swallow the records after it "
+    "(in the header: every row under it is rejected)",
     "duplicate_columns": "a CSV header that names a column twice (every row is rejected)",
+    "duplicate_keys": "a JSON object that names a key twice (json alone would keep the last)",
     "not_a_page": "a page file whose first line is not a 'Rubric • date' header",
     "empty_text": "title or body empty after whitespace normalisation",
     "bad_date": "a date that does not parse, is impossible (31 Ақпан) or out of range",

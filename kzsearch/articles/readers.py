@@ -34,7 +34,7 @@ import json
 import os
 import stat
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,7 +225,10 @@ def _json_line(
         yield reject("not_utf8", f"byte {error.start} of the line: {error.reason}")
         return
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKeys as error:
+        yield reject("duplicate_keys", str(error))
+        return
     except (ValueError, RecursionError) as error:
         yield reject("broken_json", str(error) or type(error).__name__)
         return
@@ -240,14 +243,40 @@ def _json_line(
         yield reject(error.reason, error.detail)
 
 
+class _DuplicateKeys(Exception):
+    """A JSON object that names a key more than once."""
+
+    def __init__(self, names: list[str]) -> None:
+        listed = ", ".join(repr(name) for name in names)
+        super().__init__(
+            f"a JSON object on this line names {listed} more than once, so either value "
+            "could be meant"
+        )
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """The object of ``pairs`` for ``json.loads``; raises :class:`_DuplicateKeys` on a repeat.
+
+    ``json.loads`` alone keeps the last of two equal keys and drops the other value
+    without a word; a CSV header naming a column twice is rejected for the same reason.
+    """
+    value = dict(pairs)
+    if len(value) == len(pairs):
+        return value
+    counts = Counter(name for name, _ in pairs)
+    raise _DuplicateKeys(sorted(name for name, count in counts.items() if count > 1))
+
+
 def read_csv_file(path: Path, options: ReadOptions) -> Iterator[Item]:
     """A header row names the columns; each later row is a record, checked cell by cell.
 
     The file is decoded with ``surrogateescape`` so a row with bad bytes is
     rejected alone instead of stopping the whole file. A stray quote that would
     swallow the records after it is rejected on its own line (``unbalanced_quote``)
-    and reading resumes on the next line (see :func:`_swallowed`). No line longer
-    than the record limit is ever held whole.
+    and reading resumes on the next line (see :func:`_swallowed`). When that line
+    is the header, its columns are unknown: every row under it is then rejected,
+    each at its own line, with the same reason. No line longer than the record
+    limit is ever held whole.
     """
     # The limit is process-wide; it is only ever raised, to the record limit, so that
     # a long body is a ``too_large`` rejection of ours and not the csv module's 128 KB.
@@ -356,9 +385,12 @@ def _csv_rows(lines: _Lines, source: str, options: ReadOptions) -> Iterator[Item
             record += 1
             yield _csv_error(row, _Place(source, start, record))
             return
-        if header is not None and _swallowed(row, used):
-            record += 1
-            yield _unbalanced_quote(_Place(source, start, record), used)
+        if _swallowed(row, used):
+            if header is None:
+                header = _broken_header(used)
+            else:
+                record += 1
+                yield _unbalanced_quote(_Place(source, start, record), used)
             lines.push_back(used[1:])
             reader = csv.reader(lines)  # a fresh parser, outside any quotes
         elif header is None and isinstance(row, list):
@@ -371,6 +403,20 @@ def _csv_rows(lines: _Lines, source: str, options: ReadOptions) -> Iterator[Item
 def _read_header(row: list[str], options: ReadOptions) -> _Header:
     names = [cell.strip() for cell in row]
     return _Header(names, _header_problem(names, options), options.plan(tuple(names)))
+
+
+def _broken_header(used: list[tuple[int, str]]) -> _Header:
+    """The header whose stray quote swallowed ``used``: every row under it is rejected.
+
+    Its columns cannot be known (the quote may belong to any name, or the line may
+    not be a header at all), so no row is guessed at; the rows are read as rows and
+    each is counted as an ``unbalanced_quote`` rejection at its own line.
+    """
+    detail = (
+        f"the header (line {used[0][0]}) has a quote that is not closed where a field "
+        "ends, so its columns are unknown; every row under it is rejected"
+    )
+    return _Header([], ("unbalanced_quote", detail), FieldPlan({}, {}))
 
 
 def _swallowed(row: list[str] | csv.Error, used: list[tuple[int, str]]) -> bool:

@@ -138,6 +138,49 @@ def test_quoted_bodies_over_many_lines_are_still_one_record_each(tmp_path: Path)
     assert [a.body.count("\n\n") for a in articles] == [n % 40 for n in range(len(rows))]
 
 
+def header_with_stray_quote(column: str) -> str:
+    """The CSV header line with an opening ``"`` that is never closed, before ``column``."""
+    names = list(CSV_HEADER)
+    names[CSV_HEADER.index(column)] = '"' + column
+    return ",".join(names)
+
+
+@pytest.mark.parametrize("column", CSV_HEADER)
+@pytest.mark.parametrize("count", [1, 5, ROWS])
+def test_a_stray_quote_in_the_header_rejects_every_row_by_its_own_line(
+    tmp_path: Path, column: str, count: int
+) -> None:
+    """The header's quote swallows the rows, so the columns are unknown: each row is then a
+    counted ``unbalanced_quote`` rejection at its own line, never a file read as empty."""
+    rows = [csv_row(n) for n in range(count)]
+    rows[count // 2][2] = f"{rows[count // 2][2]}\n\n\"{TOPICS[0][0]}\", соңы."  # 3 lines
+    lines = csv_text(rows).splitlines()
+    lines[0] = header_with_stray_quote(column)
+    path = tmp_path / "news.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with time_guard("stray quote csv header", 60):
+        articles, report = read(path)
+    assert articles == []
+    assert_tally(report, written=count, accepted=0)
+    assert report.rejected == {"unbalanced_quote": count}
+    first = [2 + n + (2 if n > count // 2 else 0) for n in range(count)]
+    assert [(r.source, r.line, r.record) for r in report.rejections] == [
+        (str(path), line, 1 + n) for n, line in enumerate(first)]
+    assert all("header (line 1)" in r.detail for r in report.rejections)
+    add("stray quote files", 1)
+
+
+def test_a_stray_quote_in_the_header_is_reported_by_the_cli(tmp_path: Path) -> None:
+    rows = [csv_row(n) for n in range(5)]
+    path = tmp_path / "news.csv"
+    path.write_text('id,"title,body\n' + "".join(",".join(r[:3]) + "\n" for r in rows),
+                    encoding="utf-8")
+    result = cli("index", "build", path, "--index", tmp_path / "ix")
+    stderr = result.stderr  # type: ignore[attr-defined]
+    assert "read 5 records" in stderr and "5 rejected (unbalanced_quote 5)" in stderr, stderr
+    assert f"rejected {path}:2: unbalanced_quote" in stderr, stderr
+
+
 # --- folders: an unreadable or linked subfolder is never skipped silently ------------------
 
 
@@ -310,6 +353,32 @@ def test_a_duplicated_csv_header_rejects_the_rows_naming_it(tmp_path: Path) -> N
     assert report.rejected == {"duplicate_columns": 2}
     assert [r.line for r in report.rejections] == [2, 3]
     assert "'title'" in report.rejections[0].detail
+
+
+@pytest.mark.parametrize("key", ["id", "title", "body", "rubric", "published", "views"])
+def test_a_jsonl_key_given_twice_is_a_counted_rejection_at_its_line(tmp_path: Path,
+                                                                    key: str) -> None:
+    """``json.loads`` keeps the last of two equal keys; either could be meant, so the
+    record is rejected (``duplicate_keys``), as a CSV header naming a column twice is."""
+    count = ROWS // 10
+    lines = []
+    for n in range(count):
+        fields = article_fields(n, prefix="j")
+        fields["published"] = fields["published"].isoformat()
+        lines.append(json.dumps(fields, ensure_ascii=False))
+    twice = sorted({0, count // 2, count - 1})
+    for n in twice:
+        value = json.dumps(f"{TOPICS[1][1]} {n}", ensure_ascii=False)
+        lines[n] = lines[n][:-1] + f', "{key}": {value}}}'
+    path = tmp_path / "news.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    articles, report = read(path)
+    assert_tally(report, written=count, accepted=count - len(twice))
+    assert report.rejected == {"duplicate_keys": len(twice)}
+    assert [(r.source, r.line, r.record) for r in report.rejections] == [
+        (str(path), 1 + n, 1 + n) for n in twice]
+    assert all(repr(key) in r.detail for r in report.rejections)
+    assert not {a.id for a in articles} & {f"j{n}" for n in twice}
 
 
 # --- Article checks its own fields ---------------------------------------------------------
