@@ -26,7 +26,20 @@ What is admitted, and why it is harmless to call with any arguments:
   must be ``int``, ``list``, ``set`` or ``dict``.
 
 Everything an unpickled object can reach is therefore built from admitted globals
-and plain data: a crafted pickle can make a damaged index, not run code. What it can
+and plain data: a crafted pickle can make a damaged index, not run code.
+
+Nor can it change anything but what it creates. pickle's BUILD opcode sets the state
+of whatever lies below it (``setattr`` for a ``(None, {name: value})`` state, writes
+into ``__dict__`` for a dict): given an admitted *class*, a refused index folder would
+patch it for every other index of the process. Index structures are therefore read by
+the pure-Python unpickler (:class:`_IndexUnpickler`, whose opcodes can be replaced;
+the C one's cannot), where BUILD takes only a dict of plain names, for an instance of
+an admitted class made by this very load, and APPEND/SETITEM/ADDITEMS only lists,
+dicts and sets. Data is read by the C unpickler, where nothing admitted can be
+changed: the types are immutable and the wrappers have no attributes to set
+(:class:`_Frozen`). :func:`loads` tries that fast reader first and rereads with the
+strict one only a pickle that names an index class (the schema, the segment list), so
+block headers and stored fields keep the C speed. What it can
 still do is cost memory or time (a huge list, a huge ``bits`` of a numeric field):
 a denial of service, not code execution.
 
@@ -61,28 +74,77 @@ class ForbiddenPickleError(pickle.UnpicklingError):
         )
 
 
-def _empty_bytes(*args: Any) -> bytes:
+class _Frozen:
+    """A callable admitted in place of a builtin that no pickle can change.
+
+    It has no ``__dict__`` and no slots, and BUILD (which calls ``__setstate__`` when
+    there is one) is refused: what ``find_class`` hands to a pickle stays as it is.
+    """
+
+    __slots__ = ()
+
+    def __setstate__(self, state: Any) -> None:
+        raise ForbiddenPickleError(f"a state for {self!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise ForbiddenPickleError(f"setting {name!r:.40} on {self!r}")
+
+
+class _EmptyBytes(_Frozen):
     """``bytes`` as pickle protocol 2 calls it: for the empty bytes only."""
-    if args:
-        raise ForbiddenPickleError(f"bytes{args!r:.60}")
-    return b""
+
+    __slots__ = ()
+
+    def __call__(self, *args: Any) -> bytes:
+        if args:
+            raise ForbiddenPickleError(f"bytes{args!r:.60}")
+        return b""
+
+    def __repr__(self) -> str:
+        return "bytes (empty only)"
 
 
-def _latin1(text: Any, encoding: Any = "latin1") -> bytes:
+class _Latin1(_Frozen):
     """``_codecs.encode`` as pickle protocol 2 calls it: a str to latin-1 bytes only."""
-    if type(text) is not str or encoding not in ("latin1", "latin-1"):
-        raise ForbiddenPickleError(f"_codecs.encode with {type(text).__name__}, {encoding!r:.40}")
-    return text.encode("latin-1")
+
+    __slots__ = ()
+
+    def __call__(self, text: Any, encoding: Any = "latin1") -> bytes:
+        if type(text) is not str or encoding not in ("latin1", "latin-1"):
+            raise ForbiddenPickleError(
+                f"_codecs.encode with {type(text).__name__}, {encoding!r:.40}")
+        return text.encode("latin-1")
+
+    def __repr__(self) -> str:
+        return "_codecs.encode (latin-1 only)"
+
+
+_empty_bytes, _latin1 = _EmptyBytes(), _Latin1()
 
 
 _DEFAULT_FACTORIES = (int, list, set, dict)
 
 
-def _defaultdict(factory: Any = None) -> collections.defaultdict[Any, Any]:
-    """``collections.defaultdict`` with a default factory that is a plain container."""
-    if factory is not None and not any(factory is allowed for allowed in _DEFAULT_FACTORIES):
-        raise ForbiddenPickleError(f"defaultdict with default factory {type(factory).__name__}")
-    return collections.defaultdict(factory)
+class _DefaultDict(_Frozen):
+    """``collections.defaultdict`` with a default factory that is a plain container.
+
+    The factory cannot be changed afterwards: BUILD (pickle's only way to set an
+    attribute) is refused on a defaultdict by :class:`_IndexUnpickler`.
+    """
+
+    __slots__ = ()
+
+    def __call__(self, factory: Any = None) -> collections.defaultdict[Any, Any]:
+        if factory is not None and not any(factory is allowed for allowed in _DEFAULT_FACTORIES):
+            raise ForbiddenPickleError(
+                f"defaultdict with default factory {type(factory).__name__}")
+        return collections.defaultdict(factory)
+
+    def __repr__(self) -> str:
+        return "collections.defaultdict (plain factories only)"
+
+
+_defaultdict = _DefaultDict()
 
 
 DATA_GLOBALS: Mapping[GlobalName, Any] = {
@@ -130,38 +192,174 @@ def _resolve_class(module: str, name: str) -> type:
     return found
 
 
-class _RestrictedUnpickler(pickle.Unpickler):
-    """An unpickler that looks up only the allowed globals and no persistent ids."""
+def _find_global(module: str, name: str, data_only: bool) -> Any:
+    key = (module, name)
+    if key in DATA_GLOBALS:
+        return DATA_GLOBALS[key]
+    if not data_only:
+        if key in _INDEX_EXTRAS:
+            return _INDEX_EXTRAS[key]
+        if key in INDEX_CLASSES:
+            return _resolve_class(module, name)
+    raise ForbiddenPickleError(f"{module}.{name}"[:120])
 
-    data_only = True
+
+class _RestrictedUnpickler(pickle.Unpickler):
+    """The C unpickler, for plain data: the allowed data globals, no persistent ids.
+
+    Nothing it admits can be changed by a pickle: ``int``, ``set``, ``frozenset`` and
+    ``datetime.datetime`` are immutable types (setattr and ``__dict__`` writes raise),
+    the two wrappers are :class:`_Frozen`; what else a BUILD, APPEND or SETITEM can
+    reach is built by this load (containers, numbers, strings, datetimes).
+    """
 
     def find_class(self, module: str, name: str) -> Any:
-        key = (module, name)
-        if key in DATA_GLOBALS:
-            return DATA_GLOBALS[key]
-        if not self.data_only:
-            if key in _INDEX_EXTRAS:
-                return _INDEX_EXTRAS[key]
-            if key in INDEX_CLASSES:
-                return _resolve_class(module, name)
-        raise ForbiddenPickleError(f"{module}.{name}"[:120])
+        return _find_global(module, name, data_only=True)
 
     def persistent_load(self, pid: Any) -> Any:
         raise ForbiddenPickleError("a persistent id")
 
 
-class _IndexUnpickler(_RestrictedUnpickler):
-    data_only = False
+_PyUnpickler: Any = pickle._Unpickler  # untyped in typeshed's view of its dispatch table
+_OPS: Any = pickle  # the opcode constants
+
+
+def _is_dunder(key: Any) -> bool:
+    return type(key) is not str or (key.startswith("__") and key.endswith("__"))
+
+
+def _what(obj: Any) -> str:
+    if isinstance(obj, type):
+        return f"the class {obj.__module__}.{obj.__qualname__}"[:120]
+    return f"a {type(obj).__module__}.{type(obj).__qualname__}"[:120]
+
+
+def _audited(cls: type) -> bool:
+    key = (cls.__module__, cls.__qualname__)
+    return key in INDEX_CLASSES and _resolve_class(*key) is cls
+
+
+class _IndexUnpickler(_PyUnpickler):
+    """The pure-Python unpickler with the index classes, and BUILD only on its own objects.
+
+    ``find_class`` hands out admitted classes themselves, and pickle's BUILD would
+    ``setattr`` on whatever is below the state (``(None, {name: value})``) or write into
+    its ``__dict__``: on a class, for the whole process. Here BUILD applies only to an
+    instance of an admitted class that this load created (REDUCE, NEWOBJ, NEWOBJ_EX,
+    INST, OBJ), with a dict state whose keys are plain names (no ``__dunder__``); the
+    ``__setstate__`` it calls is looked up on that class and must be one an admitted
+    class defines (``Schema``, ``NUMERIC``: audited). APPEND(S), SETITEM(S) and
+    ADDITEMS apply only to a list, dict or set (what this load created: no admitted
+    global is one). The C unpickler allows none of this (it has no dispatch table).
+    """
+
+    dispatch = dict(_PyUnpickler.dispatch)
+
+    def __init__(self, file: IO[bytes]) -> None:
+        super().__init__(file)
+        self._made: dict[int, Any] = {}  # id -> object: kept alive, so ids stay unique
+
+    def find_class(self, module: str, name: str) -> Any:
+        return _find_global(module, name, data_only=False)
+
+    def persistent_load(self, pid: Any) -> Any:
+        raise ForbiddenPickleError("a persistent id")
+
+    def _built_target(self) -> Any:
+        inst = self.stack[-1]
+        if self._made.get(id(inst)) is not inst or not _audited(type(inst)):
+            raise ForbiddenPickleError(f"a state (BUILD) for {_what(inst)}"
+                                       " (only an index object this pickle made takes one)")
+        return inst
+
+    def load_build(self) -> None:
+        state = self.stack.pop()
+        inst = self._built_target()
+        if type(state) is not dict or any(_is_dunder(key) for key in state):
+            raise ForbiddenPickleError(f"a state of {_what(inst)} that is not plain attributes")
+        owner = next((c for c in type(inst).__mro__ if "__setstate__" in vars(c)), None)
+        if owner is not None:
+            if not _audited(owner):
+                raise ForbiddenPickleError(f"{owner.__qualname__}.__setstate__"[:120])
+            vars(owner)["__setstate__"](inst, state)
+            return
+        inst_dict = inst.__dict__
+        for key, value in state.items():
+            inst_dict[sys.intern(key)] = value
+
+    def _container(self, kinds: tuple[type, ...]) -> Any:
+        target = self.stack[-1]
+        if type(target) not in kinds:
+            raise ForbiddenPickleError(f"adding items to {type(target).__name__}"[:120])
+        return target
+
+    def load_append(self) -> None:
+        value = self.stack.pop()
+        self._container((list,)).append(value)
+
+    def load_appends(self) -> None:
+        items = self.pop_mark()
+        self._container((list,)).extend(items)
+
+    def load_setitem(self) -> None:
+        value, key = self.stack.pop(), self.stack.pop()
+        self._container((dict, collections.defaultdict))[key] = value
+
+    def load_setitems(self) -> None:
+        items = self.pop_mark()
+        target = self._container((dict, collections.defaultdict))
+        for i in range(0, len(items), 2):
+            target[items[i]] = items[i + 1]
+
+    def load_additems(self) -> None:
+        items = self.pop_mark()
+        self._container((set,)).update(items)
+
+
+def _made_here(opcode: bytes) -> Callable[[_IndexUnpickler], None]:
+    original = _PyUnpickler.dispatch[opcode[0]]
+
+    def load(self: _IndexUnpickler) -> None:
+        original(self)
+        made = self.stack[-1]
+        self._made[id(made)] = made
+
+    return load
+
+
+for _opcode in (_OPS.REDUCE, _OPS.NEWOBJ, _OPS.NEWOBJ_EX, _OPS.INST, _OPS.OBJ):
+    _IndexUnpickler.dispatch[_opcode[0]] = _made_here(_opcode)
+for _opcode, _method in ((_OPS.BUILD, _IndexUnpickler.load_build),
+                         (_OPS.APPEND, _IndexUnpickler.load_append),
+                         (_OPS.APPENDS, _IndexUnpickler.load_appends),
+                         (_OPS.SETITEM, _IndexUnpickler.load_setitem),
+                         (_OPS.SETITEMS, _IndexUnpickler.load_setitems),
+                         (_OPS.ADDITEMS, _IndexUnpickler.load_additems)):
+    _IndexUnpickler.dispatch[_opcode[0]] = _method
 
 
 def loads(data: bytes | bytearray | memoryview) -> Any:
-    """Unpickle an index structure (schema, segments, headers): index classes and data."""
-    return _IndexUnpickler(io.BytesIO(data)).load()
+    """Unpickle an index structure (schema, segments, headers): index classes and data.
+
+    Plain data (a block header, a column's block list) is read by the fast data-only
+    unpickler; a pickle that names an index class is read again from its start by the
+    strict one. The first attempt cannot change anything (see
+    :class:`_RestrictedUnpickler`), so a refused first attempt leaves nothing behind.
+    """
+    try:
+        return _RestrictedUnpickler(io.BytesIO(data)).load()
+    except ForbiddenPickleError:
+        return _IndexUnpickler(io.BytesIO(data)).load()
 
 
 def load(file: IO[bytes]) -> Any:
     """:func:`loads` from an open file, reading just the one pickle."""
-    return _IndexUnpickler(file).load()
+    start = file.tell()
+    try:
+        return _RestrictedUnpickler(file).load()
+    except ForbiddenPickleError:
+        file.seek(start)
+        return _IndexUnpickler(file).load()
 
 
 def loads_data(data: bytes | bytearray | memoryview) -> Any:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import importlib
 import io
 import os
 import pickle
@@ -506,3 +507,215 @@ def test_the_positions_reader_refuses_a_global(tmp_path: Path) -> None:
         loads_data(raw_payloads(marker)["GLOBAL os.system"][0])
     assert loads_data(pickle.dumps([3, 1, 4], 2)) == [3, 1, 4]
     assert not marker.exists()
+
+
+# -- BUILD: a crafted pickle changes only what it creates ---------------------------------------
+#
+# pickle's BUILD opcode sets the state of the object below it on the stack: with a
+# (None, {name: value}) "slot state" it calls setattr, with a dict it writes into
+# ``__dict__``. If that object is an admitted class or function (what ``find_class``
+# returns), a crafted index folder would patch it for the whole process: refused or not,
+# it would change how every other index behaves (r02: ``W3Segment.delete_document``).
+
+
+def _build(target: bytes, state: dict[str, bytes], slots: bool) -> bytes:
+    """Push ``target``, BUILD it with ``state`` (slot or dict form), pop it."""
+    items = b"}" + b"".join(_const(k) + v for k, v in state.items()) + (b"u" if state else b"")
+    items = b"}(" + items[1:] if state else items
+    return target + (b"N" + items + b"\x86" if slots else items) + b"b0"
+
+
+def _prefixed(attack: bytes, pickled: bytes) -> bytes:
+    """``pickled`` (protocol 2) with ``attack`` run first: the same value, one BUILD more."""
+    assert pickled.startswith(b"\x80\x02")
+    return pickled[:2] + attack + pickled[2:]
+
+
+EXISTENCE = _global("whoosh.formats", "Existence")
+BUILD_ATTACKS: dict[str, bytes] = {
+    "W3Segment.delete_document (slot state)": _build(
+        _global("whoosh.codec.whoosh3", "W3Segment"), {"delete_document": EXISTENCE}, True),
+    "TEXT.__qualname__ (slot state)": _build(
+        _global("whoosh.fields", "TEXT"), {"__qualname__": _const("nope")}, True),
+    "Positions (slot state)": _build(
+        _global("whoosh.formats", "Positions"), {"decode_positions": EXISTENCE}, True),
+    "NUMERIC (slot state)": _build(
+        _global("whoosh.fields", "NUMERIC"), {"kz_poison": _const(1)}, True),
+    "Schema (dict state)": _build(
+        _global("whoosh.fields", "Schema"), {"kz_poison": _const(1)}, False),
+    "the defaultdict constructor (dict state)": _build(
+        _global("collections", "defaultdict"), {"kz_poison": _const(1)}, False),
+    "the defaultdict constructor (slot state)": _build(
+        _global("collections", "defaultdict"), {"__defaults__": _const((None,))}, True),
+}
+DATA_BUILD_ATTACKS: dict[str, bytes] = {
+    "datetime (slot state)": _build(
+        _global("datetime", "datetime"), {"kz_poison": _const(1)}, True),
+    "the bytes constructor (dict state)": _build(
+        _global("builtins", "bytes"), {"kz_poison": _const(1)}, False),
+    "_codecs.encode (slot state)": _build(
+        _global("_codecs", "encode"), {"__defaults__": _const(("utf-8",))}, True),
+    "int (slot state)": _build(_global("builtins", "int"), {"kz_poison": _const(1)}, True),
+}
+
+
+def _allow_listed() -> dict[str, Any]:
+    """Every object the unpicklers can hand to a pickle: the admitted classes and callables."""
+    from kzsearch import safepickle
+
+    found = {f"{m}.{n}": getattr(importlib.import_module(m), n)
+             for m, n in sorted(safepickle.INDEX_CLASSES)}
+    for (module, name), value in [*safepickle.DATA_GLOBALS.items(),
+                                  *safepickle._INDEX_EXTRAS.items()]:
+        found[f"{module}.{name}"] = value
+    return found
+
+
+_SNAPSHOT_ATTRS = ("__name__", "__qualname__", "__module__", "__doc__", "__defaults__",
+                   "__kwdefaults__", "__code__", "default_factory")
+
+
+def _snapshot(obj: Any) -> dict[str, Any]:
+    state = {attr: getattr(obj, attr) for attr in _SNAPSHOT_ATTRS if hasattr(obj, attr)}
+    with suppress(TypeError):
+        state["vars"] = dict(vars(obj))
+    return state
+
+
+@pytest.fixture
+def allow_list_untouched() -> Iterator[None]:
+    """Fails the test if an allow-listed object changed; puts it back either way."""
+    before = {name: _snapshot(obj) for name, obj in _allow_listed().items()}
+    try:
+        yield
+        changed = sorted(name for name, obj in _allow_listed().items()
+                         if _snapshot(obj) != before[name])
+        assert not changed, f"a crafted pickle changed {changed} for the whole process"
+    finally:
+        for name, obj in _allow_listed().items():
+            _restore(obj, before[name])
+
+
+def _restore(obj: Any, state: dict[str, Any]) -> None:
+    with suppress(TypeError, AttributeError):
+        for attr in set(vars(obj)) - set(state.get("vars", {})):
+            delattr(obj, attr)
+        for attr, value in state.get("vars", {}).items():
+            if vars(obj).get(attr, value) is not value:
+                setattr(obj, attr, value)
+    for attr in _SNAPSHOT_ATTRS:
+        if attr in state and getattr(obj, attr) is not state[attr]:
+            with suppress(TypeError, AttributeError):
+                setattr(obj, attr, state[attr])
+
+
+def assert_a_trusted_index_still_behaves(path: Path) -> None:
+    """In the same process: delete deletes, an upsert replaces, the count is right."""
+    with Index.create(path) as index:
+        index.add_many(make_articles(6))
+    with Index.open(path) as index:
+        assert len(index) == 6
+        assert index.delete([make_articles(6)[0].id]) == 1
+        assert len(index) == 5
+        index.add_many(make_articles(6))
+        assert len(index) == 6
+        assert index.search(TERM, per_page=50).total > 0
+
+
+def with_toc_segments(toc: Toc, attack: bytes) -> None:
+    toc.segments = _prefixed(attack, pickle.dumps(pickle.loads(toc.segments), 2))  # noqa: S301
+
+
+def with_toc_schema(toc: Toc, attack: bytes) -> None:
+    toc.schema = _prefixed(attack, pickle.dumps(pickle.loads(toc.schema), 2))  # noqa: S301
+
+
+@contextmanager
+def prefixed_dumps(owner: Any, replace: Callable[[Any], bool], attack: bytes) -> Iterator[None]:
+    """While Whoosh writes, ``owner.dumps`` runs ``attack`` before the objects ``replace`` picks."""
+    original = owner.dumps
+
+    def crafted(obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if replace(obj):
+            return _prefixed(attack, pickle.dumps(obj, 2))
+        return original(obj, *args, **kwargs)
+
+    owner.dumps = crafted
+    try:
+        yield
+    finally:
+        owner.dumps = original
+
+
+BUILD_TOC_SITES = {"TOC: the segment list": with_toc_segments, "TOC: the schema": with_toc_schema}
+BUILD_SEGMENT_SITES: dict[str, Callable[[bytes], Any]] = {
+    "segment: posting block headers":
+        lambda attack: prefixed_dumps(whoosh.codec.whoosh3, _is_tuple(6), attack),
+}
+DATA_BUILD_SITES: dict[str, Callable[[bytes], Any]] = {
+    "segment: stored fields (the pickled column)":
+        lambda attack: prefixed_dumps(whoosh.columns, lambda o: type(o) is dict, attack),
+    "segment: posting block data":
+        lambda attack: prefixed_dumps(whoosh.codec.whoosh3, _is_tuple(3), attack),
+}
+BUILD_TOC_CASES = [(s, a) for s in BUILD_TOC_SITES for a in BUILD_ATTACKS]
+BUILD_SEGMENT_CASES = [(s, a) for s in BUILD_SEGMENT_SITES for a in BUILD_ATTACKS]
+BUILD_SEGMENT_CASES += [(s, a) for s in DATA_BUILD_SITES for a in DATA_BUILD_ATTACKS]
+
+
+@pytest.mark.parametrize(("site", "attack"), BUILD_TOC_CASES)
+def test_a_build_on_an_admitted_class_in_the_toc_is_refused_and_changes_nothing(
+        pristine: Path, tmp_path: Path, allow_list_untouched: None, site: str,
+        attack: str) -> None:
+    path, marker = crafted_copy(pristine, tmp_path)
+    rewrite_toc(path, lambda toc: BUILD_TOC_SITES[site](toc, BUILD_ATTACKS[attack]))
+    with pytest.raises(REFUSALS):
+        Index.open(path)
+    assert_refused(path, marker, f"{site} / {attack}")
+    assert_a_trusted_index_still_behaves(tmp_path / "trusted")
+    add("crafted_pickles_refused")
+
+
+@pytest.mark.parametrize(("site", "attack"), BUILD_SEGMENT_CASES)
+def test_a_build_on_an_admitted_global_in_a_segment_is_refused_and_changes_nothing(
+        tmp_path: Path, allow_list_untouched: None, site: str, attack: str) -> None:
+    path, marker = tmp_path / "crafted", tmp_path / "payload-ran"
+    sites = {**BUILD_SEGMENT_SITES, **DATA_BUILD_SITES}
+    raw = {**BUILD_ATTACKS, **DATA_BUILD_ATTACKS}[attack]
+    with sites[site](raw), suppress(ForbiddenPickleError, *REFUSALS):
+        build(path)  # the writer's own check of the count may read the crafted file already
+    assert_refused(path, marker, f"{site} / {attack}")
+    assert_a_trusted_index_still_behaves(tmp_path / "trusted")
+    add("crafted_pickles_refused")
+
+
+def test_a_defaultdict_factory_cannot_be_set_after_construction(
+        allow_list_untouched: None) -> None:
+    """r11(a): the factory check at construction must not be undone by a BUILD."""
+    from kzsearch import safepickle
+
+    made = _call(_global("collections", "defaultdict"), _global("__builtin__", "int"))
+    schema = _global("whoosh.fields", "Schema")
+    for slots in (True, False):
+        attack = _build(made, {"default_factory": schema}, slots)[:-1]  # keep it: no POP
+        with pytest.raises(ForbiddenPickleError):
+            safepickle.loads(b"\x80\x02" + attack + b".")
+    plain = safepickle.loads(pickle.dumps(collections.defaultdict(int, {"a": 1}), 2))
+    assert plain.default_factory is int and plain == {"a": 1}
+
+
+def test_nothing_the_data_unpickler_admits_can_be_changed() -> None:
+    """The fast C unpickler reads data: BUILD has nothing there it could change."""
+    from kzsearch import safepickle
+
+    immutable_type = 1 << 8  # Py_TPFLAGS_IMMUTABLETYPE
+    for (module, name), value in safepickle.DATA_GLOBALS.items():
+        if isinstance(value, type):
+            assert value.__flags__ & immutable_type, f"{module}.{name}"
+            with pytest.raises(TypeError):
+                value.kz_poison = 1
+        else:
+            with pytest.raises((AttributeError, ForbiddenPickleError)):
+                value.kz_poison = 1
+            with pytest.raises(TypeError):
+                vars(value)
