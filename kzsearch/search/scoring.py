@@ -17,8 +17,9 @@ Each query word scores twice, and the two add up:
 A query is a tree of Whoosh query objects (see :mod:`kzsearch.search.query`);
 :meth:`Scorer.evaluate` turns each node into a score for every document number
 and a mask of the documents it matches: OR adds scores over the union, AND over
-the intersection, NOT takes the complement. Phrases ask Whoosh's matcher where
-the words stand in sequence, then score those documents by their words.
+the intersection, NOT takes the complement. Phrases read where their words stand
+and find the sequence in one linear pass (:func:`docs_with_sequence`), then score
+those documents by their words.
 
 Everything here is per index generation: postings and field lengths are read
 once into arrays and cached, so a query costs a few vectorised passes over the
@@ -27,6 +28,7 @@ document numbers, not a Python step per posting.
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 from collections import OrderedDict
@@ -168,22 +170,30 @@ class Scorer:
     def _phrase_docs(self, name: str, words: list[str]) -> np.ndarray:
         """Document numbers where the words stand at consecutive positions.
 
-        Each occurrence of the i-th word becomes the key (document, position - i):
-        the phrase starts wherever every word has the same key.
+        Exact (the same documents as Whoosh's phrase matcher), and linear: the documents
+        holding every distinct word are found by intersecting their postings rarest
+        first, stopping once none is left; then each distinct word's positions are read
+        once in those documents, and :func:`docs_with_sequence` examines every occurrence
+        a fixed number of times. A phrase of 250 words costs what one of 2 words costs on
+        the same documents (it cost words x positions, minutes over a word repeated
+        80 000 times), so no phrase length limit is needed beyond the query's
+        ``MAX_QUERY_WORDS``.
         """
-        candidates = self.postings(name, words[0])[0]
-        for word in words[1:]:
+        distinct = sorted(set(words), key=lambda w: (len(self.postings(name, w)[0]), w))
+        if not distinct:
+            return np.zeros(0, dtype=np.int64)
+        candidates = self.postings(name, distinct[0])[0]
+        for word in distinct[1:]:
+            if not len(candidates):
+                break
             candidates = np.intersect1d(candidates, self.postings(name, word)[0],
                                         assume_unique=True)
         candidates = candidates[self.live[candidates]].astype(np.int64)
+        if not len(candidates):
+            return candidates
         with self._reading:
-            where = {w: arrays.positions(self.reader, name, w, candidates) for w in set(words)}
-        starts: np.ndarray | None = None
-        for i, word in enumerate(words):
-            docs, places = where[word]
-            keys = (docs << 32) + (places + len(words) - i)
-            starts = keys if starts is None else np.intersect1d(starts, keys)
-        return np.unique(starts >> 32) if starts is not None else candidates
+            where = {w: arrays.positions(self.reader, name, w, candidates) for w in distinct}
+        return docs_with_sequence(words, where)
 
     # -- BM25F -------------------------------------------------------------------------
 
@@ -241,3 +251,75 @@ class Scorer:
         return scores if boost == 1.0 else scores * np.float32(boost)
 
 
+# -- phrases -------------------------------------------------------------------------------
+
+Occurrences = tuple[np.ndarray, np.ndarray]  # document numbers and positions, one per occurrence
+
+
+def docs_with_sequence(words: list[str], where: dict[str, Occurrences]) -> np.ndarray:
+    """The documents where ``words`` stand at consecutive positions, given where each
+    distinct word stands (sorted document numbers, as int64).
+
+    The occurrences of all the words are merged in (document, position) order into one
+    string, a character per word and a gap character wherever positions are not
+    consecutive (and between documents); the phrase, spelt the same way, is then a
+    substring search, resumed at the next document after each match. CPython's search
+    is linear in the text it scans (the two-way algorithm for long needles), so the work
+    is a sort of the occurrences plus a pass over them, whatever the phrase repeats.
+
+    kzsearch's analyzer gives every position one term. Should two of the words share a
+    position (an index made otherwise), the string cannot spell it and the per-word key
+    intersection of :func:`docs_by_keys` answers instead.
+    """
+    distinct = list(dict.fromkeys(words))
+    docs = np.concatenate([where[w][0] for w in distinct])
+    if not len(docs):
+        return np.zeros(0, dtype=np.int64)
+    keys = (docs.astype(np.int64) << 32) + np.concatenate([where[w][1] for w in distinct])
+    labels = np.concatenate([np.full(len(where[w][0]), n + 1, dtype=np.uint32)
+                             for n, w in enumerate(distinct)])
+    order = np.argsort(keys, kind="stable")
+    keys, labels = keys[order], labels[order]
+    steps = np.diff(keys)
+    if np.any(steps == 0):
+        return docs_by_keys(words, where)
+    gaps = np.concatenate((np.zeros(1, dtype=np.int64), np.cumsum(steps != 1)))
+    slots = np.arange(len(keys)) + gaps  # where each occurrence stands in the text
+    text = np.zeros(len(keys) + int(gaps[-1]), dtype=np.uint32)  # 0 is the gap character
+    text[slots] = labels
+    code = {w: n + 1 for n, w in enumerate(distinct)}
+    needle = _as_text(np.asarray([code[w] for w in words], dtype=np.uint32))
+    return _matching_docs(_as_text(text), needle, keys >> 32, slots)
+
+
+def _as_text(codes: np.ndarray) -> str:
+    return codes.astype("<u4").tobytes().decode("utf-32-le")
+
+
+def _matching_docs(text: str, needle: str, docs: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """Each document whose stretch of ``text`` holds ``needle``: one search per match."""
+    firsts = np.flatnonzero(np.concatenate((np.ones(1, dtype=bool), docs[1:] != docs[:-1])))
+    starts = slots[firsts].tolist()  # where each document's occurrences begin in the text
+    numbers = docs[firsts].tolist()
+    found: list[int] = []
+    at = text.find(needle)
+    while at >= 0:
+        which = bisect.bisect_right(starts, at) - 1
+        found.append(numbers[which])
+        if which + 1 == len(starts):
+            break
+        at = text.find(needle, starts[which + 1])
+    return np.asarray(found, dtype=np.int64)
+
+
+def docs_by_keys(words: list[str], where: dict[str, Occurrences]) -> np.ndarray:
+    """The same answer by intersecting, word by word, the keys (document, position - i) of
+    the i-th word: exact whatever stands where, but words x occurrences of work."""
+    starts: np.ndarray | None = None
+    for i, word in enumerate(words):
+        docs, places = where[word]
+        keys = (docs.astype(np.int64) << 32) + (places + len(words) - i)
+        starts = keys if starts is None else np.intersect1d(starts, keys)
+        if not len(starts):
+            break
+    return np.unique(starts >> 32) if starts is not None else np.zeros(0, dtype=np.int64)

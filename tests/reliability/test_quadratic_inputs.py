@@ -13,17 +13,28 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kzsearch import Article, Index, QueryError, read_articles, sample_corpus_path
 from kzsearch.analysis import index_term
-from kzsearch.search import highlight, vocabulary
+from kzsearch.search import highlight, scoring, vocabulary
 from kzsearch.search.engine import MAX_SUGGESTED_WORDS
 from kzsearch.search.query import MAX_QUERY_WORDS
 from kzsearch.text.lang import KAZAKH_LETTER_RE
 from kzsearch.text.tokens import tokenize
 
-from ._support import SCALE, add, make_articles, record, time_guard
+from ._support import (
+    SCALE,
+    add,
+    count_example,
+    fuzz_settings,
+    make_articles,
+    record,
+    time_guard,
+)
 
 HIGHLIGHT_FILE = highlight.__file__
 LONG = SCALE.mode == "long"
@@ -277,3 +288,124 @@ def test_candidates_per_length_are_capped_to_the_most_frequent() -> None:
         compared = sorted((-many[b], b) for _, b in seen if len(b) == length)
         assert len(of_length) > cap  # the cap matters here
         assert compared == of_length[:cap]  # the most frequent (ties alphabetical)
+
+
+# -- phrases over a repeated word ------------------------------------------------------------
+
+SCORING_FILE = scoring.__file__
+RUNS = {"run-long": 20_000 if not LONG else 80_000, "run-short": 100}  # repeats of қаржы
+PAIRS = 10_000 if not LONG else 40_000  # "қаржы нарығы" repeated, in one more article
+PHRASE_LENGTHS = (2, 50, 250)
+
+
+class CountingNumpy:
+    """``numpy`` as scoring.py sees it, adding up the elements of every array handed to a
+    numpy function (a sort, an intersection or a search reads each at least once)."""
+
+    def __init__(self) -> None:
+        self.elements = 0
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(np, name)
+        if not callable(real) or isinstance(real, type):
+            return real
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.elements += sum(a.size for a in (*args, *kwargs.values())
+                                 if isinstance(a, np.ndarray))
+            return real(*args, **kwargs)
+
+        return counted
+
+
+def phrase_work(index: Index, phrase: str) -> tuple[int, set[str]]:
+    """Work of one phrase search in scoring.py (array elements given to numpy plus Python
+    lines run) and the ids it found."""
+    counting = CountingNumpy()
+    found: list[set[str]] = []
+    scoring.np = counting  # type: ignore[assignment]
+    try:
+        lines = lines_run(SCORING_FILE, lambda: found.append(
+            {h.id for h in index.search(phrase, per_page=20).hits}))
+    finally:
+        scoring.np = np
+    return counting.elements + lines, found[0]
+
+
+@pytest.fixture(scope="module")
+def repeated_word_index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    index = Index.create(tmp_path_factory.mktemp("quadratic-phrase") / "index")
+    repeated = [Article(id=name, title="Қаржы жаңалықтары", body=repeated_body("қаржы", times),
+                        rubric="Экономика", published=dt.date(2021, 3, 1), views=1, lang="kk")
+                for name, times in RUNS.items()]
+    pairs = Article(id="pairs", title="Қаржы нарығы", body=repeated_body("қаржы нарығы", PAIRS),
+                    rubric="Экономика", published=dt.date(2021, 3, 2), views=1, lang="kk")
+    index.add_many(make_articles(10) + repeated + [pairs])
+    return index
+
+
+@pytest.mark.parametrize("unit", ["қаржы", "қаржы нарығы"])
+def test_phrase_work_does_not_grow_with_the_phrase_length(repeated_word_index: Index,
+                                                         unit: str) -> None:
+    """A phrase of 250 words on a body of one word repeated 20 000 times cost 250 sorted
+    intersections of every position (words x positions, minutes at 80 000 repeats); now
+    each position is examined a fixed number of times, however long the phrase: the work
+    of 50 and 250 words stays within twice that of 2 words, and the right articles match
+    (a run of k repeats holds a phrase of n words exactly when n <= k)."""
+    per_unit = len(unit.split())
+    repeated_word_index.search(f'"{unit} {unit}"')  # postings cached: every search alike
+    work: dict[int, int] = {}
+    for words in PHRASE_LENGTHS:
+        phrase = '"' + " ".join([unit] * (words // per_unit)) + '"'
+        with time_guard("phrase over a repeated word", SCALE.seconds_per_big_input):
+            work[words], found = phrase_work(repeated_word_index, phrase)
+        runs = {"pairs": 2 * PAIRS} if per_unit == 2 else RUNS
+        assert found == {name for name, times in runs.items() if times >= words}, words
+        add("long phrases over repeated words")
+    record(f"phrase work, 2/50/250 words of '{unit}'", [work[n] for n in PHRASE_LENGTHS])
+    assert work[50] <= 2 * work[2] and work[250] <= 2 * work[2], work
+
+
+def test_phrase_work_is_linear_in_the_occurrences_of_its_words(
+        repeated_word_index: Index) -> None:
+    """The documented bound: a phrase check handles each occurrence of its distinct words
+    in the documents holding all of them a fixed number of times: at most 10 units of work
+    each (2.5 measured; the old intersections took 127), 2 000 to spare for the query."""
+    occurrences = sum(RUNS.values()) + 2 * PAIRS + 10  # қаржы, нарығы; topic texts hold some
+    phrase = '"' + " ".join(["қаржы", "нарығы"] * (MAX_QUERY_WORDS // 2)) + '"'
+    with time_guard("phrase at the query word limit", SCALE.seconds_per_big_input):
+        work, found = phrase_work(repeated_word_index, phrase)
+    record("phrase work per occurrence, 256 words", round(work / occurrences, 1))
+    assert found == {"pairs"}
+    assert work <= 10 * occurrences + 2_000, (work, occurrences)
+
+
+def spelt_out(words: list[str], text: dict[int, list[set[str]]]) -> dict[str, Any]:
+    """Where each distinct word stands in documents given as lists of term sets."""
+    where: dict[str, Any] = {}
+    for word in dict.fromkeys(words):
+        places = [(doc, pos) for doc in sorted(text) for pos, terms in enumerate(text[doc])
+                  if word in terms]
+        where[word] = (np.asarray([d for d, _ in places], dtype=np.int64),
+                       np.asarray([p for _, p in places], dtype=np.int64))
+    return where
+
+
+PHRASE_WORDS = ["қаржы", "нарығы", "бюджет"]
+
+
+@fuzz_settings()
+@given(st.lists(st.sampled_from(PHRASE_WORDS), min_size=2, max_size=12),
+       st.dictionaries(st.integers(0, 40), st.lists(st.sets(st.sampled_from(
+           PHRASE_WORDS + ["жаңалық"]), max_size=2), max_size=40), max_size=5))
+def test_the_linear_phrase_check_finds_exactly_the_documents_of_the_definition(
+        words: list[str], text: dict[int, list[set[str]]]) -> None:
+    """Short phrases of three Kazakh words over documents where a position holds none, one
+    or two terms: the documents found are those where some start p has the i-th word at
+    p + i, for every i (two terms at one position take the word-by-word path)."""
+    count_example("phrase check against its definition")
+    expected = [doc for doc in sorted(text) if any(
+        all(p + i < len(text[doc]) and w in text[doc][p + i] for i, w in enumerate(words))
+        for p in range(len(text[doc])))]
+    found = scoring.docs_with_sequence(words, spelt_out(words, text))
+    assert found.tolist() == expected
