@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from kzsearch.analysis import fold_key
 
@@ -30,9 +31,54 @@ def prefix_key(term: str) -> str | None:
     and 20190 share no meaning, yet a year weighs as much as any other query word."""
     if not term:
         return None
-    if any(ch.isdigit() for ch in term):
+    if any(map(str.isdigit, term)):
         return term
     return term[:PREFIX_LETTERS]
+
+
+def loose_prefix_key(folded: str) -> str | None:
+    """The loose prefix class of a term, from its :func:`~kzsearch.analysis.fold_key`."""
+    return prefix_key(folded)
+
+
+_MISSING = object()
+
+
+class TermKeys:
+    """The look-up keys of terms: folded form, prefix class, loose prefix class.
+
+    Each is a pure function of the term, so a vocabulary made from an earlier one
+    (``known``, the previous generation's) takes the earlier keys of the terms both
+    have and computes them only for new terms: a per-term Python pass over a whole
+    vocabulary costs a few hundred milliseconds, a dictionary look-up per term a few.
+    Tables are made on first use; two threads making one at once make equal ones.
+    """
+
+    def __init__(self, known: TermKeys | None = None) -> None:
+        self._tables: dict[str, dict[str, Any]] = {}
+        # The earlier vocabulary's tables (made or inherited), not the vocabulary itself,
+        # so that no chain of generations is kept alive.
+        self._known: dict[str, dict[str, Any]] = (
+            {**known._known, **known._tables} if known is not None else {})
+
+    def table(self, kind: str, terms: Iterable[str]) -> dict[str, Any]:
+        """``kind`` ("fold", "prefix" or "loose") of every term of ``terms``."""
+        table = self._tables.get(kind)
+        if table is not None:
+            return table
+        if kind == "loose":
+            folded = self.table("fold", terms)
+            compute: Callable[[str], Any] = lambda term: loose_prefix_key(folded[term])  # noqa: E731
+        else:
+            compute = fold_key if kind == "fold" else prefix_key
+        get = self._known.get(kind, {}).get
+        table = {}
+        for term in terms:
+            key = get(term, _MISSING)
+            table[term] = compute(term) if key is _MISSING else key
+        self._tables[kind] = table
+        self._known.pop(kind, None)
+        return table
 
 
 @dataclass
@@ -45,6 +91,7 @@ class Vocabulary:
     _by_prefix: dict[str, list[str]] | None = field(default=None, repr=False)
     _by_loose_prefix: dict[str, list[str]] | None = field(default=None, repr=False)
     _closest: dict[tuple[str, int], str | None] = field(default_factory=dict, repr=False)
+    keys: TermKeys = field(default_factory=TermKeys, repr=False)
 
     @classmethod
     def from_reader(cls, reader: object) -> Vocabulary:
@@ -57,13 +104,19 @@ class Vocabulary:
         return cls.from_counts(doc_freq)
 
     @classmethod
-    def from_counts(cls, doc_freq: dict[str, int]) -> Vocabulary:
+    def from_counts(cls, doc_freq: dict[str, int], known: Vocabulary | None = None
+                    ) -> Vocabulary:
+        """The vocabulary of these terms (in this order, which ties keep). ``known``, an
+        earlier vocabulary, lends the keys of the terms both have (see :class:`TermKeys`)."""
+        keys = TermKeys(known.keys if known is not None else None)
+        folded = keys.table("fold", doc_freq)
         by_fold: dict[str, list[str]] = defaultdict(list)
         for term in doc_freq:
-            by_fold[fold_key(term)].append(term)
+            by_fold[folded[term]].append(term)
         for terms in by_fold.values():
-            terms.sort(key=lambda t: -doc_freq[t])
-        return cls(doc_freq, dict(by_fold))
+            if len(terms) > 1:
+                terms.sort(key=lambda t: -doc_freq[t])
+        return cls(doc_freq, dict(by_fold), keys=keys)
 
     def __contains__(self, term: str) -> bool:
         return term in self.doc_freq
@@ -75,20 +128,21 @@ class Vocabulary:
     def with_prefix(self, key: str) -> list[str]:
         """Terms whose prefix class is ``key`` (built on first use, once per generation)."""
         if self._by_prefix is None:
-            self._by_prefix = self._classes(lambda term: term)
+            self._by_prefix = self._classes("prefix")
         return self._by_prefix.get(key, [])
 
     def with_loose_prefix(self, key: str) -> list[str]:
         """Terms whose *loose* form (:func:`~kzsearch.analysis.fold_key`) has prefix ``key``:
         the class of a word typed without Kazakh letters or in Latin script."""
         if self._by_loose_prefix is None:
-            self._by_loose_prefix = self._classes(fold_key)
+            self._by_loose_prefix = self._classes("loose")
         return self._by_loose_prefix.get(key, [])
 
-    def _classes(self, form: Callable[[str], str]) -> dict[str, list[str]]:
+    def _classes(self, kind: str) -> dict[str, list[str]]:
         classes: dict[str, list[str]] = defaultdict(list)
+        key_of = self.keys.table(kind, self.doc_freq)
         for term in self.doc_freq:
-            key = prefix_key(form(term))
+            key = key_of[term]
             if key is not None:
                 classes[key].append(term)
         return dict(classes)
