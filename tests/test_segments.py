@@ -19,6 +19,7 @@ import pytest
 from kzsearch import Index, read_articles, sample_corpus_path
 from kzsearch.search.segments import SegmentCache, SegmentState, segment_key
 from kzsearch.search.snapshot import Snapshot
+from kzsearch.search.vocabulary import Vocabulary
 
 QUERIES = [
     "мектеп", "ұлттық құрама", "мемлекет басшысы", "астана қаласы", "бюджет жобасы",
@@ -86,10 +87,11 @@ def assert_same_state(composed: Snapshot, fresh: Snapshot) -> None:
     mine_vocabulary, theirs_vocabulary = composed.vocabulary, fresh.vocabulary
     assert list(mine_vocabulary.doc_freq.items()) == list(theirs_vocabulary.doc_freq.items())
     assert mine_vocabulary.by_fold == theirs_vocabulary.by_fold
-    for term in list(theirs_vocabulary.doc_freq)[::97]:
-        for kind in ("with_prefix", "with_loose_prefix"):
-            key = term[:5]
-            assert getattr(mine_vocabulary, kind)(key) == getattr(theirs_vocabulary, kind)(key)
+    for vocabulary in (mine_vocabulary, theirs_vocabulary):  # build the lazy tables
+        vocabulary.with_prefix("")
+        vocabulary.with_loose_prefix("")
+    assert mine_vocabulary._by_prefix == theirs_vocabulary._by_prefix
+    assert mine_vocabulary._by_loose_prefix == theirs_vocabulary._by_loose_prefix
     assert (composed.documents, composed.segments) == (fresh.documents, fresh.segments)
 
 
@@ -132,12 +134,23 @@ def test_composed_snapshot_equals_one_read_from_the_whole_reader(index) -> None:
     assert_same_results(index)
 
 
-def test_a_commit_reuses_the_states_of_unchanged_segments(index, articles) -> None:
+def test_a_commit_reuses_the_states_of_unchanged_segments(index, articles,
+                                                          monkeypatch) -> None:
+    updates = []
+    updated = Vocabulary.updated.__func__  # type: ignore[attr-defined]
+
+    def counting(cls, *args, **kwargs):
+        updates.append(len(args[2]))
+        return updated(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Vocabulary, "updated", classmethod(counting))
     cache = index._segments
-    index._current_snapshot()
+    assert_same_results(index)  # the prefix tables are built, to be updated next
     before = dict(cache._states)
     built_before = len(cache.built_keys)
-    new = dataclasses.replace(articles[5], id="segments-new-1", title=articles[7].title)
+    # body words of other articles become title words: their place in the vocabulary moves
+    title = " ".join(articles[9].body.split()[:10] + articles[30].body.split()[-10:])
+    new = dataclasses.replace(articles[5], id="segments-new-1", title=title)
     index.add_many([new])
     index.delete([articles[10].id])  # a deletion in an unchanged segment changes no state
     after = index._current_snapshot()
@@ -150,6 +163,9 @@ def test_a_commit_reuses_the_states_of_unchanged_segments(index, articles) -> No
         assert cache._states[key] is before[key]
     assert sorted(map(str, cache.keys())) == sorted(map(str, keys))
     assert_same_results(index)
+    # the new generation kept every segment it had and added one: its vocabulary was
+    # updated from the previous one (only the new segment's terms redone), not made whole
+    assert updates and all(count < len(after.vocabulary.doc_freq) for count in updates)
 
 
 def test_after_optimize_results_match_and_no_vanished_segment_is_kept(index) -> None:

@@ -105,8 +105,9 @@ class SegmentCache:
         self._states: dict[Hashable, SegmentState] = {}
         self._lock = threading.Lock()
         self.built = 0  # states built so far (what a test counts to see reuse)
-        # The newest composed vocabulary: the next one takes its terms' keys from it.
-        self.vocabulary: Vocabulary | None = None
+        # The newest composed vocabulary with the states it was composed of, by identity:
+        # the next generation's is made from it (see :func:`vocabulary_of`).
+        self.last: tuple[list[SegmentState], Vocabulary] | None = None
 
     def states(self, reader: Any, scope: Hashable = None) -> list[SegmentState]:
         """The state of every segment of ``reader``, in document-number order."""
@@ -145,6 +146,7 @@ class Composed:
     days: np.ndarray
     views: np.ndarray
     doc_freq: dict[str, int]
+    field_doc_freq: dict[str, dict[str, int]]
 
 
 def compose(states: list[SegmentState]) -> Composed:
@@ -152,6 +154,8 @@ def compose(states: list[SegmentState]) -> Composed:
     codes, names = {}, {}
     for column in TEXT_COLUMNS:
         codes[column], names[column] = _compose_codes(states, column)
+    fields = {name: _sum_over_segments([s.doc_freq[name] for s in states])
+              for name in TEXT_FIELDS}
     return Composed(
         lengths={name: _concat([s.lengths[name] for s in states], np.float32)
                  for name in LENGTH_FIELDS},
@@ -159,9 +163,33 @@ def compose(states: list[SegmentState]) -> Composed:
         names=names,
         days=_concat([s.days for s in states], np.int64),
         views=_concat([s.views for s in states], np.int64),
-        doc_freq=_max_over_fields([_sum_over_segments([s.doc_freq[name] for s in states])
-                                   for name in TEXT_FIELDS]),
+        doc_freq=_max_over_fields([fields[name] for name in TEXT_FIELDS]),
+        field_doc_freq=fields,
     )
+
+
+def vocabulary_of(states: list[SegmentState], composed: Composed, cache: SegmentCache
+                  ) -> Vocabulary:
+    """The vocabulary of the composed counts: updated from the cache's last one when the
+    generation only added segments to those it was made of (the terms of the new
+    segments are the only ones whose counts changed), else made whole, reusing the
+    terms' keys. Either way it equals ``Vocabulary.from_counts(composed.doc_freq)``."""
+    last = cache.last
+    vocabulary = None
+    if last is not None:
+        before, previous = last
+        now = {id(state) for state in states}
+        if all(id(state) in now for state in before):
+            kept = {id(state) for state in before}
+            changed = {term for state in states if id(state) not in kept
+                       for name in TEXT_FIELDS for term in state.doc_freq[name]}
+            vocabulary = Vocabulary.updated(previous, composed.doc_freq, changed,
+                                            composed.field_doc_freq[TEXT_FIELDS[0]])
+    if vocabulary is None:
+        vocabulary = Vocabulary.from_counts(composed.doc_freq,
+                                            last[1] if last is not None else None)
+    cache.last = (list(states), vocabulary)
+    return vocabulary
 
 
 def _concat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:

@@ -44,7 +44,7 @@ from whoosh.reading import EmptyReader
 from kzsearch.index import UNSAFE_MODE, IndexClosedError
 from kzsearch.search import arrays
 from kzsearch.search.scoring import Scorer
-from kzsearch.search.segments import SegmentCache, compose, live_mask
+from kzsearch.search.segments import SegmentCache, compose, live_mask, vocabulary_of
 from kzsearch.search.vocabulary import Vocabulary
 
 
@@ -129,9 +129,9 @@ class Snapshot:
         self._lengths: dict[str, np.ndarray] | None = None
 
     def _compose(self, reader: Any, segments: SegmentCache) -> None:
-        composed = compose(segments.states(reader, self.version.directory))
-        self.vocabulary = Vocabulary.from_counts(composed.doc_freq, segments.vocabulary)
-        segments.vocabulary = self.vocabulary
+        states = segments.states(reader, self.version.directory)
+        composed = compose(states)
+        self.vocabulary = vocabulary_of(states, composed, segments)
         self.rubric_codes = composed.codes["rubric_key"]
         self.rubric_names = composed.names["rubric_key"]
         self.month_codes, self.month_names = composed.codes["month"], composed.names["month"]

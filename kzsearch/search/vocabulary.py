@@ -11,7 +11,7 @@ exact-script one is ranked first because expansions carry a lower boost.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Collection, Container, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,43 +42,48 @@ def loose_prefix_key(folded: str) -> str | None:
 
 
 _MISSING = object()
+KINDS = ("fold", "prefix", "loose")
 
 
 class TermKeys:
     """The look-up keys of terms: folded form, prefix class, loose prefix class.
 
-    Each is a pure function of the term, so a vocabulary made from an earlier one
-    (``known``, the previous generation's) takes the earlier keys of the terms both
-    have and computes them only for new terms: a per-term Python pass over a whole
-    vocabulary costs a few hundred milliseconds, a dictionary look-up per term a few.
-    Tables are made on first use; two threads making one at once make equal ones.
+    Each is a pure function of the term, so the keys are remembered in one table per
+    kind that a vocabulary made from an earlier one (``known``, the previous
+    generation's) shares: a new generation computes keys only for its new terms (a
+    per-term Python pass over a whole vocabulary costs a few hundred milliseconds, a
+    look-up per term a few). Tables only grow while shared (safe under threads: nobody
+    iterates them); one that grew past twice the vocabulary is restricted to it again.
     """
 
     def __init__(self, known: TermKeys | None = None) -> None:
-        self._tables: dict[str, dict[str, Any]] = {}
-        # The earlier vocabulary's tables (made or inherited), not the vocabulary itself,
-        # so that no chain of generations is kept alive.
-        self._known: dict[str, dict[str, Any]] = (
-            {**known._known, **known._tables} if known is not None else {})
+        self._memo: dict[str, dict[str, Any]] = (
+            known._memo if known is not None else {kind: {} for kind in KINDS})
 
-    def table(self, kind: str, terms: Iterable[str]) -> dict[str, Any]:
-        """``kind`` ("fold", "prefix" or "loose") of every term of ``terms``."""
-        table = self._tables.get(kind)
-        if table is not None:
-            return table
-        if kind == "loose":
-            folded = self.table("fold", terms)
-            compute: Callable[[str], Any] = lambda term: loose_prefix_key(folded[term])  # noqa: E731
-        else:
-            compute = fold_key if kind == "fold" else prefix_key
-        get = self._known.get(kind, {}).get
-        table = {}
-        for term in terms:
-            key = get(term, _MISSING)
-            table[term] = compute(term) if key is _MISSING else key
-        self._tables[kind] = table
-        self._known.pop(kind, None)
-        return table
+    def key(self, kind: str, term: str) -> Any:
+        """``kind`` ("fold", "prefix" or "loose") of one term."""
+        memo = self._memo[kind]
+        found = memo.get(term, _MISSING)
+        if found is _MISSING:
+            found = memo[term] = self._compute(kind, term)
+        return found
+
+    def table(self, kind: str, terms: Collection[str]) -> dict[str, Any]:
+        """A table holding ``kind`` of every term of ``terms`` (and maybe of others)."""
+        memo = self._memo[kind]
+        if len(memo) > 2 * len(terms) + 1000:
+            memo = {term: memo[term] for term in terms if term in memo}
+            self._memo = {**self._memo, kind: memo}
+        for term in [term for term in terms if term not in memo]:
+            memo[term] = self._compute(kind, term)
+        return memo
+
+    def _compute(self, kind: str, term: str) -> Any:
+        if kind == "fold":
+            return fold_key(term)
+        if kind == "prefix":
+            return prefix_key(term)
+        return loose_prefix_key(self.key("fold", term))
 
 
 @dataclass
@@ -117,6 +122,44 @@ class Vocabulary:
             if len(terms) > 1:
                 terms.sort(key=lambda t: -doc_freq[t])
         return cls(doc_freq, dict(by_fold), keys=keys)
+
+    @classmethod
+    def updated(cls, previous: Vocabulary, doc_freq: dict[str, int],
+                changed: Iterable[str], in_first_field: Container[str]) -> Vocabulary:
+        """The vocabulary of ``doc_freq``, equal to ``from_counts(doc_freq)``, made from
+        ``previous`` by redoing only the look-up lists that hold a ``changed`` term.
+
+        Valid when ``doc_freq`` has every term of ``previous`` and differs from it only
+        in ``changed`` terms (segments were added, none removed), and its order is that
+        of :meth:`from_reader`: the first field's terms, then the others', each in
+        code-point order (``in_first_field`` says which are the first field's).
+        """
+        keys = TermKeys(previous.keys)
+        changed = list(changed)
+
+        def order(term: str) -> tuple[bool, str]:  # a term's place in doc_freq
+            return term not in in_first_field, term
+
+        def redo(table: dict[str, list[str]], kind: str, by_count: bool) -> dict[str, list[str]]:
+            grown: dict[Any, set[str]] = {}
+            for term in changed:
+                key = keys.key(kind, term)
+                if key is not None:
+                    grown.setdefault(key, set()).add(term)
+            table = dict(table)
+            for key, terms in grown.items():
+                members = sorted(terms.union(table.get(key, ())), key=order)
+                if by_count:
+                    members.sort(key=lambda t: -doc_freq[t])
+                table[key] = members
+            return table
+
+        vocabulary = cls(doc_freq, redo(previous.by_fold, "fold", True), keys=keys)
+        if previous._by_prefix is not None:
+            vocabulary._by_prefix = redo(previous._by_prefix, "prefix", False)
+        if previous._by_loose_prefix is not None:
+            vocabulary._by_loose_prefix = redo(previous._by_loose_prefix, "loose", False)
+        return vocabulary
 
     def __contains__(self, term: str) -> bool:
         return term in self.doc_freq
