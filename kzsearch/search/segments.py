@@ -240,15 +240,19 @@ def _sum_over_segments(counts: list[dict[str, int]]) -> dict[str, int]:
 
 def _max_over_fields(fields: list[dict[str, int]]) -> dict[str, int]:
     """Each term's largest frequency over the fields, in the order of the first field's
-    terms, then the later fields' new ones (what ``Vocabulary.from_reader`` gives)."""
+    terms, then the later fields' new ones (what ``Vocabulary.from_reader`` gives).
+
+    ``update`` keeps a known key's place, so the merge is done in C; only the terms of
+    every field but the last (the short title field) are then walked to take the max.
+    """
     if not fields:
         return {}
     merged = dict(fields[0])
     for part in fields[1:]:
-        get = merged.get
+        merged.update(part)
+    for part in fields[:-1]:
         for term, count in part.items():
-            old = get(term)
-            if old is None or count > old:
+            if count > merged[term]:
                 merged[term] = count
     return merged
 
