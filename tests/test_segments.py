@@ -184,3 +184,13 @@ def test_an_empty_index_composes_an_empty_snapshot(tmp_path) -> None:
         assert len(index) == 0
         assert index.search("мектеп").total == 0
         assert_same_results(index, finds=False)
+
+
+def test_segment_arrays_shared_by_generations_cannot_be_written(index) -> None:
+    snapshot = index._current_snapshot()
+    states = index._segments.states(snapshot.reader, snapshot.version.directory)
+    for state in states:
+        for values in (*state.lengths.values(), *state.codes.values(), state.days,
+                       state.views):
+            with pytest.raises(ValueError, match="read-only"):
+                values[:1] = 0

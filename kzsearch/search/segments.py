@@ -63,13 +63,20 @@ class SegmentState:
             codes[column], names[column] = arrays.text_column(leaf, column)
         return cls(
             size=int(leaf.doc_count_all()),
-            lengths={name: arrays.field_lengths(leaf, name) for name in LENGTH_FIELDS},
-            codes=codes,
+            lengths={name: _frozen(arrays.field_lengths(leaf, name)) for name in LENGTH_FIELDS},
+            codes={column: _frozen(values) for column, values in codes.items()},
             names=names,
-            days=arrays.numeric_column(leaf, "day", "int64", 0),
-            views=arrays.numeric_column(leaf, "popularity", "int64", -1),
+            days=_frozen(arrays.numeric_column(leaf, "day", "int64", 0)),
+            views=_frozen(arrays.numeric_column(leaf, "popularity", "int64", -1)),
             doc_freq={name: _field_doc_freq(leaf, name) for name in TEXT_FIELDS},
         )
+
+
+def _frozen(values: np.ndarray) -> np.ndarray:
+    """Read-only: a one-segment generation uses the state's arrays themselves, so a write
+    through a snapshot would change every later generation's; numpy refuses it instead."""
+    values.setflags(write=False)
+    return values
 
 
 def _field_doc_freq(leaf: Any, name: str) -> dict[str, int]:
@@ -97,7 +104,9 @@ class SegmentCache:
     states of segments the generation no longer has (merged away or rebuilt), so memory
     follows the index, not the number of commits. ``scope`` (say, the index directory's
     identity) keeps apart segments of different indexes that happened to share an id.
-    Safe for threads; one thread builds at a time.
+    :meth:`states` is safe for threads (one builds at a time); :attr:`last` is read and
+    set by :func:`vocabulary_of`, which one loader at a time calls (``Snapshots`` loads
+    under its loading lock).
     """
 
     def __init__(self, build: Callable[[Any], SegmentState] = SegmentState.build) -> None:
