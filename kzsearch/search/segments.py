@@ -180,17 +180,19 @@ def compose(states: list[SegmentState]) -> Composed:
 def vocabulary_of(states: list[SegmentState], composed: Composed, cache: SegmentCache
                   ) -> Vocabulary:
     """The vocabulary of the composed counts: updated from the cache's last one when the
-    generation only added segments to those it was made of (the terms of the new
-    segments are the only ones whose counts changed), else made whole, reusing the
-    terms' keys. Either way it equals ``Vocabulary.from_counts(composed.doc_freq)``."""
+    generation kept some of the segments it was made of (only the terms of segments
+    added or removed since can have other counts), else made whole, reusing the terms'
+    keys. Either way it equals ``Vocabulary.from_counts(composed.doc_freq)``."""
     last = cache.last
     vocabulary = None
     if last is not None:
         before, previous = last
         now = {id(state) for state in states}
-        if all(id(state) in now for state in before):
-            kept = {id(state) for state in before}
-            changed = {term for state in states if id(state) not in kept
+        then = {id(state) for state in before}
+        if now & then:
+            moved = [state for state in states if id(state) not in then]
+            moved += [state for state in before if id(state) not in now]
+            changed = {term for state in moved
                        for name in TEXT_FIELDS for term in state.doc_freq[name]}
             vocabulary = Vocabulary.updated(previous, composed.doc_freq, changed,
                                             composed.field_doc_freq[TEXT_FIELDS[0]])

@@ -129,10 +129,11 @@ class Vocabulary:
         """The vocabulary of ``doc_freq``, equal to ``from_counts(doc_freq)``, made from
         ``previous`` by redoing only the look-up lists that hold a ``changed`` term.
 
-        Valid when ``doc_freq`` has every term of ``previous`` and differs from it only
-        in ``changed`` terms (segments were added, none removed), and its order is that
-        of :meth:`from_reader`: the first field's terms, then the others', each in
-        code-point order (``in_first_field`` says which are the first field's).
+        Valid when ``doc_freq`` differs from ``previous.doc_freq`` only in ``changed``
+        terms (new, gone, or with other counts: the terms of the segments added and
+        removed), and its order is that of :meth:`from_reader`: the first field's terms,
+        then the others', each in code-point order (``in_first_field`` says which are
+        the first field's).
         """
         keys = TermKeys(previous.keys)
         changed = list(changed)
@@ -148,10 +149,14 @@ class Vocabulary:
                     grown.setdefault(key, set()).add(term)
             table = dict(table)
             for key, terms in grown.items():
-                members = sorted(terms.union(table.get(key, ())), key=order)
+                members = sorted((term for term in terms.union(table.get(key, ()))
+                                  if term in doc_freq), key=order)
                 if by_count:
                     members.sort(key=lambda t: -doc_freq[t])
-                table[key] = members
+                if members:
+                    table[key] = members
+                else:
+                    table.pop(key, None)
             return table
 
         vocabulary = cls(doc_freq, redo(previous.by_fold, "fold", True), keys=keys)
