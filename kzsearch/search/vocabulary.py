@@ -6,6 +6,12 @@ the vocabulary maps each *folded* index term back to the real terms that fold
 to it, once per index generation; the query then asks for those real terms.
 Collisions (``көл``/``қол`` → ``кол``) stay visible: both terms come back, and the
 exact-script one is ranked first because expansions carry a lower boost.
+
+A new generation's vocabulary need not be made whole: :meth:`Vocabulary.updated`
+redoes only the look-up lists holding a term whose counts changed (the terms of the
+segments added or removed, see :mod:`kzsearch.search.segments`), and :class:`TermKeys`
+remembers each term's keys across generations; both give exactly what
+:meth:`Vocabulary.from_counts` gives.
 """
 
 from __future__ import annotations
