@@ -4,7 +4,7 @@ Whoosh hands out postings one at a time through Python matcher objects, and
 column values one document at a time. Scoring a query over 100k articles that
 way visits every posting in Python. Here each term's postings are read a block
 (128 postings) at a time into two arrays, document numbers and term
-frequencies, and each column once per index generation into one array, so a
+frequencies, and each column once per segment into one array, so a
 whole query is scored and counted with a few vectorised operations.
 
 The fast paths read whoosh 2.7.4's on-disk blocks (the version is pinned); any

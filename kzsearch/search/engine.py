@@ -35,6 +35,7 @@ from kzsearch.index import (
 from kzsearch.search.highlight import Snippet, make_snippet
 from kzsearch.search.query import ParsedQuery, QueryBuilder, QueryError
 from kzsearch.search.ranking import SORTS, recency_factor
+from kzsearch.search.segments import SegmentCache
 from kzsearch.search.snapshot import Snapshot as _Snapshot
 from kzsearch.search.snapshot import Snapshots, Version
 
@@ -102,6 +103,7 @@ class Index(IndexStore):
 
     def __init__(self, path: Path, ix: Any) -> None:
         super().__init__(path, ix)
+        self._segments = SegmentCache()  # per-segment state, reused across generations
         self._snapshots = Snapshots(path, self._version_on_disk, self._load)
 
     def search(
@@ -200,7 +202,7 @@ class Index(IndexStore):
         if previous is not None and previous.directory != version.directory:
             self._reopen()
         with reading_files(self.path):
-            return _Snapshot.open(version, survive_commits(self._ix.reader))
+            return _Snapshot.open(version, survive_commits(self._ix.reader), self._segments)
 
     def _search(  # noqa: PLR0913 - the parameters of search(), checked
         self,

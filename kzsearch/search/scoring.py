@@ -91,20 +91,27 @@ class Scorer:
     """
 
     def __init__(self, reader: Any, rubric_mask: Callable[[str], Any],
-                 reader_lock: AbstractContextManager[Any] | None = None) -> None:
+                 reader_lock: AbstractContextManager[Any] | None = None, *,
+                 live: np.ndarray | None = None,
+                 lengths: dict[str, np.ndarray] | None = None) -> None:
+        """``live`` and ``lengths`` (per field, per document number), when given, are what
+        :func:`arrays.live_mask` and :func:`arrays.field_lengths` would read from ``reader``
+        (a snapshot composes them from per-segment parts)."""
         self.reader = reader
         self.rubric_mask = rubric_mask
         self._reading = reader_lock if reader_lock is not None else nullcontext()
-        self.live = arrays.live_mask(reader)
+        self.live = arrays.live_mask(reader) if live is None else live
         self.size = len(self.live)
         self.live_count = max(int(self.live.sum()), 1)
-        self.norm = {name: self._length_norm(name) for name in FIELD_WEIGHTS}
+        given = lengths or {}
+        self.norm = {name: self._length_norm(name, given.get(name)) for name in FIELD_WEIGHTS}
         self._postings = SizedCache(CACHE_POSTINGS)
         self._classes = SizedCache(CACHE_CLASS_SCORES)
 
-    def _length_norm(self, name: str) -> np.ndarray:
+    def _length_norm(self, name: str, lengths: np.ndarray | None = None) -> np.ndarray:
         """BM25's ``1 - b + b * length / average``, per document, for one field."""
-        lengths = arrays.field_lengths(self.reader, name)
+        if lengths is None:
+            lengths = arrays.field_lengths(self.reader, name)
         live = lengths[self.live]
         average = float(live.mean()) if len(live) and live.mean() > 0 else 1.0
         b = FIELD_B.get(name, BM25_B)

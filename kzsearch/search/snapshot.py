@@ -19,9 +19,11 @@ running search.
 which a rebuild's rename replaces), the generation number (which a rebuild can repeat)
 and the identity of that generation's TOC file.
 
-The snapshot is built from one reader over all segments; its arrays are concatenations
-of per-segment parts (see :mod:`kzsearch.search.arrays`), so a later version can build
-each segment's part once and compose snapshots from them.
+A snapshot is composed from per-segment states (:mod:`kzsearch.search.segments`): a
+segment's lengths, columns and terms are read once, when a generation first has it, and
+reused by later generations; only the deleted-documents mask, the concatenation and the
+vocabulary's summed counts are made per generation. Without a segment cache a snapshot
+reads everything from the whole reader instead, which gives the same.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from whoosh.reading import EmptyReader
 from kzsearch.index import UNSAFE_MODE, IndexClosedError
 from kzsearch.search import arrays
 from kzsearch.search.scoring import Scorer
+from kzsearch.search.segments import SegmentCache, compose, live_mask, vocabulary_of
 from kzsearch.search.vocabulary import Vocabulary
 
 
@@ -88,23 +91,27 @@ class Snapshot:
     the scorer and :meth:`stored_fields` take it themselves.
     """
 
-    def __init__(self, version: Version, reader: Any) -> None:
+    def __init__(self, version: Version, reader: Any, segments: SegmentCache | None = None
+                 ) -> None:
+        """Everything derived from ``reader``: composed from the per-segment states of
+        ``segments`` (built for new segments only), or, without a cache, read from the
+        whole reader (the from-scratch path, which gives the same)."""
         self.version = version
         self.reader = reader
         self.lock = threading.RLock()
         with self.lock:
-            self.vocabulary = Vocabulary.from_reader(reader)
-            self.rubric_codes, self.rubric_names = arrays.text_column(reader, "rubric_key")
-            self.month_codes, self.month_names = arrays.text_column(reader, "month")
-            self.days = arrays.numeric_column(reader, "day", "int64", 0)
-            self.views = arrays.numeric_column(reader, "popularity", "int64", -1)
+            if segments is None:
+                self._read_whole(reader)
+            else:
+                self._compose(reader, segments)
             self.documents = int(reader.doc_count())
             self.segments = sum(1 for leaf, _ in reader.leaf_readers()
                                 if not isinstance(leaf, EmptyReader))
             self.rubric_code = {name: code for code, name in enumerate(self.rubric_names)
                                 if name}
             self.rubric_mask = _rubric_mask(self.rubric_codes, self.rubric_code)
-            self.scorer = Scorer(reader, self.rubric_mask, self.lock)
+            self.scorer = Scorer(reader, self.rubric_mask, self.lock,
+                                 live=self._live, lengths=self._lengths)
         self.rubrics = {name.casefold(): name for name in self.rubric_names if name}
         live = self.days[self.scorer.live]
         self.newest = int(live.max()) if len(live) and live.max() > 0 else None
@@ -112,11 +119,32 @@ class Snapshot:
         self._retired = False
         self._closed = False
 
+    def _read_whole(self, reader: Any) -> None:
+        self.vocabulary = Vocabulary.from_reader(reader)
+        self.rubric_codes, self.rubric_names = arrays.text_column(reader, "rubric_key")
+        self.month_codes, self.month_names = arrays.text_column(reader, "month")
+        self.days = arrays.numeric_column(reader, "day", "int64", 0)
+        self.views = arrays.numeric_column(reader, "popularity", "int64", -1)
+        self._live: np.ndarray | None = None
+        self._lengths: dict[str, np.ndarray] | None = None
+
+    def _compose(self, reader: Any, segments: SegmentCache) -> None:
+        states = segments.states(reader, self.version.directory)
+        composed = compose(states)
+        self.vocabulary = vocabulary_of(states, composed, segments)
+        self.rubric_codes = composed.codes["rubric_key"]
+        self.rubric_names = composed.names["rubric_key"]
+        self.month_codes, self.month_names = composed.codes["month"], composed.names["month"]
+        self.days, self.views = composed.days, composed.views
+        self._live = live_mask(reader)
+        self._lengths = composed.lengths
+
     @classmethod
-    def open(cls, version: Version, reader: Any) -> Snapshot:
+    def open(cls, version: Version, reader: Any, segments: SegmentCache | None = None
+             ) -> Snapshot:
         """The snapshot of ``reader``; the reader is closed if building it fails."""
         try:
-            return cls(version, reader)
+            return cls(version, reader, segments)
         except BaseException:
             reader.close()
             raise

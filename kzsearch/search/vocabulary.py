@@ -6,13 +6,20 @@ the vocabulary maps each *folded* index term back to the real terms that fold
 to it, once per index generation; the query then asks for those real terms.
 Collisions (``көл``/``қол`` → ``кол``) stay visible: both terms come back, and the
 exact-script one is ranked first because expansions carry a lower boost.
+
+A new generation's vocabulary need not be made whole: :meth:`Vocabulary.updated`
+redoes only the look-up lists holding a term whose counts changed (the terms of the
+segments added or removed, see :mod:`kzsearch.search.segments`), and :class:`TermKeys`
+remembers each term's keys across generations; both give exactly what
+:meth:`Vocabulary.from_counts` gives.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Collection, Container, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from kzsearch.analysis import fold_key
 
@@ -30,9 +37,59 @@ def prefix_key(term: str) -> str | None:
     and 20190 share no meaning, yet a year weighs as much as any other query word."""
     if not term:
         return None
-    if any(ch.isdigit() for ch in term):
+    if any(map(str.isdigit, term)):
         return term
     return term[:PREFIX_LETTERS]
+
+
+def loose_prefix_key(folded: str) -> str | None:
+    """The loose prefix class of a term, from its :func:`~kzsearch.analysis.fold_key`."""
+    return prefix_key(folded)
+
+
+_MISSING = object()
+KINDS = ("fold", "prefix", "loose")
+
+
+class TermKeys:
+    """The look-up keys of terms: folded form, prefix class, loose prefix class.
+
+    Each is a pure function of the term, so the keys are remembered in one table per
+    kind that a vocabulary made from an earlier one (``known``, the previous
+    generation's) shares: a new generation computes keys only for its new terms (a
+    per-term Python pass over a whole vocabulary costs a few hundred milliseconds, a
+    look-up per term a few). Tables only grow while shared (safe under threads: nobody
+    iterates them); one that grew past twice the vocabulary is restricted to it again.
+    """
+
+    def __init__(self, known: TermKeys | None = None) -> None:
+        self._memo: dict[str, dict[str, Any]] = (
+            known._memo if known is not None else {kind: {} for kind in KINDS})
+
+    def key(self, kind: str, term: str) -> Any:
+        """``kind`` ("fold", "prefix" or "loose") of one term."""
+        memo = self._memo[kind]
+        found = memo.get(term, _MISSING)
+        if found is _MISSING:
+            found = memo[term] = self._compute(kind, term)
+        return found
+
+    def table(self, kind: str, terms: Collection[str]) -> dict[str, Any]:
+        """A table holding ``kind`` of every term of ``terms`` (and maybe of others)."""
+        memo = self._memo[kind]
+        if len(memo) > 2 * len(terms) + 1000:
+            memo = {term: memo[term] for term in terms if term in memo}
+            self._memo = {**self._memo, kind: memo}
+        for term in [term for term in terms if term not in memo]:
+            memo[term] = self._compute(kind, term)
+        return memo
+
+    def _compute(self, kind: str, term: str) -> Any:
+        if kind == "fold":
+            return fold_key(term)
+        if kind == "prefix":
+            return prefix_key(term)
+        return loose_prefix_key(self.key("fold", term))
 
 
 @dataclass
@@ -45,6 +102,7 @@ class Vocabulary:
     _by_prefix: dict[str, list[str]] | None = field(default=None, repr=False)
     _by_loose_prefix: dict[str, list[str]] | None = field(default=None, repr=False)
     _closest: dict[tuple[str, int], str | None] = field(default_factory=dict, repr=False)
+    keys: TermKeys = field(default_factory=TermKeys, repr=False)
 
     @classmethod
     def from_reader(cls, reader: object) -> Vocabulary:
@@ -57,13 +115,62 @@ class Vocabulary:
         return cls.from_counts(doc_freq)
 
     @classmethod
-    def from_counts(cls, doc_freq: dict[str, int]) -> Vocabulary:
+    def from_counts(cls, doc_freq: dict[str, int], known: Vocabulary | None = None
+                    ) -> Vocabulary:
+        """The vocabulary of these terms (in this order, which ties keep). ``known``, an
+        earlier vocabulary, lends the keys of the terms both have (see :class:`TermKeys`)."""
+        keys = TermKeys(known.keys if known is not None else None)
+        folded = keys.table("fold", doc_freq)
         by_fold: dict[str, list[str]] = defaultdict(list)
         for term in doc_freq:
-            by_fold[fold_key(term)].append(term)
+            by_fold[folded[term]].append(term)
         for terms in by_fold.values():
-            terms.sort(key=lambda t: -doc_freq[t])
-        return cls(doc_freq, dict(by_fold))
+            if len(terms) > 1:
+                terms.sort(key=lambda t: -doc_freq[t])
+        return cls(doc_freq, dict(by_fold), keys=keys)
+
+    @classmethod
+    def updated(cls, previous: Vocabulary, doc_freq: dict[str, int],
+                changed: Iterable[str], in_first_field: Container[str]) -> Vocabulary:
+        """The vocabulary of ``doc_freq``, equal to ``from_counts(doc_freq)``, made from
+        ``previous`` by redoing only the look-up lists that hold a ``changed`` term.
+
+        Valid when ``doc_freq`` differs from ``previous.doc_freq`` only in ``changed``
+        terms (new, gone, or with other counts: the terms of the segments added and
+        removed), and its order is that of :meth:`from_reader`: the first field's terms,
+        then the others', each in code-point order (``in_first_field`` says which are
+        the first field's).
+        """
+        keys = TermKeys(previous.keys)
+        changed = list(changed)
+
+        def order(term: str) -> tuple[bool, str]:  # a term's place in doc_freq
+            return term not in in_first_field, term
+
+        def redo(table: dict[str, list[str]], kind: str, by_count: bool) -> dict[str, list[str]]:
+            grown: dict[Any, set[str]] = {}
+            for term in changed:
+                key = keys.key(kind, term)
+                if key is not None:
+                    grown.setdefault(key, set()).add(term)
+            table = dict(table)
+            for key, terms in grown.items():
+                members = sorted((term for term in terms.union(table.get(key, ()))
+                                  if term in doc_freq), key=order)
+                if by_count:
+                    members.sort(key=lambda t: -doc_freq[t])
+                if members:
+                    table[key] = members
+                else:
+                    table.pop(key, None)
+            return table
+
+        vocabulary = cls(doc_freq, redo(previous.by_fold, "fold", True), keys=keys)
+        if previous._by_prefix is not None:
+            vocabulary._by_prefix = redo(previous._by_prefix, "prefix", False)
+        if previous._by_loose_prefix is not None:
+            vocabulary._by_loose_prefix = redo(previous._by_loose_prefix, "loose", False)
+        return vocabulary
 
     def __contains__(self, term: str) -> bool:
         return term in self.doc_freq
@@ -75,20 +182,21 @@ class Vocabulary:
     def with_prefix(self, key: str) -> list[str]:
         """Terms whose prefix class is ``key`` (built on first use, once per generation)."""
         if self._by_prefix is None:
-            self._by_prefix = self._classes(lambda term: term)
+            self._by_prefix = self._classes("prefix")
         return self._by_prefix.get(key, [])
 
     def with_loose_prefix(self, key: str) -> list[str]:
         """Terms whose *loose* form (:func:`~kzsearch.analysis.fold_key`) has prefix ``key``:
         the class of a word typed without Kazakh letters or in Latin script."""
         if self._by_loose_prefix is None:
-            self._by_loose_prefix = self._classes(fold_key)
+            self._by_loose_prefix = self._classes("loose")
         return self._by_loose_prefix.get(key, [])
 
-    def _classes(self, form: Callable[[str], str]) -> dict[str, list[str]]:
+    def _classes(self, kind: str) -> dict[str, list[str]]:
         classes: dict[str, list[str]] = defaultdict(list)
+        key_of = self.keys.table(kind, self.doc_freq)
         for term in self.doc_freq:
-            key = prefix_key(form(term))
+            key = key_of[term]
             if key is not None:
                 classes[key].append(term)
         return dict(classes)

@@ -1,0 +1,233 @@
+"""Per-segment search state composed per generation gives what the whole reader gives.
+
+The index here is the sample corpus in three commits with deletions between them, so
+it has several segments, deleted documents in more than one, and rubric and month
+values that first appear in different segments. Each generation's snapshot composed
+from cached segment states is compared with one read from scratch from the same
+reader: every array, the vocabulary in order, and real Kazakh searches with filters,
+sorts and facets. Then the cache must reuse the states of unchanged segments (no
+re-read) and forget those of segments that a merge removed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from kzsearch import Index, read_articles, sample_corpus_path
+from kzsearch.search.segments import SegmentCache, SegmentState, segment_key
+from kzsearch.search.snapshot import Snapshot
+from kzsearch.search.vocabulary import Vocabulary
+
+QUERIES = [
+    "мектеп", "ұлттық құрама", "мемлекет басшысы", "астана қаласы", "бюджет жобасы",
+    '"ұлттық құрама"', "мемлекеттердин", "kazakstan", "білім NOT мектеп", "спорт OR футбол",
+    "2019", "мектептер", "қазақстан республикасы",
+]
+SEARCHES = [  # rubric, since, until, sort, recency
+    (None, None, None, "relevance", None),
+    (None, None, None, "date", None),
+    (None, "2019-01-01", None, "views", 0.5),
+]
+
+
+class CountingCache(SegmentCache):
+    """A segment cache that records which segment states it built."""
+
+    def __init__(self) -> None:
+        self.built_keys: list[object] = []
+
+        def build(leaf: object) -> SegmentState:
+            self.built_keys.append(segment_key(leaf))
+            return SegmentState.build(leaf)
+
+        super().__init__(build)
+
+
+@pytest.fixture(scope="module")
+def articles():
+    return list(read_articles(sample_corpus_path()))
+
+
+@pytest.fixture()
+def index(tmp_path, articles):
+    """Three commits with deletions in two segments: several segments, some deleted."""
+    index = Index.create(tmp_path / "index")
+    index.add_many(articles[:20])
+    index.add_many(articles[20:35])
+    index.delete([articles[2].id, articles[21].id])
+    index.add_many(articles[35:])
+    index.delete([articles[40].id])
+    index._segments = CountingCache()
+    yield index
+    index.close()
+
+
+def from_scratch(index: Index) -> Snapshot:
+    """The current generation's snapshot read the old way, from the whole reader."""
+    composed = index._current_snapshot()
+    return Snapshot(composed.version, index._ix.reader())
+
+
+def leaves_of(snapshot: Snapshot) -> list[object]:
+    return [segment_key(leaf) for leaf, _ in snapshot.reader.leaf_readers()]
+
+
+def assert_same_state(composed: Snapshot, fresh: Snapshot) -> None:
+    for name in ("rubric_codes", "month_codes", "days", "views"):
+        mine, theirs = getattr(composed, name), getattr(fresh, name)
+        assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs), name
+    assert composed.rubric_names == fresh.rubric_names
+    assert composed.month_names == fresh.month_names
+    assert np.array_equal(composed.scorer.live, fresh.scorer.live)
+    for name, norm in fresh.scorer.norm.items():
+        assert np.array_equal(composed.scorer.norm[name], norm), name
+    mine_vocabulary, theirs_vocabulary = composed.vocabulary, fresh.vocabulary
+    assert list(mine_vocabulary.doc_freq.items()) == list(theirs_vocabulary.doc_freq.items())
+    assert mine_vocabulary.by_fold == theirs_vocabulary.by_fold
+    for vocabulary in (mine_vocabulary, theirs_vocabulary):  # build the lazy tables
+        vocabulary.with_prefix("")
+        vocabulary.with_loose_prefix("")
+    assert mine_vocabulary._by_prefix == theirs_vocabulary._by_prefix
+    assert mine_vocabulary._by_loose_prefix == theirs_vocabulary._by_loose_prefix
+    assert (composed.documents, composed.segments) == (fresh.documents, fresh.segments)
+
+
+def results_of(index: Index, snapshot: Snapshot) -> list[tuple]:
+    found = []
+    for query in QUERIES:
+        for rubric, since, until, sort, recency in SEARCHES:
+            results = index._search(snapshot, query, rubric, _date(since), _date(until), sort,
+                                    recency, None, 1, 15)
+            found.append((query, sort, results.total, results.facets, results.suggestion,
+                          [(hit.id, hit.score) for hit in results.hits]))
+        rubrics = list(snapshot.rubric_counts())[:2] or ["Спорт"]
+        results = index._search(snapshot, query, rubrics, None, None, "relevance", None,
+                                {rubrics[0]: 2.0}, 1, 15)
+        found.append((query, rubrics, results.total, results.facets,
+                      [(hit.id, hit.score) for hit in results.hits]))
+    return found
+
+
+def _date(text: str | None):
+    import datetime as dt
+
+    return dt.date.fromisoformat(text) if text else None
+
+
+def assert_same_results(index: Index, *, finds: bool = True) -> None:
+    composed, fresh = index._current_snapshot(), from_scratch(index)
+    try:
+        assert_same_state(composed, fresh)
+        mine, theirs = results_of(index, composed), results_of(index, fresh)
+        assert mine == theirs
+        assert (sum(result[2] for result in mine) > 0) == finds
+    finally:
+        fresh.close()
+
+
+def test_composed_snapshot_equals_one_read_from_the_whole_reader(index) -> None:
+    snapshot = index._current_snapshot()
+    assert snapshot.segments >= 2 and len(snapshot.scorer.live) > len(index)
+    assert_same_results(index)
+
+
+def test_a_commit_reuses_the_states_of_unchanged_segments(index, articles,
+                                                          monkeypatch) -> None:
+    updates = []
+    updated = Vocabulary.updated.__func__  # type: ignore[attr-defined]
+
+    def counting(cls, *args, **kwargs):
+        updates.append(len(args[2]))
+        return updated(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Vocabulary, "updated", classmethod(counting))
+    cache = index._segments
+    assert_same_results(index)  # the prefix tables are built, to be updated next
+    before = dict(cache._states)
+    built_before = len(cache.built_keys)
+    # body words of other articles become title words: their place in the vocabulary moves
+    title = " ".join(articles[9].body.split()[:10] + articles[30].body.split()[-10:])
+    new = dataclasses.replace(articles[5], id="segments-new-1", title=title)
+    index.add_many([new])
+    index.delete([articles[10].id])  # a deletion in an unchanged segment changes no state
+    after = index._current_snapshot()
+    keys = [(after.version.directory, key) for key in leaves_of(after)]
+    new_keys = [key for key in keys if key not in before]
+    assert len(cache.built_keys) - built_before == len(new_keys) >= 1
+    reused = [key for key in keys if key in before]
+    assert reused  # a one-article commit leaves most segments as they were
+    for key in reused:
+        assert cache._states[key] is before[key]
+    assert sorted(map(str, cache.keys())) == sorted(map(str, keys))
+    assert_same_results(index)
+    # the new generation kept every segment it had and added one: its vocabulary was
+    # updated from the previous one (only the new segment's terms redone), not made whole
+    assert updates and all(count < len(after.vocabulary.doc_freq) for count in updates)
+
+
+def test_a_merge_of_some_segments_updates_the_vocabulary_exactly(index, articles,
+                                                                  monkeypatch) -> None:
+    """One-article commits until Whoosh merges small segments while keeping others: the
+    states of the merged-away segments go, the kept ones stay, and the vocabulary updated
+    from the previous one (terms of added and removed segments redone) is exact."""
+    updates = []
+    updated = Vocabulary.updated.__func__  # type: ignore[attr-defined]
+
+    def counting(cls, *args, **kwargs):
+        updates.append(len(args[2]))
+        return updated(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Vocabulary, "updated", classmethod(counting))
+    assert_same_results(index)  # the prefix tables are built, to be updated next
+    merged = False
+    for i in range(20):
+        before = set(index._segments.keys())
+        terms_before = set(index._current_snapshot().vocabulary.doc_freq)
+        # other term counts, same words, and one word of its own; every second one is
+        # deleted at once, so that its word goes when a merge purges the deleted article
+        body = " ".join(articles[i].body.split()[::-1]) + " қайталанбас" + "ө" * (i + 1)
+        index.add_many([dataclasses.replace(articles[i], id=f"segments-merge-{i}",
+                                            body=body)])
+        if i % 2:
+            index.delete([f"segments-merge-{i}"])
+        snapshot = index._current_snapshot()
+        now = {(snapshot.version.directory, key) for key in leaves_of(snapshot)}
+        assert set(index._segments.keys()) == now
+        if before - now and before & now:
+            merged = True
+            assert terms_before - set(snapshot.vocabulary.doc_freq)  # a term went
+            break
+    assert merged, "no commit merged some segments and kept others"
+    assert updates  # the merge's vocabulary was updated, not made whole
+    assert_same_results(index)
+
+
+def test_after_optimize_results_match_and_no_vanished_segment_is_kept(index) -> None:
+    index._current_snapshot()
+    old = set(index._segments.keys())
+    index.optimize()
+    snapshot = index._current_snapshot()
+    assert snapshot.segments == 1
+    keys = [(snapshot.version.directory, key) for key in leaves_of(snapshot)]
+    assert index._segments.keys() == keys and not old & set(keys)
+    assert_same_results(index)
+
+
+def test_an_empty_index_composes_an_empty_snapshot(tmp_path) -> None:
+    with Index.create(tmp_path / "empty") as index:
+        assert len(index) == 0
+        assert index.search("мектеп").total == 0
+        assert_same_results(index, finds=False)
+
+
+def test_segment_arrays_shared_by_generations_cannot_be_written(index) -> None:
+    snapshot = index._current_snapshot()
+    states = index._segments.states(snapshot.reader, snapshot.version.directory)
+    for state in states:
+        for values in (*state.lengths.values(), *state.codes.values(), state.days,
+                       state.views):
+            with pytest.raises(ValueError, match="read-only"):
+                values[:1] = 0
