@@ -134,9 +134,9 @@ def test_composed_snapshot_equals_one_read_from_the_whole_reader(index) -> None:
     assert_same_results(index)
 
 
-def test_a_commit_reuses_the_states_of_unchanged_segments(index, articles,
-                                                          monkeypatch) -> None:
-    updates = []
+def count_vocabulary_updates(monkeypatch) -> list[int]:
+    """Record, for each incremental vocabulary update, how many terms it redid."""
+    updates: list[int] = []
     updated = Vocabulary.updated.__func__  # type: ignore[attr-defined]
 
     def counting(cls, *args, **kwargs):
@@ -144,6 +144,12 @@ def test_a_commit_reuses_the_states_of_unchanged_segments(index, articles,
         return updated(cls, *args, **kwargs)
 
     monkeypatch.setattr(Vocabulary, "updated", classmethod(counting))
+    return updates
+
+
+def test_a_commit_reuses_the_states_of_unchanged_segments(index, articles,
+                                                          monkeypatch) -> None:
+    updates = count_vocabulary_updates(monkeypatch)
     cache = index._segments
     assert_same_results(index)  # the prefix tables are built, to be updated next
     before = dict(cache._states)
@@ -173,14 +179,7 @@ def test_a_merge_of_some_segments_updates_the_vocabulary_exactly(index, articles
     """One-article commits until Whoosh merges small segments while keeping others: the
     states of the merged-away segments go, the kept ones stay, and the vocabulary updated
     from the previous one (terms of added and removed segments redone) is exact."""
-    updates = []
-    updated = Vocabulary.updated.__func__  # type: ignore[attr-defined]
-
-    def counting(cls, *args, **kwargs):
-        updates.append(len(args[2]))
-        return updated(cls, *args, **kwargs)
-
-    monkeypatch.setattr(Vocabulary, "updated", classmethod(counting))
+    updates = count_vocabulary_updates(monkeypatch)
     assert_same_results(index)  # the prefix tables are built, to be updated next
     merged = False
     for i in range(20):
