@@ -346,7 +346,6 @@ class IndexStore:
         self.path = path
         self._closed = False
         self._whoosh = ix
-        self._refresh_schema()
 
     @property
     def _ix(self) -> index.Index:
@@ -451,11 +450,6 @@ class IndexStore:
             )
         with reading_files(path):
             return survive_commits(lambda: cls(path, index.open_dir(str(path))))
-
-    def _refresh_schema(self) -> None:
-        """Use this process's analyzer, not the pickled copy in the TOC (versions match)."""
-        for name in ("title", "body"):
-            self._whoosh.schema[name].analyzer = ANALYZER
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -597,7 +591,6 @@ class IndexStore:
         search keeps using the reader it took (see :mod:`kzsearch.search.snapshot`).
         """
         self._ix = survive_commits(lambda: index.open_dir(str(self.path)))
-        survive_commits(self._refresh_schema)
 
     # -- reading ---------------------------------------------------------------------------
 
