@@ -6,6 +6,13 @@ engine inherits another's warm caches. The worker reads its own peak from
 ``/proc/self/status`` (VmHWM) and its helper processes' from
 ``getrusage(RUSAGE_CHILDREN)`` (the ``procs=2`` writers), and prints one JSON line.
 
+``--compare``: a kzsearch *tree* (another checkout, e.g. the main branch) is measured
+beside this one in the same run: its workers get ``KZSEARCH_BENCH_TREE=TREE``, which puts
+that tree first on ``sys.path``, so ``import kzsearch`` loads the other checkout while
+the engine adapters, corpus and queries stay this checkout's. Every kzsearch worker
+reports the package folder it imported (``kzsearch_from``), and a worker that loaded the
+wrong one counts as failed.
+
 Latency: every query of a class runs twice; the first pass is reported as
 "cold" (first sight of those terms), the second as the warm figures
 (p50/p95/p99 and queries/s). Opening the index and the very first query are
@@ -19,9 +26,11 @@ import json
 import math
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +40,10 @@ for entry in (str(HERE), str(ROOT)):
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
+TREE_ENV = "KZSEARCH_BENCH_TREE"  # a worker imports kzsearch from this checkout, if set
+if __name__ == "__main__" and os.environ.get(TREE_ENV):
+    sys.path.insert(0, os.environ[TREE_ENV])
+
 import engines  # noqa: E402
 from queries import CLASSES, Query, load_queries  # noqa: E402
 
@@ -39,6 +52,7 @@ BUILDS = (
     ("kzsearch", "kzsearch", 1),
     ("kzsearch procs=2", "kzsearch", 2),
     ("whoosh", "whoosh", 1),
+    ("whoosh-stem", "whoosh-stem", 1),
     ("sqlite", "sqlite", 1),
     ("tantivy", "tantivy", 1),
 )
@@ -71,6 +85,15 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
+def kzsearch_from(engine: str) -> dict[str, str]:
+    """Where this worker's ``kzsearch`` package was imported from (kzsearch only)."""
+    if engine != "kzsearch":
+        return {}
+    import kzsearch
+
+    return {"kzsearch_from": str(Path(kzsearch.__file__).resolve().parent)}
+
+
 def build_worker(engine: str, corpus: Path, path: Path, procs: int) -> dict[str, Any]:
     started = time.perf_counter()
     docs = engines.BUILDERS[engine](corpus, path, procs)
@@ -82,6 +105,7 @@ def build_worker(engine: str, corpus: Path, path: Path, procs: int) -> dict[str,
         "size_bytes": dir_size(path),
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "workers_peak_rss_mb": round(children_peak_mb(), 1),
+        **kzsearch_from(engine),
     }
 
 
@@ -121,16 +145,43 @@ def query_worker(engine: str, path: Path, queries_path: Path) -> dict[str, Any]:
         "first_query_s": round(first, 3),
         "classes": classes,
         "peak_rss_mb": round(peak_rss_mb(), 1),
+        **kzsearch_from(engine),
     }
 
 
 # -- driving workers from the parent ---------------------------------------------------------
 
 
-def run_worker(args: list[str], timeout: float | None = None) -> dict[str, Any]:
-    """Run ``speed.py worker ARGS`` in a fresh interpreter; its last stdout line is JSON."""
+@dataclass(frozen=True)
+class Tree:
+    """A kzsearch checkout whose package the workers import: ``path`` None is this one."""
+
+    name: str
+    path: Path | None = None
+
+    def label(self, label: str) -> str:
+        """A build or engine label for this tree's rows ("kzsearch [base]")."""
+        return label if self.path is None else f"{label} [{self.name}]"
+
+    def package(self) -> Path:
+        """The ``kzsearch`` package folder its workers must import."""
+        return ((self.path or ROOT) / "kzsearch").resolve()
+
+
+THIS_TREE = Tree("this")
+
+
+def run_worker(
+    args: list[str], timeout: float | None = None, tree: Path | None = None
+) -> dict[str, Any]:
+    """Run ``speed.py worker ARGS`` in a fresh interpreter; its last stdout line is JSON.
+
+    With ``tree``, the worker imports kzsearch from that checkout (``TREE_ENV``)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.pop(TREE_ENV, None)
+    if tree is not None:
+        env[TREE_ENV] = str(tree)
     done = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "worker", *args],
         capture_output=True,
@@ -144,36 +195,69 @@ def run_worker(args: list[str], timeout: float | None = None) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def in_tree(row: dict[str, Any], tree: Tree) -> dict[str, Any]:
+    """``row``, marked as an error if its worker imported kzsearch from another checkout."""
+    found = row.get("kzsearch_from")
+    if found and Path(found) != tree.package():
+        row["error"] = f"imported kzsearch from {found}, not {tree.package()}"
+    return row
+
+
 def measure(
-    corpus: Path, queries_path: Path, workdir: Path, only: set[str] | None = None, log=print
+    corpus: Path,
+    queries_path: Path,
+    workdir: Path,
+    only: set[str] | None = None,
+    log=print,
+    compare: tuple[Tree, ...] = (),
+    procs2: bool = True,
+    queries: bool = True,
+    keep: bool = True,
 ) -> dict[str, Any]:
-    """Build with every engine, then query every engine; results keyed by build label."""
+    """Build with every engine, then query every engine; results keyed by build label.
+
+    Each kzsearch build is repeated right after it for every ``compare`` tree (labels
+    "kzsearch [NAME]"), then queried on its own index, so the trees see the same machine
+    load. ``procs2`` False skips the ``procs=2`` build, ``queries`` False all query
+    sessions; ``keep`` False removes each index once it has been queried."""
     builds: dict[str, Any] = {}
     searches: dict[str, Any] = {}
     for label, engine, procs in BUILDS:
-        if only and engine not in only:
+        if only and engine not in only or not only and engine in engines.ON_REQUEST:
+            continue
+        if procs > 1 and not procs2:
             continue
         missing = engines.available(engine)
         if missing:
             builds[label] = searches.setdefault(engine, {"skipped": missing})
             continue
-        path = workdir / label.replace(" ", "-").replace("=", "")
-        log(f"  build {label} ...")
-        builds[label] = {"engine": engine, "procs": procs}
-        builds[label].update(run_worker(["build", engine, str(corpus), str(path), str(procs)]))
-        log(f"    {_build_line(builds[label])}")
-        if engine not in searches and "error" not in builds[label]:
-            log(f"  queries {engine} ...")
-            searches[engine] = run_worker(["query", engine, str(path), str(queries_path)])
-            if "error" in searches[engine]:
-                log(f"    {searches[engine]['error']}")
+        for tree in (THIS_TREE, *compare) if engine == "kzsearch" else (THIS_TREE,):
+            name, key = tree.label(label), tree.label(engine)
+            path = workdir / "".join(c for c in name.replace(" ", "-") if c not in "=[]")
+            log(f"  build {name} ...")
+            row = {"engine": engine, "procs": procs, "tree": tree.name}
+            row.update(run_worker(["build", engine, str(corpus), str(path), str(procs)],
+                                  tree=tree.path))
+            builds[name] = in_tree(row, tree)
+            log(f"    {_build_line(row)}")
+            if queries and key not in searches and "error" not in row:
+                log(f"  queries {key} ...")
+                searches[key] = in_tree(
+                    run_worker(["query", engine, str(path), str(queries_path)], tree=tree.path),
+                    tree,
+                )
+                if "error" in searches[key]:
+                    log(f"    {searches[key]['error']}")
+            if not keep:
+                shutil.rmtree(path, ignore_errors=True)
     return {"builds": builds, "queries": searches}
 
 
 def _build_line(row: dict[str, Any]) -> str:
     if "error" in row:
         return row["error"]
-    return f"{row['docs']} docs in {row['seconds']} s ({row['docs_per_s']} docs/s)"
+    return (f"{row['docs']} docs in {row['seconds']} s ({row['docs_per_s']} docs/s),"
+            f" peak RSS {row['peak_rss_mb']:.0f} MB")
 
 
 def main(argv: list[str] | None = None) -> int:
