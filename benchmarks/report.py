@@ -60,7 +60,8 @@ def trees(root: Path, compare: dict[str, Path | None]) -> dict[str, dict[str, st
 
 def _commit(root: Path | None = None) -> str:
     """The measured kzsearch commit (``+dirty`` when the package has uncommitted changes)."""
-    root = root or Path(__file__).resolve().parents[1]
+    # a benchmark run under another checkout's package (KZSEARCH_BENCH_TREE) measures that
+    root = root or Path(os.environ.get("KZSEARCH_BENCH_TREE") or Path(__file__).parents[1])
     try:
         head = _git(root, "rev-parse", "--short", "HEAD")
         dirty = _git(root, "status", "--porcelain", "kzsearch")
