@@ -348,7 +348,10 @@ def render(report: dict[str, Any], relevance_md: str | None, startup: dict[str, 
             " rare word types (`corpus.py --vocabulary`; 0 is the sentence-pool corpus),"
             f" {size['corpus_bytes'] / 1e6:.0f} MB of JSONL.",
             "",
-            f"Queries: {size['query_counts']}. " + " ".join(size.get("notes", [])),
+            f"Queries: {size['query_counts']}"
+            + (f"; best of {size['query_rounds']} query sessions per index, the trees taking"
+               " turns" if size.get("query_rounds", 1) > 1 else "")
+            + ". " + " ".join(size.get("notes", [])),
             "",
             f"Load average (1/5/15 min) at the end: {size.get('load_average', '?')};"
             " above the core count means other work shared the machine.",

@@ -80,6 +80,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-procs2", action="store_true", help="skip the procs=2 builds")
     parser.add_argument("--no-queries", action="store_true", help="builds only")
+    parser.add_argument(
+        "--query-rounds",
+        type=int,
+        default=1,
+        help="query sessions per index, trees taking turns; the best of them is reported",
+    )
     parser.add_argument("--data", help="shared data folder (default ../shared/data)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     parser.add_argument("--name", help="report name (default quick/full)")
@@ -89,6 +95,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.vocabulary is not None and args.vocabulary < 0:
         parser.error(f"--vocabulary must be 0 or more, not {args.vocabulary}")
+    if args.query_rounds < 1:
+        parser.error("--query-rounds must be at least 1")
     try:
         args.trees = compare_trees(args.compare)
     except ValueError as exc:
@@ -140,6 +148,7 @@ def run_size(articles: int, args: argparse.Namespace, data: Path) -> dict[str, A
         procs2=not args.no_procs2,
         queries=not args.no_queries,
         keep=args.keep_indexes,
+        rounds=args.query_rounds,
     )
     if not args.keep_indexes:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -150,6 +159,7 @@ def run_size(articles: int, args: argparse.Namespace, data: Path) -> dict[str, A
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "corpus_bytes": corpus.stat().st_size,
         "query_counts": ", ".join(f"{k} {len(v)}" for k, v in queries.items()),
+        "query_rounds": args.query_rounds,
         "notes": notes
         + [
             "Peers get queries as plain lowercased words (phrases quoted); kzsearch gets them"
