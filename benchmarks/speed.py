@@ -29,7 +29,10 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +49,9 @@ if __name__ == "__main__" and os.environ.get(TREE_ENV):
 
 import engines  # noqa: E402
 from queries import CLASSES, Query, load_queries  # noqa: E402
+
+READY = "ready"  # a paired query worker's line: waiting for the go of its next step
+Pace = Callable[[], None]
 
 # (label, engine, procs): the builds compared; queries run on the first index of each engine.
 BUILDS = (
@@ -109,16 +115,31 @@ def build_worker(engine: str, corpus: Path, path: Path, procs: int) -> dict[str,
     }
 
 
-def timed(search: engines.Searcher, query: Query) -> tuple[float, int]:
+def no_pace() -> None:
+    """Run the next query at once (a session on its own)."""
+
+
+def stdin_pace() -> None:
+    """Wait for the parent's go before the next timed step (a paired session): say
+    ``ready`` on stdout, then read one line of stdin."""
+    sys.stdout.write(f"{READY}\n")
+    sys.stdout.flush()
+    sys.stdin.readline()
+
+
+def timed(search: engines.Searcher, query: Query, pace: Pace = no_pace) -> tuple[float, int]:
+    pace()
     started = time.perf_counter()
     hits = search(query)
     return time.perf_counter() - started, hits
 
 
-def class_figures(search: engines.Searcher, queries: list[Query]) -> dict[str, Any]:
+def class_figures(
+    search: engines.Searcher, queries: list[Query], pace: Pace = no_pace
+) -> dict[str, Any]:
     """Cold pass then warm pass over one class; latencies in milliseconds."""
-    cold = [timed(search, q) for q in queries]
-    warm = [timed(search, q)[0] for q in queries]
+    cold = [timed(search, q, pace) for q in queries]
+    warm = [timed(search, q, pace)[0] for q in queries]
     ms = [s * 1000 for s in warm]
     return {
         "n": len(queries),
@@ -133,13 +154,18 @@ def class_figures(search: engines.Searcher, queries: list[Query]) -> dict[str, A
     }
 
 
-def query_worker(engine: str, path: Path, queries_path: Path) -> dict[str, Any]:
+def query_worker(
+    engine: str, path: Path, queries_path: Path, pace: Pace = no_pace
+) -> dict[str, Any]:
+    """Open the index, answer one term query, then every class cold and warm; ``pace``
+    is called before each of these timed steps (and not timed)."""
     queries = load_queries(queries_path)
+    pace()
     started = time.perf_counter()
     search = engines.OPENERS[engine](path)
     opened = time.perf_counter() - started
-    first = timed(search, queries["term"][0])[0] if queries.get("term") else 0.0
-    classes = {k: class_figures(search, queries[k]) for k in CLASSES if queries.get(k)}
+    first = timed(search, queries["term"][0], pace)[0] if queries.get("term") else 0.0
+    classes = {k: class_figures(search, queries[k], pace) for k in CLASSES if queries.get(k)}
     return {
         "open_s": round(opened, 3),
         "first_query_s": round(first, 3),
@@ -171,28 +197,99 @@ class Tree:
 THIS_TREE = Tree("this")
 
 
+def worker_env(tree: Path | None) -> dict[str, str]:
+    """The environment of a worker: this checkout on the path, and ``tree``'s kzsearch
+    first when given (``TREE_ENV``)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.pop(TREE_ENV, None)
+    if tree is not None:
+        env[TREE_ENV] = str(tree)
+    return env
+
+
 def run_worker(
     args: list[str], timeout: float | None = None, tree: Path | None = None
 ) -> dict[str, Any]:
     """Run ``speed.py worker ARGS`` in a fresh interpreter; its last stdout line is JSON.
 
     With ``tree``, the worker imports kzsearch from that checkout (``TREE_ENV``)."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env.pop(TREE_ENV, None)
-    if tree is not None:
-        env[TREE_ENV] = str(tree)
     done = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "worker", *args],
         capture_output=True,
         text=True,
-        env=env,
+        env=worker_env(tree),
         timeout=timeout,
     )
     if done.returncode != 0:
         tail = done.stderr.strip().splitlines()[-3:]
         return {"error": f"exit {done.returncode}: " + " | ".join(tail)}
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def paired_sessions(
+    engine: str, built: list[tuple[Tree, str, Path]], queries_path: Path, flip: bool = False
+) -> dict[str, dict[str, Any]]:
+    """One query session per index, all running at once but in lockstep: each worker
+    (``worker paced``) waits before every timed step (open, first query, each query of
+    each pass) until the others have done theirs, so no two steps overlap and a change in
+    the machine's load falls on every tree alike. The order alternates step by step
+    (``flip`` starts with the last). Results by key, as :func:`run_worker` gives them."""
+    workers: dict[str, tuple[subprocess.Popen[str], Any]] = {}
+    with ExitStack() as stack:
+        for tree, key, path in built:
+            errors = stack.enter_context(tempfile.TemporaryFile(mode="w+"))
+            process = subprocess.Popen(
+                [sys.executable, str(Path(__file__).resolve()), "worker", "paced", engine,
+                 str(path), str(queries_path)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, text=True,
+                env=worker_env(tree.path),
+            )
+            stack.callback(_stop, process)
+            workers[key] = (process, errors)
+        lines = {key: _next_line(process) for key, (process, _) in workers.items()}
+        order, step = list(workers), 0
+        while any(line == READY for line in lines.values()):
+            for key in order[::-1] if (step % 2 == 1) != flip else order:
+                if lines[key] == READY:
+                    process = workers[key][0]
+                    assert process.stdin is not None
+                    process.stdin.write("go\n")
+                    process.stdin.flush()
+                    lines[key] = _next_line(process)
+            step += 1
+        return {key: _paired_result(*workers[key], lines[key]) for key in workers}
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    """End a paired worker left running (the parent failed); reap it either way."""
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+    for stream in (process.stdin, process.stdout):
+        if stream is not None:
+            stream.close()
+
+
+def _next_line(process: subprocess.Popen[str]) -> str:
+    assert process.stdout is not None
+    return process.stdout.readline().strip()
+
+
+def _paired_result(process: subprocess.Popen[str], errors: Any, line: str) -> dict[str, Any]:
+    """A paired worker's JSON result, or its error (exit code, last stderr lines)."""
+    if not line.startswith("{"):  # died, or out of step: it would wait for a go forever
+        process.kill()
+    try:
+        code = process.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        code = process.wait()
+    errors.seek(0)
+    tail = errors.read().strip().splitlines()[-3:]
+    if code != 0 or not line.startswith("{"):
+        return {"error": f"exit {code}: " + " | ".join(tail)}
+    return json.loads(line)
 
 
 def in_tree(row: dict[str, Any], tree: Tree) -> dict[str, Any]:
@@ -257,18 +354,25 @@ def measure(
 def query_rounds(
     engine: str, built: list[tuple[Tree, str, Path]], queries_path: Path, rounds: int, log=print
 ) -> dict[str, Any]:
-    """``rounds`` query sessions on each built index, the trees taking turns; the best of
-    each index's rounds by its key."""
+    """``rounds`` query sessions on each built index (several trees: in lockstep, see
+    :func:`paired_sessions`); the best of each index's rounds by its key."""
+    if not built:
+        return {}
     sessions: dict[str, list[dict[str, Any]]] = {key: [] for _, key, _ in built}
+    trees = {key: tree for tree, key, _ in built}
     for number in range(rounds):
-        for tree, key, path in built if number % 2 == 0 else built[::-1]:
-            log(f"  queries {key}" + (f", round {number + 1}" if rounds > 1 else "") + " ...")
-            done = in_tree(
-                run_worker(["query", engine, str(path), str(queries_path)], tree=tree.path), tree
-            )
-            if "error" in done:
-                log(f"    {done['error']}")
-            sessions[key].append(done)
+        keys = " and ".join(sessions) + (" in lockstep" if len(built) > 1 else "")
+        log(f"  queries {keys}" + (f", round {number + 1}" if rounds > 1 else "") + " ...")
+        if len(built) > 1:
+            done = paired_sessions(engine, built, queries_path, flip=number % 2 == 1)
+        else:
+            tree, key, path = built[0]
+            done = {key: run_worker(["query", engine, str(path), str(queries_path)],
+                                    tree=tree.path)}
+        for key, result in done.items():
+            sessions[key].append(in_tree(result, trees[key]))
+            if "error" in result:
+                log(f"    {key}: {result['error']}")
     return {key: best_rounds(results) for key, results in sessions.items()}
 
 
@@ -309,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="speed worker (run.py drives it)")
     sub = parser.add_subparsers(dest="command", required=True)
     worker = sub.add_parser("worker")
-    worker.add_argument("kind", choices=("build", "query"))
+    worker.add_argument("kind", choices=("build", "query", "paced"))
     worker.add_argument("engine", choices=engines.ENGINES)
     worker.add_argument("paths", nargs="+")
     args = parser.parse_args(argv)
@@ -318,7 +422,8 @@ def main(argv: list[str] | None = None) -> int:
         result = build_worker(args.engine, Path(corpus), Path(index_path), int(procs))
     else:
         index_path, queries_path = args.paths
-        result = query_worker(args.engine, Path(index_path), Path(queries_path))
+        pace = stdin_pace if args.kind == "paced" else no_pace
+        result = query_worker(args.engine, Path(index_path), Path(queries_path), pace)
     print(json.dumps(result))
     return 0
 
