@@ -359,6 +359,9 @@ def render(report: dict[str, Any], relevance_md: str | None, startup: dict[str, 
             "### Build",
             "",
         ]
+        if size.get("build_rounds", 1) > 1:
+            lines += [f"Fastest of {size['build_rounds']} builds per engine and tree (the"
+                      " trees taking turns); peak RSS is the highest of them.", ""]
         lines += build_table(size["builds"])
         if size["queries"]:
             lines += ["", "### Query latency (warm; cold = first pass)", ""]

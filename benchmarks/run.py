@@ -81,6 +81,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-procs2", action="store_true", help="skip the procs=2 builds")
     parser.add_argument("--no-queries", action="store_true", help="builds only")
     parser.add_argument(
+        "--build-rounds",
+        type=int,
+        default=1,
+        help="builds per engine and tree, trees taking turns; the fastest is reported",
+    )
+    parser.add_argument(
         "--query-rounds",
         type=int,
         default=1,
@@ -95,8 +101,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.vocabulary is not None and args.vocabulary < 0:
         parser.error(f"--vocabulary must be 0 or more, not {args.vocabulary}")
-    if args.query_rounds < 1:
-        parser.error("--query-rounds must be at least 1")
+    if args.query_rounds < 1 or args.build_rounds < 1:
+        parser.error("--query-rounds and --build-rounds must be at least 1")
     try:
         args.trees = compare_trees(args.compare)
     except ValueError as exc:
@@ -149,6 +155,7 @@ def run_size(articles: int, args: argparse.Namespace, data: Path) -> dict[str, A
         queries=not args.no_queries,
         keep=args.keep_indexes,
         rounds=args.query_rounds,
+        build_rounds=args.build_rounds,
     )
     if not args.keep_indexes:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -160,6 +167,7 @@ def run_size(articles: int, args: argparse.Namespace, data: Path) -> dict[str, A
         "corpus_bytes": corpus.stat().st_size,
         "query_counts": ", ".join(f"{k} {len(v)}" for k, v in queries.items()),
         "query_rounds": args.query_rounds,
+        "build_rounds": args.build_rounds,
         "notes": notes
         + [
             "Peers get queries as plain lowercased words (phrases quoted); kzsearch gets them"

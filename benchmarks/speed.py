@@ -311,15 +311,16 @@ def measure(
     queries: bool = True,
     keep: bool = True,
     rounds: int = 1,
+    build_rounds: int = 1,
 ) -> dict[str, Any]:
     """Build with every engine, then query every engine; results keyed by build label.
 
     Each kzsearch build is repeated right after it for every ``compare`` tree (labels
-    "kzsearch [NAME]"); then each index gets ``rounds`` query sessions, the trees taking
-    turns (this, base; base, this; ...), so they see the same machine load, and each
-    figure is the best of the rounds (:func:`best_rounds`). ``procs2`` False skips the
-    ``procs=2`` build, ``queries`` False all query sessions; ``keep`` False removes each
-    index once it has been queried."""
+    "kzsearch [NAME]"), ``build_rounds`` times, the trees taking turns
+    (:func:`build_trees`); then each index gets ``rounds`` query sessions, the trees in
+    lockstep (:func:`query_rounds`), and each figure is the best of the rounds.
+    ``procs2`` False skips the ``procs=2`` build, ``queries`` False all query sessions;
+    ``keep`` False removes each index once it has been queried."""
     builds: dict[str, Any] = {}
     searches: dict[str, Any] = {}
     for label, engine, procs in BUILDS:
@@ -331,24 +332,62 @@ def measure(
         if missing:
             builds[label] = searches.setdefault(engine, {"skipped": missing})
             continue
+        trees = (THIS_TREE, *compare) if engine == "kzsearch" else (THIS_TREE,)
+        rows = build_trees(label, engine, procs, trees, corpus, workdir, build_rounds, log)
         built: list[tuple[Tree, str, Path]] = []
-        for tree in (THIS_TREE, *compare) if engine == "kzsearch" else (THIS_TREE,):
-            name, key = tree.label(label), tree.label(engine)
-            path = workdir / "".join(c for c in name.replace(" ", "-") if c not in "=[]")
-            log(f"  build {name} ...")
-            row = {"engine": engine, "procs": procs, "tree": tree.name}
-            row.update(run_worker(["build", engine, str(corpus), str(path), str(procs)],
-                                  tree=tree.path))
-            builds[name] = in_tree(row, tree)
-            log(f"    {_build_line(row)}")
-            if queries and key not in searches and "error" not in row:
-                built.append((tree, key, path))
+        for tree in trees:
+            row, path = rows[tree.name]
+            builds[tree.label(label)] = row
+            if queries and tree.label(engine) not in searches and "error" not in row:
+                built.append((tree, tree.label(engine), path))
             elif not keep:
                 shutil.rmtree(path, ignore_errors=True)
         searches.update(query_rounds(engine, built, queries_path, rounds, log))
         for _, _, path in built if not keep else ():
             shutil.rmtree(path, ignore_errors=True)
     return {"builds": builds, "queries": searches}
+
+
+def build_trees(
+    label: str,
+    engine: str,
+    procs: int,
+    trees: tuple[Tree, ...],
+    corpus: Path,
+    workdir: Path,
+    rounds: int = 1,
+    log=print,
+) -> dict[str, tuple[dict[str, Any], Path]]:
+    """Build ``rounds`` times with each tree, the trees taking turns (this, base; base,
+    this; ...); per tree, its fastest round's row (with every round's docs/s and the
+    highest peak RSS of any round) and the index folder. A failed round fails the tree."""
+    done: dict[str, list[dict[str, Any]]] = {tree.name: [] for tree in trees}
+    paths = {}
+    for number in range(rounds):
+        for tree in trees if number % 2 == 0 else trees[::-1]:
+            name = tree.label(label)
+            paths[tree.name] = path = workdir / "".join(
+                c for c in name.replace(" ", "-") if c not in "=[]"
+            )
+            log(f"  build {name}" + (f", round {number + 1}" if rounds > 1 else "") + " ...")
+            row = {"engine": engine, "procs": procs, "tree": tree.name}
+            row.update(run_worker(["build", engine, str(corpus), str(path), str(procs)],
+                                  tree=tree.path))
+            done[tree.name].append(in_tree(row, tree))
+            log(f"    {_build_line(row)}")
+    return {name: (best_build(rows), paths[name]) for name, rows in done.items()}
+
+
+def best_build(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The fastest of a tree's build rounds, with the highest peak RSS of any of them."""
+    failed = [r for r in rows if "error" in r]
+    if failed or len(rows) == 1:
+        return failed[0] if failed else rows[0]
+    best = dict(max(rows, key=lambda r: r["docs_per_s"]))
+    for key in ("peak_rss_mb", "workers_peak_rss_mb"):
+        best[key] = max(r[key] for r in rows)
+    best["rounds_docs_per_s"] = [r["docs_per_s"] for r in rows]
+    return best
 
 
 def query_rounds(

@@ -202,14 +202,18 @@ def test_run_builds_and_queries_another_tree_beside_this_one(
 
 
 def test_run_builds_only(tmp_path: Path) -> None:
-    """--no-queries: every build (procs=2 too) with its peak RSS, no query session."""
+    """--no-queries --build-rounds 2: every build (procs=2 too), the fastest of two, with
+    its peak RSS; no query session."""
     run = _load("run")
-    assert run.main(["--sizes", "30", "--vocabulary", "0", "--engines", "kzsearch", "sqlite",
-                     "--no-queries", "--no-relevance", "--no-startup",
+    assert run.main(["--sizes", "30", "--vocabulary", "0", "--engines", "kzsearch",
+                     "--no-queries", "--build-rounds", "2", "--no-relevance", "--no-startup",
                      "--out", str(tmp_path), "--name", "builds"]) == 0
     size = json.loads((tmp_path / "report-builds.json").read_text(encoding="utf-8"))["sizes"]["30"]
-    assert set(size["builds"]) == {"kzsearch", "kzsearch procs=2", "sqlite"}
+    assert set(size["builds"]) == {"kzsearch", "kzsearch procs=2"}
     assert size["builds"]["kzsearch procs=2"]["workers_peak_rss_mb"] > 0  # its sub-writers
+    for row in size["builds"].values():  # the fastest of the two rounds
+        assert len(row["rounds_docs_per_s"]) == 2
+        assert row["docs_per_s"] == max(row["rounds_docs_per_s"])
     assert size["queries"] == {}
     assert size["vocabulary"] == 0
     verdicts = {t["target"]: t["verdict"] for t in size["targets"]}
