@@ -11,7 +11,9 @@ beside this one in the same run: its workers get ``KZSEARCH_BENCH_TREE=TREE``, w
 that tree first on ``sys.path``, so ``import kzsearch`` loads the other checkout while
 the engine adapters, corpus and queries stay this checkout's. Every kzsearch worker
 reports the package folder it imported (``kzsearch_from``), and a worker that loaded the
-wrong one counts as failed.
+wrong one counts as failed. The trees' query sessions then run in lockstep
+(``speed.py worker paced ...``, :func:`paired_sessions`): one timed step at a time, the
+trees taking turns, so a change in the machine's load falls on both alike.
 
 Latency: every query of a class runs twice; the first pass is reported as
 "cold" (first sight of those terms), the second as the warm figures
