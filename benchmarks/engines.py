@@ -5,6 +5,8 @@ the same :class:`queries.Query` list, returning the ids and titles of the top 10
 
 * ``kzsearch``  the package (Kazakh stems, snippets, facets, totals on every query);
 * ``whoosh``    stock Whoosh 2.7.4: ``StandardAnalyzer``, BM25F, ``MultifieldParser`` OR-group;
+* ``whoosh-stem`` the same with Whoosh's ``StemmingAnalyzer`` (English Porter stems: no
+                help for Kazakh, but the stemming cost of a stock set-up); only on request;
 * ``sqlite``    SQLite FTS5, ``unicode61 remove_diacritics 2``, ``bm25()``; filters and date
                 sort are ``WHERE``/``ORDER BY`` on indexed columns of an external-content table;
 * ``tantivy``   the Rust engine's Python binding, default tokenizer, one indexing thread.
@@ -31,7 +33,8 @@ from queries import Query, peer_words
 
 TOP = 10
 WRITER_MB = 256  # kzsearch's Whoosh writer uses limitmb=256; the peers get the same budget
-ENGINES = ("kzsearch", "whoosh", "sqlite", "tantivy")
+ENGINES = ("kzsearch", "whoosh", "whoosh-stem", "sqlite", "tantivy")
+ON_REQUEST = ("whoosh-stem",)  # measured only when asked for by name
 
 Searcher = Callable[[Query], int]  # runs a query, returns how many hits it fetched
 
@@ -100,11 +103,11 @@ def open_kzsearch(path: Path) -> Searcher:
 # -- stock Whoosh ----------------------------------------------------------------------------
 
 
-def whoosh_schema() -> Any:
+def whoosh_schema(stemming: bool = False) -> Any:
     from whoosh import fields
-    from whoosh.analysis import StandardAnalyzer
+    from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 
-    analyzer = StandardAnalyzer()
+    analyzer = StemmingAnalyzer() if stemming else StandardAnalyzer()
     return fields.Schema(
         id=fields.ID(unique=True, stored=True),
         title=fields.TEXT(analyzer=analyzer, stored=True),
@@ -117,10 +120,10 @@ def whoosh_schema() -> Any:
     )
 
 
-def build_whoosh(corpus: Path, path: Path, procs: int = 1) -> int:
+def build_whoosh(corpus: Path, path: Path, procs: int = 1, stemming: bool = False) -> int:
     from whoosh import index
 
-    ix = index.create_in(str(fresh_dir(path)), whoosh_schema())
+    ix = index.create_in(str(fresh_dir(path)), whoosh_schema(stemming))
     extra = {"procs": procs, "multisegment": True} if procs > 1 else {}
     writer = ix.writer(limitmb=WRITER_MB, **extra)
     for record in read_records(corpus):
@@ -296,15 +299,21 @@ def open_tantivy(path: Path) -> Searcher:
     return search
 
 
+def build_whoosh_stem(corpus: Path, path: Path, procs: int = 1) -> int:
+    return build_whoosh(corpus, path, procs, stemming=True)
+
+
 BUILDERS: dict[str, Callable[..., int]] = {
     "kzsearch": build_kzsearch,
     "whoosh": build_whoosh,
+    "whoosh-stem": build_whoosh_stem,
     "sqlite": build_sqlite,
     "tantivy": build_tantivy,
 }
 OPENERS: dict[str, Callable[[Path], Searcher]] = {
     "kzsearch": open_kzsearch,
     "whoosh": open_whoosh,
+    "whoosh-stem": open_whoosh,  # the schema in the index brings its analyzer
     "sqlite": open_sqlite,
     "tantivy": open_tantivy,
 }

@@ -27,6 +27,12 @@ reader memory does not grow across the commits and stays <= 1.5x the index on di
 Reported as PASS/MISS in ``benchmarks/results/live-<name>.md`` and ``.json``, never
 asserted. ``--max-seconds`` bounds the commit loop (the report says how many ran).
 
+``--compare TREE`` (repeatable): then the same run again, in a subprocess, with another
+kzsearch checkout's package first on ``sys.path`` (``KZSEARCH_BENCH_TREE``) for the
+writer and every worker, on an index built by that checkout (cached apart); the report
+adds a table of both runs side by side. The runs follow each other, so a change in the
+machine's load between them shows as a difference: the report records both load averages.
+
 The worker modes (``live.py build|open|reader ...``) are what the parent runs in its
 subprocesses; ``live.py render REPORT.json`` rewrites a report's Markdown from its JSON.
 """
@@ -50,6 +56,10 @@ ROOT = HERE.parent
 for entry in (str(HERE), str(ROOT)):
     if entry not in sys.path:
         sys.path.insert(0, entry)
+
+TREE_ENV = "KZSEARCH_BENCH_TREE"  # kzsearch is imported from this checkout, if set
+if os.environ.get(TREE_ENV):
+    sys.path.insert(0, os.environ[TREE_ENV])
 
 import corpus as corpus_mod  # noqa: E402
 import report as report_mod  # noqa: E402
@@ -138,6 +148,8 @@ def open_worker(path: Path, queries_path: Path) -> dict[str, Any]:
     from kzsearch import Index
 
     imported = time.perf_counter()
+    import kzsearch
+
     index = Index.open(path)
     opened = time.perf_counter()
     run_query(index, query)
@@ -148,6 +160,7 @@ def open_worker(path: Path, queries_path: Path) -> dict[str, Any]:
         "first_query_s": round(answered - opened, 3),
         "open_first_s": round(answered - imported, 3),
         "peak_rss_mb": round(peak_rss_mb(), 1),
+        "kzsearch_from": str(Path(kzsearch.__file__).resolve().parent),
     }
 
 
@@ -281,6 +294,9 @@ def cached_index(args: argparse.Namespace, vocabulary: int, data: Path) -> tuple
 
     key = (f"{args.articles}-s{args.seed}-v{vocabulary}"
            f"-a{ANALYSIS_VERSION}-sch{SCHEMA_VERSION}-g{corpus_mod.GENERATOR_VERSION}")
+    if os.environ.get(TREE_ENV):  # another checkout's index is its own, whatever its versions
+        tree = Path(os.environ[TREE_ENV]).resolve()
+        key += f"-tree-{tree.name}-{report_mod.machine()['kzsearch'].replace('+', '-')}"
     home = args.out / "live-cache" / key
     index_path, stamp = home / "index", home / "build.json"
     if stamp.is_file() and index_path.is_dir() and not args.rebuild:
@@ -496,6 +512,7 @@ def markdown(result: dict[str, Any]) -> str:
     ]
     lines += [f"| {t['target']} | {t['value']} | {t['goal']} | **{t['verdict']}** |"
               for t in result["targets"]]
+    lines += beside_lines(result)
     return "\n".join(lines) + "\n"
 
 
@@ -527,7 +544,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--data", help="shared data folder (default ../shared/data)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     parser.add_argument("--name", help="report name (default quick, or the size)")
+    parser.add_argument("--compare", type=Path, action="append", default=[], metavar="TREE",
+                        help="run again with this kzsearch checkout's package (repeatable)")
     args = parser.parse_args(argv)
+    for tree in args.compare:
+        if not (tree / "kzsearch" / "__init__.py").is_file():
+            parser.error(f"--compare {tree}: no kzsearch package there")
     args.articles = args.articles or (300 if args.quick else 100_000)
     args.commits = args.commits if args.commits is not None else (3 if args.quick else 50)
     args.pause = args.pause if args.pause is not None else (0.1 if args.quick else 0.5)
@@ -568,16 +590,85 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         "articles": args.articles, "seed": args.seed, "vocabulary": vocabulary,
         "pause": args.pause, "build": built, "open": opened, "live": live, "readers": group,
     }
+    import kzsearch
+
+    result["kzsearch_from"] = sorted({str(Path(kzsearch.__file__).resolve().parent)}
+                                     | {r["kzsearch_from"] for r in opened["runs"]})
     result["summary"] = summary(result)
     result["targets"] = targets(result)
-    result["seconds"] = round(time.perf_counter() - clock, 1)
     result["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    result["beside"] = {tree.resolve().name: run_tree(args, name, tree) for tree in args.compare}
+    result["seconds"] = round(time.perf_counter() - clock, 1)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"live-{name}.json").write_text(
         json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     (args.out / f"live-{name}.md").write_text(markdown(result), encoding="utf-8")
     log(f"written {args.out / f'live-{name}.md'} and .json")
     return result
+
+
+def run_tree(args: argparse.Namespace, name: str, tree: Path) -> dict[str, Any]:
+    """The same run in a subprocess with ``tree``'s kzsearch package; its JSON result
+    (also written as ``live-<name>-<tree>.json`` and ``.md``)."""
+    tree = tree.resolve()
+    child = f"{name}-{tree.name}"
+    argv = ["--articles", str(args.articles), "--seed", str(args.seed), "--commits",
+            str(args.commits), "--pause", str(args.pause), "--readers", str(args.readers),
+            "--max-seconds", str(args.max_seconds), "--out", str(args.out), "--name", child]
+    argv += ["--vocabulary", str(args.vocabulary)] if args.vocabulary is not None else []
+    argv += ["--data", args.data] if args.data else []
+    argv += [flag for flag, on in (("--rebuild", args.rebuild),
+                                   ("--keep-corpus", args.keep_corpus)) if on]
+    log(f"the same run with {tree}/kzsearch ...")
+    env = {**worker_env(), TREE_ENV: str(tree)}
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), *argv],
+                          stdout=subprocess.DEVNULL, env=env)
+    if done.returncode != 0:
+        return {"error": f"live.py under {tree} exited {done.returncode}", "path": str(tree)}
+    found = json.loads((args.out / f"live-{child}.json").read_text(encoding="utf-8"))
+    if found.get("kzsearch_from") != [str(tree / "kzsearch")]:  # writer and readers alike
+        return {"error": f"imported kzsearch from {found.get('kzsearch_from')}", "path": str(tree)}
+    return {**found, "path": str(tree)}
+
+
+def beside_lines(result: dict[str, Any]) -> list[str]:
+    """This run's headline figures beside each ``--compare`` run's."""
+    others = result.get("beside") or {}
+    if not others:
+        return []
+    runs = {"this": result, **others}
+    lines = ["", "## Beside " + ", ".join(others) + " (same arguments, one run after the other)",
+             "", "| measure | " + " | ".join(f"{k} (`{v.get('machine', {}).get('kzsearch', '?')}`)"
+                                            for k, v in runs.items()) + " |",
+             "|---|" + "---:|" * len(runs)]
+    rows = (
+        ("build docs/s", lambda r: f"{r['build']['docs_per_s']:.0f}"),
+        ("build peak RSS MB", lambda r: f"{r['build']['build_peak_rss_mb']:.0f}"),
+        ("index MB (after the commits)",
+         lambda r: f"{r['build']['index_mb']} ({r['live']['index_mb_after']})"),
+        ("open + first query, median s", lambda r: f"{r['open']['median']['open_first_s']:.2f}"),
+        ("commit p50 / p95 ms",
+         lambda r: f"{r['summary']['commit_p50_ms']} / {r['summary']['commit_p95_ms']}"),
+        ("first search after it p50 / p95 ms",
+         lambda r: f"{r['summary']['first_p50_ms']} / {r['summary']['first_p95_ms']}"),
+        ("visible after p50 / p95 ms",
+         lambda r: f"{r['summary']['visible_p50_ms']} / {r['summary']['visible_p95_ms']}"),
+        ("reader RSS before → after MB", lambda r: f"{r['live']['reader_before']['rss_mb']:.0f}"
+         f" → {r['live']['reader_after']['rss_mb']:.0f}"),
+        ("readers' PSS together / one MB", lambda r: f"{r['readers']['total']['pss_mb']:.0f}"
+         f" / {r['readers']['one_alone']['pss_mb']:.0f}"),
+        ("load average at the end", lambda r: ", ".join(map(str, r["load_average"]))),
+    )
+    for label, cell in rows:
+        cells = [v["error"] if "error" in v else cell(v) for v in runs.values()]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    for number, target in enumerate(result["targets"]):
+        cells = [v["error"] if "error" in v else
+                 f"{v['targets'][number]['value']} **{v['targets'][number]['verdict']}**"
+                 for v in runs.values()]
+        lines.append(f"| target: {target['target']} ({target['goal']}) | "
+                     + " | ".join(cells) + " |")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,12 +3,19 @@
     python benchmarks/run.py            # 10k and 100k articles, 100 queries per class
     python benchmarks/run.py --quick    # 2k articles, 20 queries per class (< 2 minutes)
     kzsearch bench [--quick]            # the same, from the repository root
+    python benchmarks/run.py --sizes 100000 --compare ../base   # beside another checkout
 
 For each corpus size it generates the corpus (seeded, offline), draws the query
 set from it, builds an index with every engine in its own subprocess and times
 every query class; then it adds the KazQAD relevance figures
 (``benchmarks/relevance.py``) and the start-up time of ``kzsearch --help``.
 The report goes to ``benchmarks/results/report-<mode>.md`` and ``.json``.
+
+The corpus has the realistic vocabulary of ``corpus.py`` unless ``--vocabulary N``
+says otherwise (``--vocabulary 0``: the sentence-pool corpus of the figures before
+issue 15). ``--compare TREE`` (repeatable) builds and queries another kzsearch
+checkout's package beside this one in the same run, on the same corpus and queries,
+and adds a side-by-side table (build docs/s, peak RSS, cold latency per class).
 """
 
 from __future__ import annotations
@@ -54,23 +61,82 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--engines",
         nargs="+",
         choices=speed.engines.ENGINES,
-        help="only these engines (default all)",
+        help="only these engines (default all but whoosh-stem, which is on request)",
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--vocabulary",
+        type=int,
+        help="rare word types in the corpus (default: corpus.py's realistic vocabulary,"
+        " 500k at 100k articles; 0: the sentence-pool corpus alone)",
+    )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="TREE",
+        help="another kzsearch checkout to build and query beside this one (repeatable)",
+    )
+    parser.add_argument("--no-procs2", action="store_true", help="skip the procs=2 builds")
+    parser.add_argument("--no-queries", action="store_true", help="builds only")
+    parser.add_argument(
+        "--build-rounds",
+        type=int,
+        default=1,
+        help="builds per engine and tree, trees taking turns; the fastest is reported",
+    )
+    parser.add_argument(
+        "--query-rounds",
+        type=int,
+        default=1,
+        help="query sessions per index, trees taking turns; the best of them is reported",
+    )
     parser.add_argument("--data", help="shared data folder (default ../shared/data)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     parser.add_argument("--name", help="report name (default quick/full)")
     parser.add_argument("--no-relevance", action="store_true")
     parser.add_argument("--no-startup", action="store_true")
     parser.add_argument("--keep-indexes", action="store_true", help="leave built indexes")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.vocabulary is not None and args.vocabulary < 0:
+        parser.error(f"--vocabulary must be 0 or more, not {args.vocabulary}")
+    if args.query_rounds < 1 or args.build_rounds < 1:
+        parser.error("--query-rounds and --build-rounds must be at least 1")
+    try:
+        args.trees = compare_trees(args.compare)
+    except ValueError as exc:
+        parser.error(str(exc))
+    return args
+
+
+def compare_trees(paths: list[Path]) -> tuple[speed.Tree, ...]:
+    """The ``--compare`` checkouts, named by their folder ("base"; "base-2" if taken)."""
+    trees: list[speed.Tree] = []
+    for given in paths:
+        path = given.resolve()
+        if not (path / "kzsearch" / "__init__.py").is_file():
+            raise ValueError(f"--compare {given}: no kzsearch package there")
+        if path == ROOT:
+            raise ValueError(f"--compare {given}: that is this checkout")
+        taken = {t.name for t in trees} | {speed.THIS_TREE.name}
+        name, number = path.name, 1
+        while name in taken:
+            number += 1
+            name = f"{path.name}-{number}"
+        trees.append(speed.Tree(name, path))
+    return tuple(trees)
 
 
 def run_size(articles: int, args: argparse.Namespace, data: Path) -> dict[str, Any]:
     """Corpus, queries, builds and latencies for one corpus size."""
     label = f"{articles // 1000}k" if articles % 1000 == 0 else str(articles)
-    log(f"[{label}] corpus ... (load average {os.getloadavg()[0]:.2f})")
-    corpus = corpus_mod.make_corpus(articles, args.seed, args.out / f"corpus-{label}.jsonl", data)
+    vocabulary = (
+        corpus_mod.default_vocabulary(articles) if args.vocabulary is None else args.vocabulary
+    )
+    log(f"[{label}] corpus, vocabulary {vocabulary:,} ... (load {os.getloadavg()[0]:.2f})")
+    out = args.out / f"corpus-{label}.jsonl"
+    corpus = corpus_mod.make_corpus(articles, args.seed, out, data, vocabulary)
     per_class = args.queries or (20 if args.quick else 100)
     queries = queries_mod.build_queries(corpus, data, per_class, seed=args.seed)
     queries_path = args.out / f"queries-{label}.json"
@@ -78,14 +144,30 @@ def run_size(articles: int, args: argparse.Namespace, data: Path) -> dict[str, A
     notes = [] if "latin" in queries else ["Latin class skipped: kzsearch.to_latin not found."]
     workdir = args.out / f"indexes-{label}"
     only = set(args.engines) if args.engines else None
-    measured = speed.measure(corpus, queries_path, workdir, only, log=log)
+    measured = speed.measure(
+        corpus,
+        queries_path,
+        workdir,
+        only,
+        log=log,
+        compare=args.trees,
+        procs2=not args.no_procs2,
+        queries=not args.no_queries,
+        keep=args.keep_indexes,
+        rounds=args.query_rounds,
+        build_rounds=args.build_rounds,
+    )
     if not args.keep_indexes:
         shutil.rmtree(workdir, ignore_errors=True)
     size = {
         "articles": articles,
+        "vocabulary": vocabulary,
+        "seed": args.seed,
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "corpus_bytes": corpus.stat().st_size,
         "query_counts": ", ".join(f"{k} {len(v)}" for k, v in queries.items()),
+        "query_rounds": args.query_rounds,
+        "build_rounds": args.build_rounds,
         "notes": notes
         + [
             "Peers get queries as plain lowercased words (phrases quoted); kzsearch gets them"
@@ -124,7 +206,13 @@ def main(argv: list[str] | None = None) -> int:
     mode = args.name or ("quick" if args.quick else "full")
     started, clock = dt.datetime.now().isoformat(timespec="seconds"), time.perf_counter()
     sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
-    report: dict[str, Any] = {"mode": mode, "started": started, "machine": report_mod.machine()}
+    report: dict[str, Any] = {
+        "mode": mode,
+        "started": started,
+        "command": "python benchmarks/run.py " + " ".join(sys.argv[1:] if argv is None else argv),
+        "machine": report_mod.machine(),
+        "trees": report_mod.trees(ROOT, {t.name: t.path for t in args.trees}),
+    }
     report["sizes"] = {f"{n:,}": run_size(n, args, data) for n in sizes}
     log("relevance ...")
     rows, relevance_md = (

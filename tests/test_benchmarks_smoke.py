@@ -124,17 +124,116 @@ def test_vocabulary_zero_is_the_sentence_pool_corpus(corpus: ModuleType) -> None
         assert len(after["body"]) > len(before["body"])
 
 
-def test_live_benchmark_runs_and_reports_targets(tmp_path: Path) -> None:
-    """A tiny live run: every commit's article becomes visible; every target gets a verdict."""
+def test_live_benchmark_runs_and_reports_targets(tmp_path: Path, other_tree: Path) -> None:
+    """A tiny live run, and again with another checkout's package (--compare): every
+    commit's article becomes visible; every target gets a verdict; each tree's workers
+    import their own kzsearch, on an index of their own."""
     live = _load("live")
     result = live.run(["--articles", "60", "--vocabulary", "300", "--commits", "2",
                        "--pause", "0", "--readers", "2", "--out", str(tmp_path),
-                       "--name", "smoke"])
+                       "--name", "smoke", "--compare", str(other_tree)])
     assert result["summary"]["commits_done"] == 2
     assert result["summary"]["never_visible"] == 0
     assert result["build"]["docs"] == 60
     assert result["build"]["body_terms"] > 0
     assert {t["verdict"] for t in result["targets"]} <= {"PASS", "MISS"}
     assert len(result["targets"]) == 6
-    assert (tmp_path / "live-smoke.md").read_text(encoding="utf-8").count("**") >= 12
+    markdown = (tmp_path / "live-smoke.md").read_text(encoding="utf-8")
+    assert markdown.count("**") >= 12
     assert not list(tmp_path.glob("live-work-*"))  # the working copy is removed
+    other = result["beside"]["other"]
+    assert "error" not in other, other.get("error")
+    assert result["kzsearch_from"] == [str(ROOT / "kzsearch")]
+    assert other["kzsearch_from"] == [str(other_tree / "kzsearch")]
+    assert other["summary"]["commits_done"] == 2 and other["summary"]["never_visible"] == 0
+    assert len(list((tmp_path / "live-cache").iterdir())) == 2  # each tree builds its own
+    assert "## Beside other" in markdown
+
+
+@pytest.fixture
+def other_tree(tmp_path: Path) -> Path:
+    """Another kzsearch checkout: a copy of this one's package in a folder of its own."""
+    import shutil
+
+    tree = tmp_path / "other"
+    shutil.copytree(ROOT / "kzsearch", tree / "kzsearch",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return tree
+
+
+def test_run_builds_and_queries_another_tree_beside_this_one(
+    tmp_path: Path, other_tree: Path
+) -> None:
+    """--compare: the other checkout's package is the one its workers import, both trees
+    are built and queried on the same corpus, and the report puts them side by side."""
+    run = _load("run")
+    out = tmp_path / "results"
+    assert run.main(["--sizes", "40", "--queries", "2", "--vocabulary", "200", "--engines",
+                     "kzsearch", "whoosh", "--compare", str(other_tree), "--no-procs2",
+                     "--query-rounds", "2",
+                     "--no-relevance",
+                     "--no-startup", "--out", str(out), "--name", "smoke"]) == 0
+    report = json.loads((out / "report-smoke.json").read_text(encoding="utf-8"))
+    size = report["sizes"]["40"]
+    assert size["vocabulary"] == 200
+    assert json.loads((out / "corpus-40.jsonl.meta.json").read_text())["vocabulary"] == 200
+    builds, searches = size["builds"], size["queries"]
+    assert set(builds) == {"kzsearch", "kzsearch [other]", "whoosh"}
+    assert all(row["docs"] == 40 and row["peak_rss_mb"] > 0 and row["size_bytes"] > 0
+               for row in builds.values())
+    assert builds["kzsearch [other]"]["kzsearch_from"] == str(other_tree / "kzsearch")
+    assert builds["kzsearch"]["kzsearch_from"] == str(ROOT / "kzsearch")
+    assert searches["kzsearch [other]"]["kzsearch_from"] == str(other_tree / "kzsearch")
+    assert set(searches["kzsearch"]["classes"]) == set(searches["kzsearch [other]"]["classes"])
+    for key in ("kzsearch", "kzsearch [other]", "whoosh"):  # each figure: its best round
+        rounds = searches[key]["rounds"]
+        assert len(rounds) == 2
+        for kind, row in searches[key]["classes"].items():
+            assert row["cold_p95_ms"] == min(r[kind]["cold_p95_ms"] for r in rounds)
+            assert row["qps"] == max(r[kind]["qps"] for r in rounds)
+    verdicts = {t["target"]: t["verdict"] for t in size["targets"]}
+    for name in ("build procs=1 vs stock Whoosh, docs/s",
+                 "build peak RSS (largest process), procs=1", "cold p95 per class vs other"):
+        assert verdicts[name] in {"PASS", "MISS"}
+    markdown = (out / "report-smoke.md").read_text(encoding="utf-8")
+    assert "### Beside other (this / other)" in markdown
+    assert "vocabulary 200 rare word types" in markdown
+    assert "best of 2 query sessions per index" in markdown
+
+
+def test_run_builds_only(tmp_path: Path) -> None:
+    """--no-queries --build-rounds 2: every build (procs=2 too), the fastest of two, with
+    its peak RSS; no query session."""
+    run = _load("run")
+    assert run.main(["--sizes", "30", "--vocabulary", "0", "--engines", "kzsearch",
+                     "--no-queries", "--build-rounds", "2", "--no-relevance", "--no-startup",
+                     "--out", str(tmp_path), "--name", "builds"]) == 0
+    size = json.loads((tmp_path / "report-builds.json").read_text(encoding="utf-8"))["sizes"]["30"]
+    assert set(size["builds"]) == {"kzsearch", "kzsearch procs=2"}
+    assert size["builds"]["kzsearch procs=2"]["workers_peak_rss_mb"] > 0  # its sub-writers
+    for row in size["builds"].values():  # the fastest of the two rounds
+        assert len(row["rounds_docs_per_s"]) == 2
+        assert row["docs_per_s"] == max(row["rounds_docs_per_s"])
+    assert size["queries"] == {}
+    assert size["vocabulary"] == 0
+    verdicts = {t["target"]: t["verdict"] for t in size["targets"]}
+    assert verdicts["build peak RSS (largest process), procs=2"] in {"PASS", "MISS"}
+
+
+def test_a_worker_that_imported_the_wrong_tree_is_an_error() -> None:
+    speed = _load("speed")
+    tree = speed.Tree("base", Path("/nowhere/base"))
+    assert "error" in speed.in_tree({"kzsearch_from": str(ROOT / "kzsearch")}, tree)
+    assert "error" not in speed.in_tree({"kzsearch_from": "/nowhere/base/kzsearch"}, tree)
+    assert "error" not in speed.in_tree({"kzsearch_from": str(ROOT / "kzsearch")},
+                                        speed.THIS_TREE)
+
+
+def test_a_failed_query_round_fails_the_session() -> None:
+    speed = _load("speed")
+    good = {"open_s": 0.2, "classes": {"term": {"n": 3, "cold_p95_ms": 9.0, "qps": 10.0}}}
+    better = {"open_s": 0.1, "classes": {"term": {"n": 3, "cold_p95_ms": 7.0, "qps": 12.0}}}
+    merged = speed.best_rounds([good, better])
+    assert merged["open_s"] == 0.1 and merged["classes"]["term"]["cold_p95_ms"] == 7.0
+    assert merged["classes"]["term"]["qps"] == 12.0 and merged["classes"]["term"]["n"] == 3
+    assert speed.best_rounds([good, {"error": "exit 1: boom"}]) == {"error": "exit 1: boom"}
