@@ -542,6 +542,7 @@ class IndexStore:
             try:
                 self._abandon(None)  # a killed writer's temporary folder and segments
                 writer = self._ix.writer(_lk=False, **self._writer_options(procs))
+                self._before_toc(writer)
                 yield writer
                 self._reopen()
             except BaseException:
@@ -549,6 +550,23 @@ class IndexStore:
                 raise
             finally:
                 lock.release()
+
+    def _before_toc(self, writer: Any) -> None:
+        """Have :meth:`_segments_committing` called with the commit's segments just before
+        the writer publishes them in a new TOC (Whoosh's ``_commit_toc``, which both its
+        single- and multi-process writers call once per commit)."""
+        commit_toc = writer._commit_toc
+
+        def committing(segments: list[Any]) -> None:
+            self._segments_committing(writer.storage, writer.schema, segments)
+            commit_toc(segments)
+
+        writer._commit_toc = committing
+
+    def _segments_committing(self, storage: Any, schema: Any, segments: list[Any]) -> None:
+        """Called under the writer's locks with every segment of the commit, its files
+        complete, before any reader can see them; must not fail the commit. The search
+        stage writes the segments' sidecar files here (:mod:`kzsearch.search.sidecars`)."""
 
     @staticmethod
     def _writer_options(procs: int) -> dict[str, Any]:
