@@ -21,12 +21,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_segments import assert_same_state, from_scratch, results_of
 
 from kzsearch import Index, UntrustedIndexError, read_articles, sample_corpus_path
 from kzsearch.index import _foreign_entries
 from kzsearch.search import sidecars
 from kzsearch.search.segments import SegmentState, column_arrays
-from test_segments import assert_same_state, from_scratch, results_of  # type: ignore[import-not-found]
 
 KINDS = sidecars.KINDS
 
