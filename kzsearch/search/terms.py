@@ -145,8 +145,8 @@ class TermTable:
         for position, name in enumerate(TEXT_FIELDS):
             arrays[f"df_{name}"] = np.fromiter((counts[t][position] for t in terms),
                                                dtype=np.int32, count=len(terms))
-        for kind in KINDS:
-            arrays[f"hash_{kind}"], arrays[f"ids_{kind}"] = _key_table(terms, KEY_OF[kind])
+        for kind, keys in _all_keys(terms).items():
+            arrays[f"hash_{kind}"], arrays[f"ids_{kind}"] = _key_table(keys)
         return cls(arrays)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
@@ -155,7 +155,7 @@ class TermTable:
 
     def term(self, term_id: int) -> str:
         start, end = int(self.offsets[term_id]), int(self.offsets[term_id + 1])
-        return bytes(self.blob[start:end]).decode("utf-8")
+        return bytes(self.blob[start:end]).decode("utf-8", "replace")
 
     def candidates(self, kind: str, key: str) -> np.ndarray:
         """Ids of the terms whose ``kind`` key may be ``key`` (same hash; check the text)."""
@@ -188,18 +188,33 @@ class TermTable:
         offsets = self.offsets.tolist()
         columns = [self.df[name].tolist() for name in TEXT_FIELDS]
         for term_id in range(len(self)):
-            term = blob[offsets[term_id]:offsets[term_id + 1]].decode("utf-8")
+            term = blob[offsets[term_id]:offsets[term_id + 1]].decode("utf-8", "replace")
             yield term, [column[term_id] for column in columns]
 
 
-def _key_table(terms: list[str], key_of: Callable[[str], str | None]
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted hashes of the terms' keys and the term id of each (terms without a key are
-    left out); equal hashes keep term-id order."""
+def _all_keys(terms: list[str]) -> dict[str, list[str | None]]:
+    """Every term's key of every kind, as :data:`KEY_OF` gives them (each term is folded
+    once, each first letter once: folding is most of the cost of writing a table)."""
+    folded = [fold_key(term) for term in terms]
+    heads: dict[str, str] = {}
+    for term in terms:
+        if term[:1] not in heads:
+            heads[term[:1]] = fold_key(term[:1])
+    return {
+        "term": list(terms),
+        "fold": list(folded),
+        "prefix": [prefix_key(term) for term in terms],
+        "loose": [loose_prefix_key(key) for key in folded],
+        "head": [f"{heads[term[:1]]}\x1f{len(term)}" for term in terms],
+    }
+
+
+def _key_table(keys: list[str | None]) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted hashes of the terms' keys (``keys[i]`` is term i's) and the term id of each
+    (terms without a key are left out); equal hashes keep term-id order."""
     ids: list[int] = []
     hashes: list[int] = []
-    for term_id, term in enumerate(terms):
-        key = key_of(term)
+    for term_id, key in enumerate(keys):
         if key is not None:
             ids.append(term_id)
             hashes.append(key_hash(key))
