@@ -7,17 +7,18 @@ to it, once per index generation; the query then asks for those real terms.
 Collisions (``көл``/``қол`` → ``кол``) stay visible: both terms come back, and the
 exact-script one is ranked first because expansions carry a lower boost.
 
-A new generation's vocabulary need not be made whole: :meth:`Vocabulary.updated`
-redoes only the look-up lists holding a term whose counts changed (the terms of the
-segments added or removed, see :mod:`kzsearch.search.segments`), and :class:`TermKeys`
-remembers each term's keys across generations; both give exactly what
-:meth:`Vocabulary.from_counts` gives.
+Two forms give the same answers. :class:`Vocabulary` holds Python dictionaries over
+every term (what a snapshot read from a whole reader uses, and what tests compare
+with). :class:`TableVocabulary`, what searches use, holds nothing per term: it looks
+each key up in the generation's per-segment term tables (:mod:`kzsearch.search.terms`,
+memory-mapped from the segments' sidecar files), so a new generation costs only its
+new segments' tables.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Container, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,49 +124,6 @@ class Vocabulary:
             if len(terms) > 1:
                 terms.sort(key=lambda t: -doc_freq[t])
         return cls(doc_freq, dict(by_fold), keys=keys)
-
-    @classmethod
-    def updated(cls, previous: Vocabulary, doc_freq: dict[str, int],
-                changed: Iterable[str], in_first_field: Container[str]) -> Vocabulary:
-        """The vocabulary of ``doc_freq``, equal to ``from_counts(doc_freq)``, made from
-        ``previous`` by redoing only the look-up lists that hold a ``changed`` term.
-
-        Valid when ``doc_freq`` differs from ``previous.doc_freq`` only in ``changed``
-        terms (new, gone, or with other counts: the terms of the segments added and
-        removed), and its order is that of :meth:`from_reader`: the first field's terms,
-        then the others', each in code-point order (``in_first_field`` says which are
-        the first field's).
-        """
-        keys = TermKeys(previous.keys)
-        changed = list(changed)
-
-        def order(term: str) -> tuple[bool, str]:  # a term's place in doc_freq
-            return term not in in_first_field, term
-
-        def redo(table: dict[str, list[str]], kind: str, by_count: bool) -> dict[str, list[str]]:
-            grown: dict[Any, set[str]] = {}
-            for term in changed:
-                key = keys.key(kind, term)
-                if key is not None:
-                    grown.setdefault(key, set()).add(term)
-            table = dict(table)
-            for key, terms in grown.items():
-                members = sorted((term for term in terms.union(table.get(key, ()))
-                                  if term in doc_freq), key=order)
-                if by_count:
-                    members.sort(key=lambda t: -doc_freq[t])
-                if members:
-                    table[key] = members
-                else:
-                    table.pop(key, None)
-            return table
-
-        vocabulary = cls(doc_freq, redo(previous.by_fold, "fold", True), keys=keys)
-        if previous._by_prefix is not None:
-            vocabulary._by_prefix = redo(previous._by_prefix, "prefix", False)
-        if previous._by_loose_prefix is not None:
-            vocabulary._by_loose_prefix = redo(previous._by_loose_prefix, "loose", False)
-        return vocabulary
 
     def __contains__(self, term: str) -> bool:
         return term in self.doc_freq
