@@ -78,7 +78,7 @@ from whoosh.index import clean_files
 from whoosh.reading import EmptyReader
 from whoosh.util.filelock import try_for
 
-from kzsearch import locking, safefiles, safepickle
+from kzsearch import locking, mappedfiles, safefiles, safepickle
 from kzsearch.analysis import ANALYSIS_VERSION, ANALYZER
 from kzsearch.articles import Article, IngestReport
 from kzsearch.articles.validate import normalise_id
@@ -242,9 +242,11 @@ def _is_kzsearch_schema(schema: Any) -> bool:
 
 def _install_whoosh_guards() -> None:
     """Patch Whoosh 2.7.4 once, at import: restricted unpickling, creation modes that no
-    umask can make group-writable, checked TOCs, unseeded file names."""
+    umask can make group-writable, checked TOCs, unseeded file names, compound segments
+    read in place rather than copied into every process (:mod:`kzsearch.mappedfiles`)."""
     safepickle.install_in_whoosh()
     safefiles.install_in_whoosh()
+    mappedfiles.install_in_whoosh()
     _check_tocs_when_read()
     _use_unseeded_file_names()
 
