@@ -78,7 +78,7 @@ from whoosh.index import clean_files
 from whoosh.reading import EmptyReader
 from whoosh.util.filelock import try_for
 
-from kzsearch import locking, safefiles, safepickle
+from kzsearch import locking, mappedfiles, safefiles, safepickle
 from kzsearch.analysis import ANALYSIS_VERSION, ANALYZER
 from kzsearch.articles import Article, IngestReport
 from kzsearch.articles.validate import normalise_id
@@ -242,9 +242,11 @@ def _is_kzsearch_schema(schema: Any) -> bool:
 
 def _install_whoosh_guards() -> None:
     """Patch Whoosh 2.7.4 once, at import: restricted unpickling, creation modes that no
-    umask can make group-writable, checked TOCs, unseeded file names."""
+    umask can make group-writable, checked TOCs, unseeded file names, compound segments
+    read in place rather than copied into every process (:mod:`kzsearch.mappedfiles`)."""
     safepickle.install_in_whoosh()
     safefiles.install_in_whoosh()
+    mappedfiles.install_in_whoosh()
     _check_tocs_when_read()
     _use_unseeded_file_names()
 
@@ -542,6 +544,7 @@ class IndexStore:
             try:
                 self._abandon(None)  # a killed writer's temporary folder and segments
                 writer = self._ix.writer(_lk=False, **self._writer_options(procs))
+                self._before_toc(writer)
                 yield writer
                 self._reopen()
             except BaseException:
@@ -549,6 +552,23 @@ class IndexStore:
                 raise
             finally:
                 lock.release()
+
+    def _before_toc(self, writer: Any) -> None:
+        """Have :meth:`_segments_committing` called with the commit's segments just before
+        the writer publishes them in a new TOC (Whoosh's ``_commit_toc``, which both its
+        single- and multi-process writers call once per commit)."""
+        commit_toc = writer._commit_toc
+
+        def committing(segments: list[Any]) -> None:
+            self._segments_committing(writer.storage, writer.schema, segments)
+            commit_toc(segments)
+
+        writer._commit_toc = committing
+
+    def _segments_committing(self, storage: Any, schema: Any, segments: list[Any]) -> None:
+        """Called under the writer's locks with every segment of the commit, its files
+        complete, before any reader can see them; must not fail the commit. The search
+        stage writes the segments' sidecar files here (:mod:`kzsearch.search.sidecars`)."""
 
     @staticmethod
     def _writer_options(procs: int) -> dict[str, Any]:

@@ -14,6 +14,7 @@ others (or other processes) add, delete or rebuild.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from kzsearch.index import (
     reading_files,
     survive_commits,
 )
+from kzsearch.search import sidecars
 from kzsearch.search.highlight import Snippet, make_snippet
 from kzsearch.search.query import ParsedQuery, QueryBuilder, QueryError
 from kzsearch.search.ranking import SORTS, recency_factor
@@ -103,7 +105,8 @@ class Index(IndexStore):
 
     def __init__(self, path: Path, ix: Any) -> None:
         super().__init__(path, ix)
-        self._segments = SegmentCache()  # per-segment state, reused across generations
+        # per-segment state, reused across generations, read from sidecar files if valid
+        self._segments = SegmentCache(functools.partial(sidecars.load_state, path))
         self._snapshots = Snapshots(path, self._version_on_disk, self._load)
 
     def search(
@@ -185,6 +188,11 @@ class Index(IndexStore):
                         f"the index at {self.path} was removed while this object had it open"
                     ) from None
                 time.sleep(0.05)
+
+    def _segments_committing(self, storage: Any, schema: Any, segments: list[Any]) -> None:
+        """Write the sidecar files of the commit's segments that lack them: the new ones,
+        and any of an index written by an older kzsearch (its first write adds them)."""
+        sidecars.write_missing(storage, schema, segments)
 
     def _index_on_disk(self) -> bool:
         return self.path.is_dir() and any(self.path.glob("_MAIN_*.toc"))

@@ -47,7 +47,7 @@ from kzsearch.analysis import folded_query_key, index_term, is_stopword, languag
 from kzsearch.articles import normalise_rubric
 from kzsearch.morph import russian
 from kzsearch.search.ranking import PREFIX_WEIGHT
-from kzsearch.search.vocabulary import Vocabulary, prefix_key
+from kzsearch.search.vocabulary import TableVocabulary, Vocabulary, prefix_key
 from kzsearch.text.lang import KAZAKH_LETTER_RE
 from kzsearch.text.tokens import TOKEN_RE, tokenize
 from kzsearch.text.translit import to_cyrillic
@@ -214,7 +214,8 @@ def _canonical_fields(text: str) -> str:
 class QueryBuilder:
     """Turns query text into a Whoosh query against one index's vocabulary."""
 
-    def __init__(self, vocabulary: Vocabulary, rubric_lookup: dict[str, str]) -> None:
+    def __init__(self, vocabulary: Vocabulary | TableVocabulary,
+                 rubric_lookup: dict[str, str]) -> None:
         self.vocabulary = vocabulary
         self.rubric_lookup = rubric_lookup
         self._stopword_queries: set[int] = set()  # ids of word queries made of stopwords only

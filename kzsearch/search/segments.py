@@ -5,13 +5,17 @@ into one new segment, or marks documents of a segment deleted (the deleted set i
 only thing about a segment that changes, and it belongs to the generation, not to the
 segment). So everything a snapshot derives from a segment's documents — field lengths,
 the rubric, month, day and views columns, and the terms with their document
-frequencies — is read from disk once per segment, kept in a :class:`SegmentState`, and
-reused by every later generation that still has the segment (Lucene's
-``DirectoryReader.openIfChanged`` reuses unchanged segment readers the same way).
+frequencies — is read once per segment (from its memory-mapped sidecar files when the
+writer left valid ones, :mod:`kzsearch.search.sidecars`, else from Whoosh's postings),
+kept in a :class:`SegmentState`, and reused by every later generation that still has
+the segment (Lucene's ``DirectoryReader.openIfChanged`` reuses unchanged segment
+readers the same way).
 
 A generation's snapshot is then composed from its segments' states (:func:`compose`):
 arrays are concatenated in document-number order, the segment-local code tables of the
-text columns remapped to one table, and the document frequencies summed over segments.
+text columns remapped to one table; the vocabulary looks each key up in every
+segment's term table and sums the frequencies
+(:class:`~kzsearch.search.vocabulary.TableVocabulary`).
 The deleted-documents mask is read per generation (:func:`live_mask`), from the
 segment's deleted set, not from every document id.
 
@@ -31,7 +35,8 @@ from typing import Any
 import numpy as np
 
 from kzsearch.search import arrays
-from kzsearch.search.vocabulary import TEXT_FIELDS, Vocabulary
+from kzsearch.search.terms import TermTable
+from kzsearch.search.vocabulary import TableVocabulary
 
 LENGTH_FIELDS = ("title", "body")
 TEXT_COLUMNS = ("rubric_key", "month")
@@ -43,8 +48,9 @@ class SegmentState:
 
     Arrays are indexed by the segment's own document numbers (deleted ones included);
     ``codes[column]`` refer to ``names[column]`` (code 0 is "no value");
-    ``doc_freq[field]`` maps each term of the field to the number of the segment's
-    documents with it (deleted ones included, as Whoosh counts), in lexicon order.
+    ``terms`` holds the segment's title and body terms with their document frequencies
+    (deleted documents included, as Whoosh counts) and look-up tables. The arrays may be
+    memory-mapped from the segment's sidecar files (:mod:`kzsearch.search.sidecars`).
     """
 
     size: int
@@ -53,38 +59,57 @@ class SegmentState:
     names: dict[str, list[str | None]]
     days: np.ndarray
     views: np.ndarray
-    doc_freq: dict[str, dict[str, int]]
+    terms: TermTable
 
     @classmethod
     def build(cls, leaf: Any) -> SegmentState:
         """Read one segment reader's lengths, columns and terms (the costly part)."""
-        codes, names = {}, {}
-        for column in TEXT_COLUMNS:
-            codes[column], names[column] = arrays.text_column(leaf, column)
+        return cls.of(columns_of(leaf), TermTable.build(leaf))
+
+    @classmethod
+    def of(cls, columns: dict[str, np.ndarray], terms: TermTable,
+           names: dict[str, list[str | None]] | None = None) -> SegmentState:
+        """A state from column arrays named as :func:`columns_of` names them."""
+        names = names if names is not None else columns.get("names")  # type: ignore[assignment]
+        assert names is not None
         return cls(
-            size=int(leaf.doc_count_all()),
-            lengths={name: _frozen(arrays.field_lengths(leaf, name)) for name in LENGTH_FIELDS},
-            codes={column: _frozen(values) for column, values in codes.items()},
+            size=len(columns["days"]),
+            lengths={name: _frozen(columns[f"length_{name}"]) for name in LENGTH_FIELDS},
+            codes={column: _frozen(columns[f"codes_{column}"]) for column in TEXT_COLUMNS},
             names=names,
-            days=_frozen(arrays.numeric_column(leaf, "day", "int64", 0)),
-            views=_frozen(arrays.numeric_column(leaf, "popularity", "int64", -1)),
-            doc_freq={name: _field_doc_freq(leaf, name) for name in TEXT_FIELDS},
+            days=_frozen(columns["days"]),
+            views=_frozen(columns["views"]),
+            terms=terms,
         )
+
+
+def columns_of(leaf: Any) -> dict[str, Any]:
+    """One segment reader's per-document arrays (and, under ``names``, the texts the
+    codes of its text columns stand for)."""
+    found: dict[str, Any] = {"names": {}}
+    for column in TEXT_COLUMNS:
+        found[f"codes_{column}"], found["names"][column] = arrays.text_column(leaf, column)
+    for name in LENGTH_FIELDS:
+        found[f"length_{name}"] = arrays.field_lengths(leaf, name)
+    found["days"] = arrays.numeric_column(leaf, "day", "int64", 0)
+    found["views"] = arrays.numeric_column(leaf, "popularity", "int64", -1)
+    return found
+
+
+def column_arrays(state: SegmentState) -> dict[str, np.ndarray]:
+    """A state's per-document arrays under the names :func:`columns_of` gives them."""
+    found = {f"length_{name}": state.lengths[name] for name in LENGTH_FIELDS}
+    found.update({f"codes_{column}": state.codes[column] for column in TEXT_COLUMNS})
+    found.update(days=state.days, views=state.views)
+    return found
 
 
 def _frozen(values: np.ndarray) -> np.ndarray:
     """Read-only: a one-segment generation uses the state's arrays themselves, so a write
     through a snapshot would change every later generation's; numpy refuses it instead."""
-    values.setflags(write=False)
+    if values.flags.writeable:
+        values.setflags(write=False)
     return values
-
-
-def _field_doc_freq(leaf: Any, name: str) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for raw, info in leaf.iter_field(name):
-        term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        found[term] = info.doc_frequency()
-    return found
 
 
 def segment_key(leaf: Any) -> Hashable | None:
@@ -104,9 +129,7 @@ class SegmentCache:
     states of segments the generation no longer has (merged away or rebuilt), so memory
     follows the index, not the number of commits. ``scope`` (say, the index directory's
     identity) keeps apart segments of different indexes that happened to share an id.
-    :meth:`states` is safe for threads (one builds at a time); :attr:`last` is read and
-    set by :func:`vocabulary_of`, which one loader at a time calls (``Snapshots`` loads
-    under its loading lock).
+    :meth:`states` is safe for threads (one builds at a time).
     """
 
     def __init__(self, build: Callable[[Any], SegmentState] = SegmentState.build) -> None:
@@ -114,9 +137,6 @@ class SegmentCache:
         self._states: dict[Hashable, SegmentState] = {}
         self._lock = threading.Lock()
         self.built = 0  # states built so far (what a test counts to see reuse)
-        # The newest composed vocabulary with the states it was composed of, by identity:
-        # the next generation's is made from it (see :func:`vocabulary_of`).
-        self.last: tuple[list[SegmentState], Vocabulary] | None = None
 
     def states(self, reader: Any, scope: Hashable = None) -> list[SegmentState]:
         """The state of every segment of ``reader``, in document-number order."""
@@ -147,24 +167,20 @@ class SegmentCache:
 
 @dataclass(frozen=True)
 class Composed:
-    """One generation's arrays and vocabulary counts, composed from its segments' states."""
+    """One generation's arrays, composed from its segments' states."""
 
     lengths: dict[str, np.ndarray]
     codes: dict[str, np.ndarray]
     names: dict[str, list[str | None]]
     days: np.ndarray
     views: np.ndarray
-    doc_freq: dict[str, int]
-    field_doc_freq: dict[str, dict[str, int]]
 
 
 def compose(states: list[SegmentState]) -> Composed:
-    """Concatenate the states' arrays, remap their code tables, sum their frequencies."""
+    """Concatenate the states' arrays and remap their code tables."""
     codes, names = {}, {}
     for column in TEXT_COLUMNS:
         codes[column], names[column] = _compose_codes(states, column)
-    fields = {name: _sum_over_segments([s.doc_freq[name] for s in states])
-              for name in TEXT_FIELDS}
     return Composed(
         lengths={name: _concat([s.lengths[name] for s in states], np.float32)
                  for name in LENGTH_FIELDS},
@@ -172,35 +188,15 @@ def compose(states: list[SegmentState]) -> Composed:
         names=names,
         days=_concat([s.days for s in states], np.int64),
         views=_concat([s.views for s in states], np.int64),
-        doc_freq=_max_over_fields([fields[name] for name in TEXT_FIELDS]),
-        field_doc_freq=fields,
     )
 
 
 def vocabulary_of(states: list[SegmentState], composed: Composed, cache: SegmentCache
-                  ) -> Vocabulary:
-    """The vocabulary of the composed counts: updated from the cache's last one when the
-    generation kept some of the segments it was made of (only the terms of segments
-    added or removed since can have other counts), else made whole, reusing the terms'
-    keys. Either way it equals ``Vocabulary.from_counts(composed.doc_freq)``."""
-    last = cache.last
-    vocabulary = None
-    if last is not None:
-        before, previous = last
-        now = {id(state) for state in states}
-        then = {id(state) for state in before}
-        if now & then:
-            moved = [state for state in states if id(state) not in then]
-            moved += [state for state in before if id(state) not in now]
-            changed = {term for state in moved
-                       for name in TEXT_FIELDS for term in state.doc_freq[name]}
-            vocabulary = Vocabulary.updated(previous, composed.doc_freq, changed,
-                                            composed.field_doc_freq[TEXT_FIELDS[0]])
-    if vocabulary is None:
-        vocabulary = Vocabulary.from_counts(composed.doc_freq,
-                                            last[1] if last is not None else None)
-    cache.last = (list(states), vocabulary)
-    return vocabulary
+                  ) -> TableVocabulary:
+    """The generation's vocabulary, over its segments' term tables: nothing per term is
+    made here, so a commit costs the vocabulary only the new segments' tables. It answers
+    every look-up as ``Vocabulary.from_reader`` of the generation's reader would."""
+    return TableVocabulary(state.terms for state in states)
 
 
 def _concat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
@@ -227,45 +223,6 @@ def _compose_codes(states: list[SegmentState], column: str
             local[i] = code
         parts.append(local[state.codes[column]])
     return _concat(parts, np.int32), names
-
-
-def _sum_over_segments(counts: list[dict[str, int]]) -> dict[str, int]:
-    """Doc frequencies summed over segments, in sorted (lexicon) order. The largest
-    segment's dictionary is copied whole; only the smaller ones are walked in Python."""
-    if not counts:
-        return {}
-    if len(counts) == 1:
-        return counts[0]
-    largest = max(range(len(counts)), key=lambda i: len(counts[i]))
-    total = dict(counts[largest])
-    for i, part in enumerate(counts):
-        if i != largest:
-            get = total.get
-            for term, count in part.items():
-                total[term] = get(term, 0) + count
-    if len(total) == len(counts[largest]):
-        return total  # no new term: still in the largest segment's sorted order
-    # Nearly sorted (one sorted run, then the new terms): Timsort merges it in about n steps.
-    return dict(sorted(total.items()))
-
-
-def _max_over_fields(fields: list[dict[str, int]]) -> dict[str, int]:
-    """Each term's largest frequency over the fields, in the order of the first field's
-    terms, then the later fields' new ones (what ``Vocabulary.from_reader`` gives).
-
-    ``update`` keeps a known key's place, so the merge is done in C; only the terms of
-    every field but the last (the short title field) are then walked to take the max.
-    """
-    if not fields:
-        return {}
-    merged = dict(fields[0])
-    for part in fields[1:]:
-        merged.update(part)
-    for part in fields[:-1]:
-        for term, count in part.items():
-            if count > merged[term]:
-                merged[term] = count
-    return merged
 
 
 def live_mask(reader: Any) -> np.ndarray:

@@ -45,7 +45,7 @@ from kzsearch.index import UNSAFE_MODE, IndexClosedError
 from kzsearch.search import arrays
 from kzsearch.search.scoring import Scorer
 from kzsearch.search.segments import SegmentCache, compose, live_mask, vocabulary_of
-from kzsearch.search.vocabulary import Vocabulary
+from kzsearch.search.vocabulary import TableVocabulary, Vocabulary
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ class Snapshot:
         self._closed = False
 
     def _read_whole(self, reader: Any) -> None:
-        self.vocabulary = Vocabulary.from_reader(reader)
+        self.vocabulary: Vocabulary | TableVocabulary = Vocabulary.from_reader(reader)
         self.rubric_codes, self.rubric_names = arrays.text_column(reader, "rubric_key")
         self.month_codes, self.month_names = arrays.text_column(reader, "month")
         self.days = arrays.numeric_column(reader, "day", "int64", 0)

@@ -7,44 +7,40 @@ to it, once per index generation; the query then asks for those real terms.
 Collisions (``көл``/``қол`` → ``кол``) stay visible: both terms come back, and the
 exact-script one is ranked first because expansions carry a lower boost.
 
-A new generation's vocabulary need not be made whole: :meth:`Vocabulary.updated`
-redoes only the look-up lists holding a term whose counts changed (the terms of the
-segments added or removed, see :mod:`kzsearch.search.segments`), and :class:`TermKeys`
-remembers each term's keys across generations; both give exactly what
-:meth:`Vocabulary.from_counts` gives.
+Two forms give the same answers. :class:`Vocabulary` holds Python dictionaries over
+every term (what a snapshot read from a whole reader uses, and what tests compare
+with). :class:`TableVocabulary`, what searches use, holds nothing per term: it looks
+each key up in the generation's per-segment term tables (:mod:`kzsearch.search.terms`,
+memory-mapped from the segments' sidecar files), so a new generation costs only its
+new segments' tables.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Container, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from kzsearch.analysis import fold_key
+from kzsearch.search.terms import (
+    PREFIX_LETTERS,
+    TEXT_FIELDS,
+    TermTable,
+    head_key,
+    loose_prefix_key,
+    prefix_key,
+)
 
-TEXT_FIELDS = ("title", "body")
-PREFIX_LETTERS = 5  # the first-five-letters class of a stem (see kzsearch.search.scoring)
+__all__ = ["PREFIX_LETTERS", "TEXT_FIELDS", "TableVocabulary", "Vocabulary", "edit_distance",
+           "loose_prefix_key", "prefix_key"]
+
 # "Did you mean" work per unknown word is bounded: of each length near the word's, only the
 # most frequent terms with its first letter are compared (5 lengths, so at most 2 500 edit
 # distances per word), and each distinct word is looked up once per index generation.
 MAX_CANDIDATES_PER_LENGTH = 500
 CLOSEST_CACHE_LIMIT = 10_000
-
-
-def prefix_key(term: str) -> str | None:
-    """The prefix class a term belongs to. A term with digits is a class of its own: 2019
-    and 20190 share no meaning, yet a year weighs as much as any other query word."""
-    if not term:
-        return None
-    if any(map(str.isdigit, term)):
-        return term
-    return term[:PREFIX_LETTERS]
-
-
-def loose_prefix_key(folded: str) -> str | None:
-    """The loose prefix class of a term, from its :func:`~kzsearch.analysis.fold_key`."""
-    return prefix_key(folded)
+LOOKUP_CACHE_LIMIT = 4_096  # distinct look-up keys remembered per kind and generation
 
 
 _MISSING = object()
@@ -129,51 +125,12 @@ class Vocabulary:
                 terms.sort(key=lambda t: -doc_freq[t])
         return cls(doc_freq, dict(by_fold), keys=keys)
 
-    @classmethod
-    def updated(cls, previous: Vocabulary, doc_freq: dict[str, int],
-                changed: Iterable[str], in_first_field: Container[str]) -> Vocabulary:
-        """The vocabulary of ``doc_freq``, equal to ``from_counts(doc_freq)``, made from
-        ``previous`` by redoing only the look-up lists that hold a ``changed`` term.
-
-        Valid when ``doc_freq`` differs from ``previous.doc_freq`` only in ``changed``
-        terms (new, gone, or with other counts: the terms of the segments added and
-        removed), and its order is that of :meth:`from_reader`: the first field's terms,
-        then the others', each in code-point order (``in_first_field`` says which are
-        the first field's).
-        """
-        keys = TermKeys(previous.keys)
-        changed = list(changed)
-
-        def order(term: str) -> tuple[bool, str]:  # a term's place in doc_freq
-            return term not in in_first_field, term
-
-        def redo(table: dict[str, list[str]], kind: str, by_count: bool) -> dict[str, list[str]]:
-            grown: dict[Any, set[str]] = {}
-            for term in changed:
-                key = keys.key(kind, term)
-                if key is not None:
-                    grown.setdefault(key, set()).add(term)
-            table = dict(table)
-            for key, terms in grown.items():
-                members = sorted((term for term in terms.union(table.get(key, ()))
-                                  if term in doc_freq), key=order)
-                if by_count:
-                    members.sort(key=lambda t: -doc_freq[t])
-                if members:
-                    table[key] = members
-                else:
-                    table.pop(key, None)
-            return table
-
-        vocabulary = cls(doc_freq, redo(previous.by_fold, "fold", True), keys=keys)
-        if previous._by_prefix is not None:
-            vocabulary._by_prefix = redo(previous._by_prefix, "prefix", False)
-        if previous._by_loose_prefix is not None:
-            vocabulary._by_loose_prefix = redo(previous._by_loose_prefix, "loose", False)
-        return vocabulary
-
     def __contains__(self, term: str) -> bool:
         return term in self.doc_freq
+
+    def frequency(self, term: str) -> int:
+        """The term's document frequency (largest over the fields; 0 if unknown)."""
+        return self.doc_freq.get(term, 0)
 
     def folded(self, key: str) -> list[str]:
         """Real terms whose folded form is ``key``, most frequent first."""
@@ -240,6 +197,139 @@ class Vocabulary:
         head, size = fold_key(term[0]), len(term)
         for length in range(size - 2, size + 3):
             yield from self._by_head.get((head, length), ())
+
+
+class TableVocabulary:
+    """A generation's vocabulary answered from its segments' :class:`TermTable` s.
+
+    Every look-up gives exactly what :class:`Vocabulary` gives for the same generation
+    (``Vocabulary.from_reader`` of a reader over all its segments): a term's frequency per
+    field is the sum over the segments (deleted documents included, as Whoosh counts),
+    its document frequency the largest over the fields, and each list is in the order of
+    that vocabulary's ``doc_freq`` (the title field's terms, then the body field's other
+    terms, each in code-point order), sorted by frequency where it says so. Making one
+    costs nothing per term: a look-up searches each segment's table for the key (a
+    binary search in memory-mapped arrays) and sums what it finds; each distinct key is
+    looked up once per generation (at most :data:`LOOKUP_CACHE_LIMIT` are remembered,
+    so memory stays bounded however many queries come).
+    """
+
+    def __init__(self, tables: Iterable[TermTable]) -> None:
+        self.tables = list(tables)
+        self._lookups: dict[tuple[str, str], Any] = {}
+        self._closest: dict[tuple[str, int], str | None] = {}
+        self._all: dict[str, int] | None = None
+
+    def _counts(self, kind: str, key: str) -> dict[str, list[int]]:
+        """The terms whose ``kind`` key is ``key``, with their frequencies per field."""
+        total: dict[str, list[int]] = {}
+        for table in self.tables:
+            for term, counts in table.members(kind, key):
+                known = total.get(term)
+                if known is None:
+                    total[term] = counts
+                else:
+                    for position, count in enumerate(counts):
+                        known[position] += count
+        return total
+
+    def _cached(self, kind: str, key: str, make: Callable[[], Any]) -> Any:
+        found = self._lookups.get((kind, key), _MISSING)
+        if found is _MISSING:
+            if len(self._lookups) >= LOOKUP_CACHE_LIMIT:
+                self._lookups.clear()
+            found = self._lookups[kind, key] = make()
+        return found
+
+    def _term_counts(self, term: str) -> list[int] | None:
+        return self._cached("term", term, lambda: self._counts("term", term).get(term))
+
+    def __contains__(self, term: str) -> bool:
+        return self._term_counts(term) is not None
+
+    def frequency(self, term: str) -> int:
+        """The term's document frequency (largest over the fields; 0 if unknown)."""
+        counts = self._term_counts(term)
+        return max(counts) if counts else 0
+
+    def folded(self, key: str) -> list[str]:
+        """Real terms whose folded form is ``key``, most frequent first."""
+        def make() -> list[str]:
+            counts = self._counts("fold", key)
+            return sorted(_in_order(counts), key=lambda term: -max(counts[term]))
+        return self._cached("fold", key, make)
+
+    def with_prefix(self, key: str) -> list[str]:
+        """Terms whose prefix class is ``key``."""
+        return self._cached("prefix", key,
+                            lambda: _in_order(self._counts("prefix", key)))
+
+    def with_loose_prefix(self, key: str) -> list[str]:
+        """Terms whose *loose* form (:func:`~kzsearch.analysis.fold_key`) has prefix ``key``."""
+        return self._cached("loose", key,
+                            lambda: _in_order(self._counts("loose", key)))
+
+    def closest(self, term: str, max_distance: int = 2) -> str | None:
+        """The most frequent known term within ``max_distance`` edits of ``term``, if any
+        (the same answer as :meth:`Vocabulary.closest`, from the same candidates)."""
+        if len(term) < 4 or term in self:
+            return None
+        key = (term, max_distance)
+        if key not in self._closest:
+            if len(self._closest) >= CLOSEST_CACHE_LIMIT:
+                self._closest.clear()
+            self._closest[key] = _closest_of(term, max_distance, self._candidates(term))
+        return self._closest[key]
+
+    def _candidates(self, term: str) -> Iterable[tuple[str, int]]:
+        """The most frequent terms of about the same length with the same (folded) first
+        letter, with their frequencies: at most :data:`MAX_CANDIDATES_PER_LENGTH` a length."""
+        for length in range(len(term) - 2, len(term) + 3):
+            yield from self._group(head_key(term, length))
+
+    def _group(self, key: str) -> list[tuple[str, int]]:
+        def make() -> list[tuple[str, int]]:
+            counts = self._counts("head", key)
+            ranked = sorted(((term, max(c)) for term, c in counts.items()),
+                            key=lambda item: (-item[1], item[0]))
+            return ranked[:MAX_CANDIDATES_PER_LENGTH]
+        return self._cached("head", key, make)
+
+    @property
+    def doc_freq(self) -> dict[str, int]:
+        """Every term with its document frequency, in :class:`Vocabulary` order. A pass over
+        every term of every segment: for tests and tools, not for searches."""
+        if self._all is None:
+            total: dict[str, list[int]] = {}
+            for table in self.tables:
+                for term, counts in table.frequencies():
+                    known = total.get(term)
+                    if known is None:
+                        total[term] = counts
+                    else:
+                        for position, count in enumerate(counts):
+                            known[position] += count
+            self._all = {term: max(total[term]) for term in _in_order(total)}
+        return self._all
+
+
+def _in_order(counts: dict[str, list[int]]) -> list[str]:
+    """Terms in :class:`Vocabulary` order: the first field's, then the others', each in
+    code-point order (``counts`` holds each term's frequency per field)."""
+    return sorted(counts, key=lambda term: (counts[term][0] == 0, term))
+
+
+def _closest_of(term: str, max_distance: int, candidates: Iterable[tuple[str, int]]
+                ) -> str | None:
+    """The best candidate by (distance, -frequency, text) within the distance limit."""
+    limit = 1 if len(term) < 6 else max_distance
+    best: tuple[int, int, str] | None = None
+    for candidate, frequency in candidates:
+        distance = edit_distance(term, candidate, limit)
+        if distance <= limit:
+            rank = (distance, -frequency, candidate)
+            best = rank if best is None or rank < best else best
+    return best[2] if best else None
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

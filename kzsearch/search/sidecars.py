@@ -1,0 +1,310 @@
+"""Sidecar files: a segment's search state written beside it, memory-mapped by readers.
+
+What a search derives from a Whoosh segment (:class:`~kzsearch.search.segments.SegmentState`:
+field lengths, column codes, days, views, and the term table of
+:mod:`kzsearch.search.terms`) is written once, by the writer, into two files beside the
+segment's own:
+
+* ``MAIN_<segid>.kzcols``: the per-document arrays, and the texts of the column codes;
+* ``MAIN_<segid>.kzterms``: the term table.
+
+Each is one flat file: a magic line, the length of a JSON header, the header, then the
+arrays (each 64-byte aligned). The header is the file's manifest: the format version,
+the kind, the segment id and document count, kzsearch's analysis and schema versions,
+the size of each of the segment's Whoosh files, each array's dtype (from a short list
+of plain numeric dtypes), length and place, and a CRC-32 of the data. Nothing in it is
+a pickle and nothing read from it can run code: the header is JSON and the data are
+numbers. A reader checks all of it and maps the arrays read-only
+(``mmap``, so the OS page cache shares them between processes and a reader's memory
+holds only the pages its searches touch); a file that is missing, of another segment,
+version or format, truncated or damaged is ignored, and that part of the state is
+built from Whoosh's postings in memory instead, with the same results.
+
+The names end in an extension of the segment's name, so Whoosh's own ``clean_files``
+(which deletes every ``MAIN_<segid>.*`` file of a segment that is gone) removes them
+with their segment, and kzsearch's ``check_trusted`` and ``--overwrite`` checks treat
+them as index files. Files are written under the writer's lock, before the TOC that
+names the segment (see :meth:`~kzsearch.index.IndexStore._segments_committing`), to a
+temporary name and renamed, so a reader never sees half of one. Readers never write:
+an index folder may be read-only to them.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import struct
+import zlib
+from collections import Counter
+from collections.abc import Iterable
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh.reading import SegmentReader
+
+from kzsearch import safefiles
+from kzsearch.analysis import ANALYSIS_VERSION
+from kzsearch.index import SCHEMA_VERSION
+from kzsearch.search.segments import (
+    LENGTH_FIELDS,
+    TEXT_COLUMNS,
+    SegmentState,
+    columns_of,
+)
+from kzsearch.search.terms import TermTable
+
+FORMAT_VERSION = 1
+MAGIC = b"KZSEARCH-SIDECAR\n"
+SUFFIXES = {"cols": "kzcols", "terms": "kzterms"}
+KINDS = tuple(SUFFIXES)
+ALIGN = 64
+MAX_HEADER = 16 << 20  # a header is a few kilobytes (the column texts); more is damage
+DTYPES = frozenset({"<f4", "<i4", "<i8", "<u8", "|u1"})  # plain numbers only
+_LENGTH = struct.Struct("<Q")
+# What was read from sidecars and what had to be built from Whoosh's postings, by kind
+# (for tests and benchmarks: "cols read", "terms built", ...).
+counts: Counter[str] = Counter()
+
+
+def sidecar_path(folder: Path, segid: str, kind: str, indexname: str = "MAIN") -> Path:
+    return Path(folder) / f"{indexname}_{segid}.{SUFFIXES[kind]}"
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def load_state(folder: Path, leaf: Any) -> SegmentState:
+    """The state of one segment reader: each part from its sidecar file when a valid one
+    is there, else built from the segment (what :meth:`SegmentState.build` reads)."""
+    segment = leaf.segment() if hasattr(leaf, "segment") else None
+    if getattr(segment, "segid", None) is None:
+        return SegmentState.build(leaf)
+    origin = _origin(segment)
+    columns = read(folder, origin, "cols")
+    names = _names(columns[1]) if columns is not None else None
+    if columns is None or names is None or not _fits_columns(columns[0], origin["doc_count"]):
+        counts["cols built"] += 1
+        built = columns_of(leaf)
+        column_values, names = built, built["names"]
+    else:
+        counts["cols read"] += 1
+        column_values = columns[0]
+    terms = _term_table(read(folder, origin, "terms"))
+    if terms is None:
+        counts["terms built"] += 1
+        terms = TermTable.build(leaf)
+    else:
+        counts["terms read"] += 1
+    return SegmentState.of(column_values, terms, names)
+
+
+def read(folder: Path, origin: dict[str, Any], kind: str
+         ) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
+    """The arrays (memory-mapped, read-only) and extra header data of one sidecar file,
+    or None when it is missing, not of this segment, of another version, or damaged."""
+    path = sidecar_path(folder, origin["segment"], kind)
+    try:
+        with open(path, "rb") as file:
+            header, start = _header(file)
+            if not _matches(header, origin, kind, folder):
+                return None
+            size = os.fstat(file.fileno()).st_size
+            if size != start + header["data_size"] or _crc(file, start, size) != header["crc32"]:
+                return None
+            mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        return _arrays(mapped, header, start), header.get("extra", {})
+    except (OSError, ValueError, KeyError, TypeError, struct.error, OverflowError):
+        return None
+
+
+def _header(file: Any) -> tuple[dict[str, Any], int]:
+    if file.read(len(MAGIC)) != MAGIC:
+        raise ValueError("not a kzsearch sidecar file")
+    (length,) = _LENGTH.unpack(file.read(_LENGTH.size))
+    if length > MAX_HEADER:
+        raise ValueError("sidecar header too long")
+    raw = file.read(length)
+    if len(raw) != length:
+        raise ValueError("sidecar header truncated")
+    header = json.loads(raw.decode("utf-8"))
+    if not isinstance(header, dict):
+        raise ValueError("sidecar header is not an object")
+    return header, _aligned(len(MAGIC) + _LENGTH.size + length)
+
+
+def _matches(header: dict[str, Any], origin: dict[str, Any], kind: str, folder: Path) -> bool:
+    """The header says this format and kind, of this segment as it is on disk now."""
+    expected = {"format": FORMAT_VERSION, "kind": kind, "analysis_version": ANALYSIS_VERSION,
+                "schema_version": SCHEMA_VERSION, **origin}
+    if any(header.get(name) != value for name, value in expected.items()):
+        return False
+    files = header.get("files")
+    if not isinstance(files, dict) or not files:
+        return False
+    prefix = f"MAIN_{origin['segment']}."
+    for name, size in files.items():
+        if not (isinstance(name, str) and name.startswith(prefix) and "/" not in name):
+            return False
+        try:
+            if os.stat(Path(folder) / name).st_size != size:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _crc(file: Any, start: int, end: int) -> int:
+    """CRC-32 of the data, read through the file (not the mapping: a reader's memory then
+    holds only the pages its searches touch)."""
+    file.seek(start)
+    crc, left = 0, end - start
+    while left > 0:
+        chunk = file.read(min(left, 1 << 20))
+        if not chunk:
+            raise ValueError("sidecar data truncated")
+        crc = zlib.crc32(chunk, crc)
+        left -= len(chunk)
+    return crc
+
+
+def _arrays(mapped: mmap.mmap, header: dict[str, Any], start: int) -> dict[str, np.ndarray]:
+    found = {}
+    data_size = header["data_size"]
+    for name, spec in header["arrays"].items():
+        dtype, length, offset = spec["dtype"], spec["length"], spec["offset"]
+        if dtype not in DTYPES or not isinstance(length, int) or not isinstance(offset, int):
+            raise ValueError(f"sidecar array {name!r} has an unexpected type")
+        itemsize = np.dtype(dtype).itemsize
+        if length < 0 or offset < 0 or offset + length * itemsize > data_size:
+            raise ValueError(f"sidecar array {name!r} lies outside the data")
+        found[name] = np.frombuffer(mapped, dtype=dtype, count=length, offset=start + offset)
+    return found
+
+
+def _names(extra: dict[str, Any]) -> dict[str, list[str | None]] | None:
+    """The column texts from a header, if they are lists of texts after a leading null."""
+    names = extra.get("names")
+    if not isinstance(names, dict):
+        return None
+    for values in names.values():
+        if not (isinstance(values, list) and values and values[0] is None
+                and all(isinstance(value, str) for value in values[1:])):
+            return None
+    return names
+
+
+def _fits_columns(columns: dict[str, np.ndarray], size: int) -> bool:
+    wanted = {f"length_{n}" for n in LENGTH_FIELDS} | {f"codes_{c}" for c in TEXT_COLUMNS}
+    wanted |= {"days", "views"}
+    return wanted <= columns.keys() and all(len(columns[name]) == size for name in wanted)
+
+
+def _term_table(found: tuple[dict[str, np.ndarray], dict[str, Any]] | None) -> TermTable | None:
+    if found is None:
+        return None
+    try:
+        return TermTable(found[0])
+    except (KeyError, ValueError, IndexError):
+        return None
+
+
+def _origin(segment: Any) -> dict[str, Any]:
+    return {"segment": str(segment.segid), "doc_count": int(segment.doc_count_all())}
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def write_missing(storage: Any, schema: Any, segments: Iterable[Any]) -> int:
+    """Write the sidecar files that ``segments`` lack; returns how many were written.
+
+    Called by the writer under its lock, before the TOC naming the segments is written.
+    Sidecars are derived data: any failure (a full disk, a segment Whoosh cannot read)
+    leaves that file out, and readers build the part from the segment instead.
+    """
+    folder = Path(storage.folder)
+    written = 0
+    for segment in segments:
+        missing = [kind for kind in KINDS
+                   if not sidecar_path(folder, segment.segid, kind).exists()]
+        if not missing:
+            continue
+        with suppress(Exception):
+            written += _write_segment(folder, storage, schema, segment, missing)
+    return written
+
+
+def _write_segment(folder: Path, storage: Any, schema: Any, segment: Any,
+                   kinds: list[str]) -> int:
+    leaf = SegmentReader(storage, schema, segment)
+    try:
+        files = _segment_files(folder, segment.segid)
+        written = 0
+        for kind in kinds:
+            if kind == "cols":
+                columns = columns_of(leaf)
+                arrays = {name: columns[name] for name in columns if name != "names"}
+                extra: dict[str, Any] = {"names": columns["names"]}
+            else:
+                arrays, extra = TermTable.build(leaf).to_arrays(), {}
+            write(folder, _origin(segment), kind, arrays, extra, files)
+            written += 1
+        return written
+    finally:
+        leaf.close()
+
+
+def _segment_files(folder: Path, segid: str) -> dict[str, int]:
+    """The size of each of the segment's Whoosh files (not the sidecars)."""
+    prefix = f"MAIN_{segid}."
+    ours = tuple("." + suffix for suffix in SUFFIXES.values())
+    found = {}
+    for name in os.listdir(folder):
+        if name.startswith(prefix) and not name.endswith(ours) and not name.endswith(".tmp"):
+            found[name] = os.stat(folder / name).st_size
+    return found
+
+
+def write(folder: Path, origin: dict[str, Any], kind: str, arrays: dict[str, np.ndarray],
+          extra: dict[str, Any], files: dict[str, int]) -> Path:
+    """Write one sidecar file atomically (a temporary name, then a rename)."""
+    specs, parts, offset = {}, [], 0
+    for name, values in arrays.items():
+        values = np.ascontiguousarray(values)
+        dtype = values.dtype.newbyteorder("<") if values.dtype.byteorder == ">" else values.dtype
+        values = values.astype(dtype, copy=False)
+        if dtype.str not in DTYPES:
+            raise ValueError(f"{name}: {dtype.str} is not a sidecar dtype")
+        padding = _aligned(offset) - offset
+        parts.append(b"\0" * padding)
+        offset += padding
+        specs[name] = {"dtype": dtype.str, "length": int(values.size), "offset": offset}
+        parts.append(values.tobytes())
+        offset += values.nbytes
+    data = b"".join(parts)
+    header = {"format": FORMAT_VERSION, "kind": kind, "analysis_version": ANALYSIS_VERSION,
+              "schema_version": SCHEMA_VERSION, **origin, "files": files, "arrays": specs,
+              "data_size": len(data), "crc32": zlib.crc32(data), "extra": extra}
+    raw = json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    head = MAGIC + _LENGTH.pack(len(raw)) + raw
+    head += b"\0" * (_aligned(len(head)) - len(head))
+    path = sidecar_path(folder, origin["segment"], kind)
+    temporary = path.with_name(path.name + ".tmp")
+    with suppress(FileNotFoundError):
+        temporary.unlink()  # left by a killed writer
+    try:
+        with safefiles.create_file(temporary, "wb") as file:
+            file.write(head)
+            file.write(data)
+        os.replace(temporary, path)
+    finally:
+        with suppress(FileNotFoundError):
+            temporary.unlink()
+    return path
+
+
+def _aligned(offset: int) -> int:
+    return -(-offset // ALIGN) * ALIGN

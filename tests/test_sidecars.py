@@ -1,0 +1,320 @@
+"""Sidecar files: per-segment state written beside each segment and memory-mapped.
+
+The index is the sample corpus in three commits with deletions (several segments,
+deleted documents in more than one). Every search (ids, scores, totals, facets,
+suggestions) must come out the same whether the state was read from the sidecars, built
+from Whoosh's postings because a sidecar is missing or damaged, or read the old way from
+the whole reader; a damaged, foreign or outdated sidecar is ignored, never trusted and
+never run; Whoosh's own ``open_dir`` still reads the index; sidecars go with their
+segment; and the trust checks cover them like every other index file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_segments import assert_same_state, from_scratch, results_of
+
+from kzsearch import Index, UntrustedIndexError, read_articles, sample_corpus_path
+from kzsearch.index import _foreign_entries
+from kzsearch.search import sidecars
+from kzsearch.search.segments import SegmentState, column_arrays
+
+KINDS = sidecars.KINDS
+
+
+@pytest.fixture(scope="module")
+def articles():
+    return list(read_articles(sample_corpus_path()))
+
+
+@pytest.fixture()
+def path(tmp_path, articles) -> Path:
+    """An index of three commits with deletions, closed (each test opens it afresh)."""
+    with Index.create(tmp_path / "index") as index:
+        index.add_many(articles[:20])
+        index.add_many(articles[20:35])
+        index.delete([articles[2].id, articles[21].id])
+        index.add_many(articles[35:])
+        index.delete([articles[40].id])
+    return tmp_path / "index"
+
+
+def segment_ids(path: Path) -> list[str]:
+    with Index.open(path) as index:
+        return [segment.segid for segment in index._ix._segments()]
+
+
+def sidecar_files(path: Path) -> set[str]:
+    suffixes = tuple("." + suffix for suffix in sidecars.SUFFIXES.values())
+    return {name for name in os.listdir(path) if name.endswith(suffixes)}
+
+
+def searched(path: Path) -> tuple[list[tuple], dict[str, int]]:
+    """Every sample search on a freshly opened index, and what its states were read from;
+    the composed state is also checked against one read from the whole reader."""
+    sidecars.counts.clear()
+    with Index.open(path) as index:
+        snapshot = index._current_snapshot()
+        fresh = from_scratch(index)
+        try:
+            assert_same_state(snapshot, fresh)
+            found = results_of(index, snapshot)
+            assert found == results_of(index, fresh)
+        finally:
+            fresh.close()
+    return found, dict(sidecars.counts)
+
+
+def test_every_segment_gets_both_sidecars_and_readers_map_them(path) -> None:
+    ids = segment_ids(path)
+    assert len(ids) >= 2
+    assert sidecar_files(path) == {f"MAIN_{segid}.{suffix}" for segid in ids
+                                   for suffix in sidecars.SUFFIXES.values()}
+    found, counts = searched(path)
+    assert counts == {"cols read": len(ids), "terms read": len(ids)}
+    assert sum(result[2] for result in found) > 0
+    with Index.open(path) as index:
+        snapshot = index._current_snapshot()
+        states = index._segments.states(snapshot.reader, snapshot.version.directory)
+        for state in states:  # memory-mapped, read-only: shared through the page cache
+            for values in (*column_arrays(state).values(), state.terms.blob):
+                assert not values.flags.writeable and not values.flags.owndata
+
+
+def damage(file: Path, how: str, other: Path) -> None:
+    raw = file.read_bytes()
+    if how == "deleted":
+        file.unlink()
+    elif how == "truncated":
+        file.write_bytes(raw[: len(raw) * 2 // 3])
+    elif how == "data byte flipped":
+        file.write_bytes(raw[:-5] + bytes([raw[-5] ^ 0xFF]) + raw[-4:])
+    elif how == "header garbled":
+        file.write_bytes(raw.replace(b'"arrays"', b'"arrayz"', 1))
+    elif how == "other segment's":
+        shutil.copyfile(other, file)
+    elif how == "older format":
+        file.write_bytes(raw.replace(b'"format": 1', b'"format": 0', 1))
+    elif how == "pickle payload":  # nothing read from a sidecar may run code
+        marker = file.parent.parent / "ran"
+        payload = pickle.dumps(_Payload(str(marker)))
+        file.write_bytes(sidecars.MAGIC + len(payload).to_bytes(8, "little") + payload)
+    elif how == "empty":
+        file.write_bytes(b"")
+    else:
+        raise AssertionError(how)
+
+
+class _Payload:
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+DAMAGES = ["deleted", "truncated", "data byte flipped", "header garbled", "other segment's",
+           "older format", "pickle payload", "empty"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("how", DAMAGES)
+def test_a_damaged_sidecar_falls_back_to_the_postings_with_the_same_results(
+        path, kind, how) -> None:
+    expected, _ = searched(path)
+    first, second = segment_ids(path)[:2]
+    suffix = sidecars.SUFFIXES[kind]
+    damage(path / f"MAIN_{first}.{suffix}", how, path / f"MAIN_{second}.{suffix}")
+    found, counts = searched(path)
+    assert found == expected
+    assert counts[f"{kind} built"] == 1  # this one segment's part, from Whoosh's postings
+    other = "terms" if kind == "cols" else "cols"
+    assert counts[f"{other} read"] == len(segment_ids(path))
+    assert not (path.parent / "ran").exists()
+
+
+def test_a_sidecar_that_no_longer_fits_its_segment_is_ignored(path) -> None:
+    """A segment file of another size than the sidecar recorded (the segment is not the
+    one the sidecar was made from) makes the sidecar stale."""
+    expected, _ = searched(path)
+    segid = segment_ids(path)[0]
+    recorded = _header(path / f"MAIN_{segid}.kzterms")["files"]
+    assert recorded and all(name.startswith(f"MAIN_{segid}.") for name in recorded)
+    stale = sidecars.read(path, {"segment": segid, "doc_count": 1}, "terms")
+    assert stale is None  # another document count
+    with open(path / next(iter(recorded)), "ab") as file:
+        file.write(b"\0")  # Whoosh ignores bytes past what its TOC points at
+    found, counts = searched(path)
+    assert found == expected and counts["terms built"] == counts["cols built"] == 1
+
+
+def _header(file: Path) -> dict:
+    with open(file, "rb") as handle:
+        return sidecars._header(handle)[0]
+
+
+def test_the_manifest_records_the_origin(path) -> None:
+    from kzsearch.analysis import ANALYSIS_VERSION
+    from kzsearch.index import SCHEMA_VERSION
+
+    with Index.open(path) as index:
+        segments = list(index._ix._segments())
+    for segment in segments:
+        for kind, suffix in sidecars.SUFFIXES.items():
+            header = _header(path / f"MAIN_{segment.segid}.{suffix}")
+            assert header["kind"] == kind and header["segment"] == segment.segid
+            assert header["doc_count"] == segment.doc_count_all()
+            assert header["format"] == sidecars.FORMAT_VERSION
+            assert (header["analysis_version"], header["schema_version"]) == (
+                ANALYSIS_VERSION, SCHEMA_VERSION)
+            assert set(header["arrays"]) and isinstance(header["crc32"], int)
+
+
+def test_stock_whoosh_opens_the_index_and_finds_the_same_documents(path, tmp_path) -> None:
+    without = tmp_path / "without"
+    shutil.copytree(path, without)
+    for name in sidecar_files(without):
+        (without / name).unlink()
+    script = (
+        "import sys, whoosh.index, whoosh.query as q\n"
+        "ix = whoosh.index.open_dir(sys.argv[1])\n"
+        "with ix.searcher() as s:\n"
+        "    for term in ('мектеп', 'спорт', 'қазақстан'):\n"
+        "        hits = s.search(q.Term('body', term), limit=None)\n"
+        "        print(term, sorted(h['id'] for h in hits))\n"
+    )
+    outputs = []
+    for folder in (path, without):
+        done = subprocess.run([sys.executable, "-c", script, str(folder)], check=True,
+                              capture_output=True, text=True, env={**os.environ})
+        assert "kzsearch.index" not in done.stderr
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+    assert any(line.split(" ", 1)[1] != "[]" for line in outputs[0].splitlines())
+
+
+def test_sidecars_go_with_their_segment_on_merge_and_optimize(path, articles) -> None:
+    before = set(segment_ids(path))
+    with Index.open(path) as index:
+        index.optimize()
+    after = segment_ids(path)
+    assert len(after) == 1 and not before & set(after)
+    assert sidecar_files(path) == {f"MAIN_{after[0]}.{suffix}"
+                                   for suffix in sidecars.SUFFIXES.values()}
+    with Index.open(path) as index:  # small commits until Whoosh merges some
+        for i in range(12):
+            index.add_many([dataclasses.replace(articles[i], id=f"merge-{i}")])
+    ids = segment_ids(path)
+    assert sidecar_files(path) == {f"MAIN_{segid}.{suffix}" for segid in ids
+                                   for suffix in sidecars.SUFFIXES.values()}
+    assert len(ids) < 13  # some one-article segments were merged (and their sidecars went)
+
+
+def test_a_commit_writes_the_sidecars_of_its_new_segments_only(path, articles) -> None:
+    before = set(segment_ids(path))
+    old = {name: os.stat(path / name).st_ino for name in sidecar_files(path)}
+    with Index.open(path) as index:
+        index.add_many([dataclasses.replace(articles[3], id="only-new")])
+    new = set(segment_ids(path)) - before
+    now = sidecar_files(path)
+    assert new and now - set(old) == {f"MAIN_{segid}.{suffix}" for segid in new
+                                      for suffix in sidecars.SUFFIXES.values()}
+    kept = now & set(old)
+    assert kept and all(os.stat(path / name).st_ino == old[name] for name in kept)
+
+
+def test_an_index_without_sidecars_gets_them_on_its_next_write(path, articles) -> None:
+    expected, _ = searched(path)
+    for name in sidecar_files(path):
+        (path / name).unlink()
+    found, counts = searched(path)
+    assert found == expected and counts.get("terms read", 0) == counts.get("cols read", 0) == 0
+    with Index.open(path) as index:
+        index.delete(["no-such-id"])  # any write
+    ids = segment_ids(path)
+    assert sidecar_files(path) == {f"MAIN_{segid}.{suffix}" for segid in ids
+                                   for suffix in sidecars.SUFFIXES.values()}
+    found, counts = searched(path)
+    assert found == expected and counts["terms read"] == len(ids)
+
+
+def test_a_failed_sidecar_write_does_not_fail_the_commit(path, articles, monkeypatch) -> None:
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sidecars, "write", full_disk)
+    with Index.open(path) as index:
+        index.add_many([dataclasses.replace(articles[4], id="disk-full")])
+        assert index.search("disk-full OR мектеп").total > 0
+    monkeypatch.undo()
+    ids = segment_ids(path)
+    lacking = [segid for segid in ids if not (path / f"MAIN_{segid}.kzterms").exists()]
+    assert lacking and len(sidecar_files(path)) == 2 * (len(ids) - len(lacking))
+    found, counts = searched(path)
+    assert counts["terms built"] == counts["cols built"] == len(lacking)
+
+
+def test_readers_never_write_into_the_index_folder(path, monkeypatch) -> None:
+    for name in sidecar_files(path):
+        if name.endswith(".kzterms"):
+            (path / name).unlink()
+    listing = {name: os.stat(path / name).st_mtime_ns for name in os.listdir(path)}
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a reader wrote a sidecar")
+
+    monkeypatch.setattr(sidecars, "write", refuse)
+    searched(path)
+    assert {name: os.stat(path / name).st_mtime_ns for name in os.listdir(path)} == listing
+
+
+def test_sidecars_are_index_files_for_overwrite(path) -> None:
+    assert sidecar_files(path) and not list(_foreign_entries(path))
+
+
+def test_a_group_writable_sidecar_is_refused(path) -> None:
+    name = sorted(sidecar_files(path))[0]
+    os.chmod(path / name, 0o664)
+    with pytest.raises(UntrustedIndexError, match=name):
+        Index.open(path)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
+def test_a_sidecar_owned_by_another_user_is_refused(path) -> None:
+    name = sorted(sidecar_files(path))[-1]
+    os.chown(path / name, 4321, 4321)
+    with pytest.raises(UntrustedIndexError, match=name):
+        Index.open(path)
+
+
+def test_a_state_from_sidecars_equals_one_built_from_the_segment(path) -> None:
+    with Index.open(path) as index:
+        reader = index._ix.reader()
+        try:
+            for leaf, _ in reader.leaf_readers():
+                loaded, built = sidecars.load_state(path, leaf), SegmentState.build(leaf)
+                assert loaded.names == built.names and loaded.size == built.size
+                for name, values in column_arrays(built).items():
+                    mine = column_arrays(loaded)[name]
+                    assert mine.dtype == values.dtype and (mine == values).all(), name
+                assert list(loaded.terms.frequencies()) == list(built.terms.frequencies())
+        finally:
+            reader.close()
+
+
+def test_header_is_json_and_names_only_plain_number_arrays(path) -> None:
+    segid = segment_ids(path)[0]
+    raw = (path / f"MAIN_{segid}.kzcols").read_bytes()
+    length = int.from_bytes(raw[len(sidecars.MAGIC):len(sidecars.MAGIC) + 8], "little")
+    header = json.loads(raw[len(sidecars.MAGIC) + 8:len(sidecars.MAGIC) + 8 + length])
+    assert {spec["dtype"] for spec in header["arrays"].values()} <= sidecars.DTYPES
+    assert header["extra"]["names"]["rubric_key"][0] is None
