@@ -78,7 +78,7 @@ from whoosh.index import clean_files
 from whoosh.reading import EmptyReader
 from whoosh.util.filelock import try_for
 
-from kzsearch import locking, safefiles, safepickle
+from kzsearch import commits, locking, safefiles, safepickle
 from kzsearch.analysis import ANALYSIS_VERSION, ANALYZER
 from kzsearch.articles import Article, IngestReport
 from kzsearch.articles.validate import normalise_id
@@ -484,15 +484,13 @@ class IndexStore:
         latest = _latest_per_id(articles, report if own_report else None)
         tick = _progress_callback(progress, total=len(latest))
         with self._writing(procs, lock_timeout) as writer:
-            existing = self._existing_ids(latest)  # under the lock: the newest commit
-            before = self._ix.doc_count()
+            before = commits.live_documents(writer.segments)  # the TOC read under the lock
+            existing = self._delete_ids(writer, latest)
             for done, article in enumerate(latest.values(), 1):
-                if article.id in existing:
-                    writer.delete_by_term("id", article.id)
                 writer.add_document(**article_document(article))
                 if done % 100 == 0:
                     tick(done)
-            writer.commit()
+            writer.commit(mergetype=commits.tiered_merge)
             self._check_count(before + len(latest) - len(existing), procs)
         tick(len(latest))
         report.updated += len(existing)
@@ -510,8 +508,8 @@ class IndexStore:
         """
         wanted = {normalise_id(doc_id) for doc_id in ids} - {""}
         with self._writing(1, lock_timeout) as writer:
-            deleted = sum(writer.delete_by_term("id", doc_id) for doc_id in wanted)
-            writer.commit()
+            deleted = len(self._delete_ids(writer, wanted))
+            writer.commit(mergetype=commits.tiered_merge)
         return deleted
 
     def optimize(self, *, lock_timeout: float = 0.0) -> None:
@@ -568,15 +566,24 @@ class IndexStore:
             toc = self._whoosh._read_toc()
             clean_files(self._whoosh.storage, self._whoosh.indexname, toc.generation, toc.segments)
 
-    def _existing_ids(self, latest: dict[str, Article]) -> set[str]:
+    def _delete_ids(self, writer: Any, ids: Iterable[str]) -> set[str]:
+        """Mark the documents of ``ids`` deleted in ``writer``; the ids that had one.
+
+        Looked up in the segments of the writer's commit, read under the lock (the newest),
+        one term look-up per id and segment (see :func:`kzsearch.commits.locate_ids`).
+        """
         with reading_files(self.path):
-            if self._ix.is_empty():
-                return set()
-            with self._ix.searcher() as searcher:
-                return {i for i in latest if searcher.document_number(id=i) is not None}
+            found = commits.locate_ids(writer.storage, writer.schema, writer.segments, ids)
+        for docnums in found.values():
+            for docnum in docnums:
+                writer.delete_document(docnum)
+        return set(found)
 
     def _check_count(self, expected: int, procs: int) -> None:
-        actual = self._whoosh.doc_count()  # not ``_ix``: a close() meanwhile lets a write finish
+        """Raise unless the newest commit holds ``expected`` live documents (counted from
+        its TOC, as a reader of it would count them)."""
+        # not ``_ix``: a close() meanwhile lets a write finish
+        actual = commits.live_documents(self._whoosh._read_toc().segments)
         if actual != expected:
             raise IndexStoreError(
                 f"the index holds {actual} documents after the commit, {expected} were expected"
