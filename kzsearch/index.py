@@ -63,6 +63,7 @@ import stat
 import struct
 import sys
 import tempfile
+import threading
 import time
 import zlib
 from collections import Counter
@@ -77,6 +78,7 @@ from whoosh import columns, fields, index
 from whoosh.index import clean_files
 from whoosh.reading import EmptyReader
 from whoosh.util.filelock import try_for
+from whoosh.writing import NO_MERGE
 
 from kzsearch import commits, locking, safefiles, safepickle
 from kzsearch.analysis import ANALYSIS_VERSION, ANALYZER
@@ -92,6 +94,7 @@ ProgressCallback = Callable[[int], None]
 T = TypeVar("T", bound="IndexStore")
 R = TypeVar("R")
 VANISHED_RETRIES = 5  # each try already includes Whoosh's own ten
+MERGE_LOCK_WAIT = 30.0  # seconds a background merge waits for another writer, then skips
 # Everything Whoosh (index name MAIN) and kzsearch write into an index directory.
 INDEX_FILE_RE = re.compile(
     r"_MAIN_[0-9]+\.toc|MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+|MAIN_WRITELOCK|kzsearch\.json(\.tmp)?")
@@ -346,6 +349,10 @@ class IndexStore:
         self.path = path
         self._closed = False
         self._whoosh = ix
+        self.merge_in_background = False
+        self.merge_error: BaseException | None = None
+        self._merger: threading.Thread | None = None
+        self._merger_guard = threading.Lock()
 
     @property
     def _ix(self) -> index.Index:
@@ -365,8 +372,10 @@ class IndexStore:
         """Release what this object holds open; later calls raise :class:`IndexClosedError`.
 
         Closing twice is allowed. Under threads: an operation already running finishes
-        (its files stay open until it does); any started after ``close`` raises.
+        (its files stay open until it does); any started after ``close`` raises. A
+        background merge (see :meth:`open`) is waited for.
         """
+        self._wait_for_merge()
         self._closed = True
 
     def __enter__(self: T) -> T:
@@ -428,8 +437,20 @@ class IndexStore:
                     locking.lock_file(staging).unlink()  # private to this build
 
     @classmethod
-    def open(cls: type[T], path: str | os.PathLike[str]) -> T:
-        """Open an existing index, after checking its owner, permissions and versions."""
+    def open(cls: type[T], path: str | os.PathLike[str], *,
+             merge_in_background: bool = False) -> T:
+        """Open an existing index, after checking its owner, permissions and versions.
+
+        ``merge_in_background`` (for a long-lived writer, such as an app that publishes
+        articles one at a time): commits of this object write their new segment and return
+        without merging; when the segments call for a merge
+        (:func:`kzsearch.commits.merge_plan`), a thread of this object then merges them as
+        a writer of its own (holding the writer lock, so other writers wait for it as for
+        any writer; it waits ``MERGE_LOCK_WAIT`` seconds for them, else leaves the merge to
+        a later commit). This object's next write, ``optimize`` and ``close`` wait for it,
+        and so does the interpreter's exit. A merge's failure is kept in ``merge_error``
+        (the commits before it are not affected).
+        """
         path = index_location(path)
         _recover_swap_if_free(path)
         if not (path / META_FILE).is_file() or not any(path.glob("_MAIN_*.toc")):
@@ -449,7 +470,9 @@ class IndexStore:
                 " Rebuild it with `kzsearch index build --overwrite`"
             )
         with reading_files(path):
-            return survive_commits(lambda: cls(path, index.open_dir(str(path))))
+            opened = survive_commits(lambda: cls(path, index.open_dir(str(path))))
+        opened.merge_in_background = merge_in_background
+        return opened
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -483,6 +506,7 @@ class IndexStore:
         started = time.perf_counter()
         latest = _latest_per_id(articles, report if own_report else None)
         tick = _progress_callback(progress, total=len(latest))
+        self._wait_for_merge()
         with self._writing(procs, lock_timeout) as writer:
             before = commits.live_documents(writer.segments)  # the TOC read under the lock
             existing = self._delete_ids(writer, latest)
@@ -490,8 +514,9 @@ class IndexStore:
                 writer.add_document(**article_document(article))
                 if done % 100 == 0:
                     tick(done)
-            writer.commit(mergetype=commits.tiered_merge)
+            writer.commit(mergetype=self._merge_policy())
             self._check_count(before + len(latest) - len(existing), procs)
+        self._merge_later()
         tick(len(latest))
         report.updated += len(existing)
         report.seconds += time.perf_counter() - started
@@ -507,15 +532,69 @@ class IndexStore:
         included.
         """
         wanted = {normalise_id(doc_id) for doc_id in ids} - {""}
+        self._wait_for_merge()
         with self._writing(1, lock_timeout) as writer:
             deleted = len(self._delete_ids(writer, wanted))
-            writer.commit(mergetype=commits.tiered_merge)
+            writer.commit(mergetype=self._merge_policy())
+        self._merge_later()
         return deleted
 
     def optimize(self, *, lock_timeout: float = 0.0) -> None:
         """Merge all segments into one: smaller and faster to search, slow to do."""
+        self._wait_for_merge()
         with self._writing(1, lock_timeout) as writer:
             writer.commit(optimize=True)
+
+    def merge(self, *, lock_timeout: float = 0.0) -> bool:
+        """Merge the segments that :func:`kzsearch.commits.merge_plan` picks, as a commit of
+        its own that adds and deletes nothing; ``False`` (and no commit) when there are none.
+
+        This is what every commit does before it writes its new segment, unless the object
+        was opened with ``merge_in_background``, whose thread calls it after the commit.
+        """
+        with self._writing(1, lock_timeout) as writer:
+            if not commits.merge_plan(writer.segments):
+                writer.cancel()
+                return False
+            before = commits.live_documents(writer.segments)
+            writer.commit(mergetype=commits.tiered_merge)
+            self._check_count(before, 1)
+        return True
+
+    def _merge_policy(self) -> Callable[[Any, Any], Any]:
+        """The merge of this object's commits: none when a thread merges after them."""
+        return NO_MERGE if self.merge_in_background else commits.tiered_merge
+
+    def _merge_later(self) -> None:
+        """Start the background merge when this object has one and the segments of the
+        newest commit call for a merge (one thread at a time)."""
+        if not self.merge_in_background:
+            return
+        with self._merger_guard:
+            if self._merger is not None and self._merger.is_alive():
+                return
+            with suppress(*DAMAGE_ERRORS, OSError):  # the merge is an optimisation
+                if not commits.merge_plan(self._whoosh._read_toc().segments):
+                    return
+            self._merger = threading.Thread(target=self._merge_quietly,
+                                            name=f"kzsearch merge {self.path.name}")
+            self._merger.start()
+
+    def _merge_quietly(self) -> None:
+        try:
+            self.merge(lock_timeout=MERGE_LOCK_WAIT)
+        except IndexLockedError:
+            pass  # another writer kept the index; the next commit asks again
+        except BaseException as exc:  # kept for the app to see: the commits stand
+            self.merge_error = exc
+
+    def _wait_for_merge(self) -> None:
+        """Wait for this object's background merge, so that its writes never find the lock
+        held by their own object."""
+        with self._merger_guard:
+            merger = self._merger
+        if merger is not None and merger is not threading.current_thread():
+            merger.join()
 
     @contextmanager
     def _writing(self, procs: int, lock_timeout: float) -> Iterator[Any]:

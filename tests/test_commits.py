@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,9 @@ from typing import Any
 import pytest
 from whoosh.codec.whoosh3 import W3Codec, W3Segment
 from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
 
-from kzsearch import Article, Index, commits, read_articles, sample_corpus_path
+from kzsearch import Article, Index, IndexLockedError, commits, read_articles, sample_corpus_path
 
 QUERIES = ["мемлекет", "бюджет", "Қазақстан спорт", "білім беру", "\"ұлттық банк\"", "су"]
 
@@ -147,3 +149,67 @@ def test_an_id_upserted_in_many_commits_is_found_once_and_deleted_once(
     assert index.delete([article.id, article.id]) == 1
     assert len(index) == 9
     assert index.delete([article.id]) == 0
+
+
+@pytest.fixture()
+def small_merges(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(commits, "MERGE_FACTOR", 3)
+    monkeypatch.setattr(commits, "MAX_MERGE_DOCS", 27)
+
+
+def test_background_merges_run_in_their_thread_and_keep_segments_bounded(
+        tmp_path: Path, sample_articles: list[Article], small_merges: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``merge_in_background`` a commit merges nothing itself: every merge runs in the
+    object's merge thread, after the commit, and the tiers stay bounded all the same."""
+    Index.create(tmp_path / "ix").add_many(sample_articles[:20])
+    merging_threads: list[str] = []
+    original = SegmentWriter.add_reader
+
+    def recording(self: Any, reader: Any) -> None:
+        merging_threads.append(threading.current_thread().name)
+        original(self, reader)
+
+    monkeypatch.setattr(SegmentWriter, "add_reader", recording)
+    index = Index.open(tmp_path / "ix", merge_in_background=True)
+    for article in sample_articles[20:]:
+        index.add_many([article])
+    index.close()
+    assert merging_threads and set(merging_threads) == {"kzsearch merge ix"}
+    assert index.merge_error is None
+    reopened = Index.open(tmp_path / "ix")
+    assert len(reopened) == len(sample_articles)
+    assert max(small_tiers(reopened).values()) <= commits.MERGE_FACTOR
+    fresh = Index.create(tmp_path / "fresh")
+    fresh.add_many(sample_articles)
+    for query in QUERIES:
+        assert sorted(hits(reopened, query)) == sorted(hits(fresh, query)), query
+
+
+def test_a_write_waits_for_its_own_objects_background_merge_instead_of_failing_locked(
+        tmp_path: Path, sample_articles: list[Article], small_merges: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The merge thread holds the writer lock while it merges; a write of the same object
+    with ``lock_timeout=0`` must wait for it, not fail as if another writer held it."""
+    started, release = threading.Event(), threading.Event()
+    original = commits.tiered_merge
+
+    def held(writer: Any, segments: Any) -> Any:
+        started.set()
+        release.wait(30)
+        return original(writer, segments)
+
+    index = Index.create(tmp_path / "ix")
+    index.merge_in_background = True
+    index.add_many(sample_articles[:2])
+    monkeypatch.setattr(commits, "tiered_merge", held)
+    index.add_many(sample_articles[2:3])  # a second segment of tier 0
+    index.add_many(sample_articles[3:4])  # the third: the thread merges, and holds the lock
+    assert started.wait(30)
+    other = Index.open(tmp_path / "ix")
+    with pytest.raises(IndexLockedError):
+        other.add_many(sample_articles[4:5])  # another object is told the index is locked
+    threading.Timer(0.2, release.set).start()
+    index.add_many(sample_articles[4:5], lock_timeout=0.0)
+    index.close()
+    assert len(Index.open(tmp_path / "ix")) == 5
