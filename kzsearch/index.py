@@ -94,7 +94,6 @@ ProgressCallback = Callable[[int], None]
 T = TypeVar("T", bound="IndexStore")
 R = TypeVar("R")
 VANISHED_RETRIES = 5  # each try already includes Whoosh's own ten
-MERGE_LOCK_WAIT = 30.0  # seconds a background merge waits for another writer, then skips
 # Everything Whoosh (index name MAIN) and kzsearch write into an index directory.
 INDEX_FILE_RE = re.compile(
     r"_MAIN_[0-9]+\.toc|MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+|MAIN_WRITELOCK|kzsearch\.json(\.tmp)?")
@@ -446,8 +445,8 @@ class IndexStore:
         without merging; when the segments call for a merge
         (:func:`kzsearch.commits.merge_plan`), a thread of this object then merges them as
         a writer of its own (holding the writer lock, so other writers wait for it as for
-        any writer; it waits ``MERGE_LOCK_WAIT`` seconds for them, else leaves the merge to
-        a later commit). This object's next write, ``optimize`` and ``close`` wait for it,
+        any writer; when another writer holds the lock it does not wait but leaves the merge
+        to a later commit). This object's next write, ``optimize`` and ``close`` wait for it,
         and so does the interpreter's exit. A merge's failure is kept in ``merge_error``
         (the commits before it are not affected).
         """
@@ -582,9 +581,9 @@ class IndexStore:
 
     def _merge_quietly(self) -> None:
         try:
-            self.merge(lock_timeout=MERGE_LOCK_WAIT)
+            self.merge(lock_timeout=0.0)  # never waited for: a write joins this thread
         except IndexLockedError:
-            pass  # another writer kept the index; the next commit asks again
+            pass  # another writer holds the index; the next commit asks again
         except BaseException as exc:  # kept for the app to see: the commits stand
             self.merge_error = exc
 
