@@ -27,6 +27,12 @@ Why it is built the way it is:
   same ids leave each id once, and a write that waited for a rebuild lands in the new
   index. A second writer waits ``lock_timeout`` seconds, then gets
   :class:`IndexLockedError`.
+* **Commits that cost their own articles, not the index.** Which ids an upsert replaces is
+  looked up in each segment's term table, document counts come from the TOC, and the
+  merge policy is :func:`kzsearch.commits.tiered_merge` (bounded tiers, large segments
+  left to ``optimize``), so a one-article commit opens no reader of the existing
+  segments; ``Index.open(path, merge_in_background=True)`` moves merges after the commit,
+  into a thread of the object (see :meth:`IndexStore.open`).
 * **Swaps that a crash cannot tear.** A rebuild writes a journal (``.NAME.swap``) naming
   its new and old folders, then exchanges them in one ``renameat2(RENAME_EXCHANGE)``
   (Linux), or with two renames where that is missing. The next writer, build or open
