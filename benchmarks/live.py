@@ -345,7 +345,8 @@ def commit_loop(args: argparse.Namespace, path: Path, queries: Path, vocabulary:
     from kzsearch import Index
 
     articles = new_articles(args.commits, args.seed, vocabulary, data)
-    writer = Index.open(path)
+    writer = (Index.open(path, merge_in_background=True) if args.merge_in_background
+              else Index.open(path))
     reader = ReaderProcess(path, queries)
     try:
         warm = reader.ask(op="loop", seconds=max(args.pause, 1.0))
@@ -539,6 +540,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-seconds", type=float, default=1800.0,
                         help="stop committing after this long (the build is not counted)")
     parser.add_argument("--quick", action="store_true", help="300 articles, 3 commits")
+    parser.add_argument("--merge-in-background", action="store_true",
+                        help="open the writer with Index.open(path, merge_in_background=True)")
     parser.add_argument("--rebuild", action="store_true", help="build even if cached")
     parser.add_argument("--keep-corpus", action="store_true", help="keep the corpus JSONL")
     parser.add_argument("--data", help="shared data folder (default ../shared/data)")
@@ -588,7 +591,8 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         "command": "python benchmarks/live.py " + " ".join(argv if argv is not None
                                                            else sys.argv[1:]),
         "articles": args.articles, "seed": args.seed, "vocabulary": vocabulary,
-        "pause": args.pause, "build": built, "open": opened, "live": live, "readers": group,
+        "pause": args.pause, "merge_in_background": args.merge_in_background,
+        "build": built, "open": opened, "live": live, "readers": group,
     }
     import kzsearch
 

@@ -27,6 +27,12 @@ Why it is built the way it is:
   same ids leave each id once, and a write that waited for a rebuild lands in the new
   index. A second writer waits ``lock_timeout`` seconds, then gets
   :class:`IndexLockedError`.
+* **Commits that cost their own articles, not the index.** Which ids an upsert replaces is
+  looked up in each segment's term table, document counts come from the TOC, and the
+  merge policy is :func:`kzsearch.commits.tiered_merge` (bounded tiers, large segments
+  left to ``optimize``), so a one-article commit opens no reader of the existing
+  segments; ``Index.open(path, merge_in_background=True)`` moves merges after the commit,
+  into a thread of the object (see :meth:`IndexStore.open`).
 * **Swaps that a crash cannot tear.** A rebuild writes a journal (``.NAME.swap``) naming
   its new and old folders, then exchanges them in one ``renameat2(RENAME_EXCHANGE)``
   (Linux), or with two renames where that is missing. The next writer, build or open
@@ -63,6 +69,7 @@ import stat
 import struct
 import sys
 import tempfile
+import threading
 import time
 import zlib
 from collections import Counter
@@ -77,8 +84,9 @@ from whoosh import columns, fields, index
 from whoosh.index import clean_files
 from whoosh.reading import EmptyReader
 from whoosh.util.filelock import try_for
+from whoosh.writing import NO_MERGE
 
-from kzsearch import locking, mappedfiles, safefiles, safepickle
+from kzsearch import commits, locking, mappedfiles, safefiles, safepickle
 from kzsearch.analysis import ANALYSIS_VERSION, ANALYZER
 from kzsearch.articles import Article, IngestReport
 from kzsearch.articles.validate import normalise_id
@@ -348,6 +356,10 @@ class IndexStore:
         self.path = path
         self._closed = False
         self._whoosh = ix
+        self.merge_in_background = False
+        self.merge_error: BaseException | None = None
+        self._merger: threading.Thread | None = None
+        self._merger_guard = threading.Lock()
 
     @property
     def _ix(self) -> index.Index:
@@ -367,8 +379,10 @@ class IndexStore:
         """Release what this object holds open; later calls raise :class:`IndexClosedError`.
 
         Closing twice is allowed. Under threads: an operation already running finishes
-        (its files stay open until it does); any started after ``close`` raises.
+        (its files stay open until it does); any started after ``close`` raises. A
+        background merge (see :meth:`open`) is waited for.
         """
+        self._wait_for_merge()
         self._closed = True
 
     def __enter__(self: T) -> T:
@@ -430,8 +444,20 @@ class IndexStore:
                     locking.lock_file(staging).unlink()  # private to this build
 
     @classmethod
-    def open(cls: type[T], path: str | os.PathLike[str]) -> T:
-        """Open an existing index, after checking its owner, permissions and versions."""
+    def open(cls: type[T], path: str | os.PathLike[str], *,
+             merge_in_background: bool = False) -> T:
+        """Open an existing index, after checking its owner, permissions and versions.
+
+        ``merge_in_background`` (for a long-lived writer, such as an app that publishes
+        articles one at a time): commits of this object write their new segment and return
+        without merging; when the segments call for a merge
+        (:func:`kzsearch.commits.merge_plan`), a thread of this object then merges them as
+        a writer of its own (holding the writer lock, so other writers wait for it as for
+        any writer; when another writer holds the lock it does not wait but leaves the merge
+        to a later commit). This object's next write, ``optimize`` and ``close`` wait for it,
+        and so does the interpreter's exit. A merge's failure is kept in ``merge_error``
+        (the commits before it are not affected).
+        """
         path = index_location(path)
         _recover_swap_if_free(path)
         if not (path / META_FILE).is_file() or not any(path.glob("_MAIN_*.toc")):
@@ -451,7 +477,9 @@ class IndexStore:
                 " Rebuild it with `kzsearch index build --overwrite`"
             )
         with reading_files(path):
-            return survive_commits(lambda: cls(path, index.open_dir(str(path))))
+            opened = survive_commits(lambda: cls(path, index.open_dir(str(path))))
+        opened.merge_in_background = merge_in_background
+        return opened
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -485,17 +513,17 @@ class IndexStore:
         started = time.perf_counter()
         latest = _latest_per_id(articles, report if own_report else None)
         tick = _progress_callback(progress, total=len(latest))
+        self._wait_for_merge()
         with self._writing(procs, lock_timeout) as writer:
-            existing = self._existing_ids(latest)  # under the lock: the newest commit
-            before = self._ix.doc_count()
+            before = commits.live_documents(writer.segments)  # the TOC read under the lock
+            existing = self._delete_ids(writer, latest)
             for done, article in enumerate(latest.values(), 1):
-                if article.id in existing:
-                    writer.delete_by_term("id", article.id)
                 writer.add_document(**article_document(article))
                 if done % 100 == 0:
                     tick(done)
-            writer.commit()
+            writer.commit(mergetype=self._merge_policy())
             self._check_count(before + len(latest) - len(existing), procs)
+        self._merge_later()
         tick(len(latest))
         report.updated += len(existing)
         report.seconds += time.perf_counter() - started
@@ -511,15 +539,69 @@ class IndexStore:
         included.
         """
         wanted = {normalise_id(doc_id) for doc_id in ids} - {""}
+        self._wait_for_merge()
         with self._writing(1, lock_timeout) as writer:
-            deleted = sum(writer.delete_by_term("id", doc_id) for doc_id in wanted)
-            writer.commit()
+            deleted = len(self._delete_ids(writer, wanted))
+            writer.commit(mergetype=self._merge_policy())
+        self._merge_later()
         return deleted
 
     def optimize(self, *, lock_timeout: float = 0.0) -> None:
         """Merge all segments into one: smaller and faster to search, slow to do."""
+        self._wait_for_merge()
         with self._writing(1, lock_timeout) as writer:
             writer.commit(optimize=True)
+
+    def merge(self, *, lock_timeout: float = 0.0) -> bool:
+        """Merge the segments that :func:`kzsearch.commits.merge_plan` picks, as a commit of
+        its own that adds and deletes nothing; ``False`` (and no commit) when there are none.
+
+        This is what every commit does before it writes its new segment, unless the object
+        was opened with ``merge_in_background``, whose thread calls it after the commit.
+        """
+        with self._writing(1, lock_timeout) as writer:
+            if not commits.merge_plan(writer.segments):
+                writer.cancel()
+                return False
+            before = commits.live_documents(writer.segments)
+            writer.commit(mergetype=commits.tiered_merge)
+            self._check_count(before, 1)
+        return True
+
+    def _merge_policy(self) -> Callable[[Any, Any], Any]:
+        """The merge of this object's commits: none when a thread merges after them."""
+        return NO_MERGE if self.merge_in_background else commits.tiered_merge
+
+    def _merge_later(self) -> None:
+        """Start the background merge when this object has one and the segments of the
+        newest commit call for a merge (one thread at a time)."""
+        if not self.merge_in_background:
+            return
+        with self._merger_guard:
+            if self._merger is not None and self._merger.is_alive():
+                return
+            with suppress(*DAMAGE_ERRORS, OSError):  # the merge is an optimisation
+                if not commits.merge_plan(self._whoosh._read_toc().segments):
+                    return
+            self._merger = threading.Thread(target=self._merge_quietly,
+                                            name=f"kzsearch merge {self.path.name}")
+            self._merger.start()
+
+    def _merge_quietly(self) -> None:
+        try:
+            self.merge(lock_timeout=0.0)  # never waited for: a write joins this thread
+        except IndexLockedError:
+            pass  # another writer holds the index; the next commit asks again
+        except BaseException as exc:  # kept for the app to see: the commits stand
+            self.merge_error = exc
+
+    def _wait_for_merge(self) -> None:
+        """Wait for this object's background merge, so that its writes never find the lock
+        held by their own object."""
+        with self._merger_guard:
+            merger = self._merger
+        if merger is not None and merger is not threading.current_thread():
+            merger.join()
 
     @contextmanager
     def _writing(self, procs: int, lock_timeout: float) -> Iterator[Any]:
@@ -588,15 +670,24 @@ class IndexStore:
             toc = self._whoosh._read_toc()
             clean_files(self._whoosh.storage, self._whoosh.indexname, toc.generation, toc.segments)
 
-    def _existing_ids(self, latest: dict[str, Article]) -> set[str]:
+    def _delete_ids(self, writer: Any, ids: Iterable[str]) -> set[str]:
+        """Mark the documents of ``ids`` deleted in ``writer``; the ids that had one.
+
+        Looked up in the segments of the writer's commit, read under the lock (the newest),
+        one term look-up per id and segment (see :func:`kzsearch.commits.locate_ids`).
+        """
         with reading_files(self.path):
-            if self._ix.is_empty():
-                return set()
-            with self._ix.searcher() as searcher:
-                return {i for i in latest if searcher.document_number(id=i) is not None}
+            found = commits.locate_ids(writer.storage, writer.schema, writer.segments, ids)
+        for docnums in found.values():
+            for docnum in docnums:
+                writer.delete_document(docnum)
+        return set(found)
 
     def _check_count(self, expected: int, procs: int) -> None:
-        actual = self._whoosh.doc_count()  # not ``_ix``: a close() meanwhile lets a write finish
+        """Raise unless the newest commit holds ``expected`` live documents (counted from
+        its TOC, as a reader of it would count them)."""
+        # not ``_ix``: a close() meanwhile lets a write finish
+        actual = commits.live_documents(self._whoosh._read_toc().segments)
         if actual != expected:
             raise IndexStoreError(
                 f"the index holds {actual} documents after the commit, {expected} were expected"
