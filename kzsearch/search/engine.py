@@ -106,10 +106,10 @@ class Index(IndexStore):
     def __init__(self, path: Path, ix: Any) -> None:
         super().__init__(path, ix)
         self._segments = SegmentCache()  # per-segment state, reused across generations
+        self._snapshots = Snapshots(path, self._version_on_disk, self._load)
         self._postings = SizedCache(CACHE_POSTINGS)  # decoded postings, per segment
         # segment readers, shared by the generations that have the segment
         self._readers = SharedReaders(on_close=self._postings.forget)
-        self._snapshots = Snapshots(path, self._version_on_disk, self._load)
 
     def search(
         self,
