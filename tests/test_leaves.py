@@ -15,9 +15,10 @@ import dataclasses
 import threading
 
 import pytest
+from whoosh import query as wq
 from whoosh import reading
 
-from kzsearch import Index, read_articles, sample_corpus_path
+from kzsearch import Index, analyze, read_articles, sample_corpus_path
 from kzsearch.search import arrays
 from kzsearch.search.segments import segment_key
 
@@ -224,3 +225,40 @@ def test_threads_searching_two_generations_that_share_segments(index, articles) 
         for thread in threads:
             thread.join()
         assert errors == [] and seen and all(seen)
+
+
+def test_phrase_positions_are_decoded_once_per_segment(index, articles, monkeypatch) -> None:
+    """A phrase asked again reads no positions; after a commit, only the new segment's;
+    a second phrase sharing a word decodes only the documents the first did not ask about,
+    and both still find what Whoosh's phrase query finds."""
+    decoded: list[tuple[object, int]] = []
+    original = arrays.leaf_positions
+
+    def counting(leaf, fieldname, term, docs):
+        decoded.append((segment_key(leaf), len(docs)))
+        return original(leaf, fieldname, term, docs)
+
+    monkeypatch.setattr(arrays, "leaf_positions", counting)
+    phrases = ['"ұлттық құрама"', '"мемлекет басшысы"', '"республикалық бюджет"']
+    first = [index.search(p, per_page=50) for p in phrases]
+    assert decoded and all(r.total for r in first)
+    decoded.clear()
+    again = [index.search(p, per_page=50) for p in phrases]
+    assert decoded == []
+    assert [[h.id for h in r.hits] for r in again] == [[h.id for h in r.hits] for r in first]
+    before = set(segment_ids(index))
+    index.add_many([dataclasses.replace(articles[0], id="leaves-phrase", body=articles[0].body
+                                        + " Ұлттық құрама мемлекет басшысы республикалық бюджет")])
+    decoded.clear()
+    after = [index.search(p, per_page=50) for p in phrases]
+    new_keys = {segment_key(leaf.reader) for leaf in index._current_snapshot().generation.leaves
+                if leaf.reader.segment().segment_id() not in before}
+    assert decoded and {key for key, _ in decoded} <= new_keys
+    for phrase, result in zip(phrases, after, strict=True):
+        assert "leaves-phrase" in {h.id for h in result.hits}, phrase
+    with index._ix.searcher() as searcher:  # Whoosh's own phrase matcher, its own readers
+        for phrase, result in zip(phrases, after, strict=True):
+            terms = [analyze(word)[0] for word in phrase.strip('"').split()]
+            query = wq.Phrase("body", terms) | wq.Phrase("title", terms)
+            hits = searcher.search(query, limit=None)
+            assert {hit["id"] for hit in hits} == {hit.id for hit in result.hits}, phrase

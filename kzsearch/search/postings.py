@@ -9,6 +9,9 @@ its segments', each shifted by the segment's document-number offset
 (:func:`compose`). A commit that adds one small segment then decodes only that
 segment's postings; a merge, only the merged segment's.
 
+A term's positions (for phrases) are kept per segment too, for the documents phrases
+asked about (:func:`positions`).
+
 A prefix class (the terms sharing a stem's first letters, scored as one term, see
 :mod:`kzsearch.search.scoring`) is kept per segment the same way: its members' summed
 frequencies per document (:func:`class_postings`), so a new generation's class costs a
@@ -25,7 +28,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from typing import Any
 
 import numpy as np
 
@@ -63,13 +65,24 @@ class SizedCache:
             item = self._items.get(key)
             if item is not None:
                 return item[0]
-            self._items[key] = (made, group)
-            if group is not None:
-                self._groups.setdefault(group, set()).add(key)
-            self.used += len(made[0])
-            while self.used > self.budget and len(self._items) > 1:
-                self._evict()
+            self._store(key, made, group)
         return made
+
+    def put(self, key: Hashable, value: Sparse, group: Hashable = None) -> None:
+        """Store ``value`` under ``key`` in ``group``, replacing what was there."""
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.used -= len(old[0][0])
+            self._store(key, value, group)
+
+    def _store(self, key: Hashable, value: Sparse, group: Hashable) -> None:
+        self._items[key] = (value, group)
+        if group is not None:
+            self._groups.setdefault(group, set()).add(key)
+        self.used += len(value[0])
+        while self.used > self.budget and len(self._items) > 1:
+            self._evict()
 
     def peek(self, key: Hashable) -> Sparse | None:
         """The value stored under ``key``, if any (counted as a use)."""
@@ -154,9 +167,38 @@ def compose(parts: Sequence[tuple[Leaf, Sparse]]) -> Sparse:
     return ids, tfs
 
 
-def positions(leaf: Leaf, name: str, term: str, docs: np.ndarray) -> tuple[np.ndarray, Any]:
+def positions(cache: SizedCache, leaf: Leaf, name: str, term: str, docs: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
     """Where a term stands in some documents of one segment (sorted generation document
-    numbers of that segment): (document, position) pairs, as generation numbers."""
-    with leaf.lock:
-        local, places = arrays.leaf_positions(leaf.reader, name, term, docs - leaf.offset)
-    return local + leaf.offset, places
+    numbers of that segment): one (document, position) pair per occurrence, in document
+    and position order, as generation numbers.
+
+    Positions are decoded only for the documents asked about (a phrase check asks about
+    the documents holding all its words, not every posting), and kept per segment: the
+    segment's entry grows by the documents each later phrase asks about that it lacks,
+    so a phrase asked again, in this generation or a later one, reads nothing.
+    """
+    local = docs.astype(np.int64) - leaf.offset
+    key = (leaf.key, "positions", name, term)
+    known = cache.peek(key)
+    if known is None:
+        known = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    missing = np.setdiff1d(local, known[0], assume_unique=False)
+    if len(missing):
+        with leaf.lock:
+            found = arrays.leaf_positions(leaf.reader, name, term, missing)
+        known = _merged(known, found)
+        cache.put(key, known, leaf.key)
+    wanted = np.isin(known[0], local)
+    return known[0][wanted] + leaf.offset, known[1][wanted]
+
+
+def _merged(known: Sparse, found: Sparse) -> Sparse:
+    """Two sets of (document, position) occurrences of different documents, as one in
+    document and position order."""
+    if not len(known[0]):
+        return found
+    docs = np.concatenate((known[0], found[0]))
+    places = np.concatenate((known[1], found[1]))
+    order = np.lexsort((places, docs))
+    return docs[order], places[order]

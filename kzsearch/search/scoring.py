@@ -193,7 +193,7 @@ class Scorer:
         for leaf in self.leaves:
             inside = docs[(docs >= leaf.offset) & (docs < leaf.offset + leaf.size)]
             if len(inside):
-                found.append(postings.positions(leaf, name, term, inside))
+                found.append(postings.positions(self._cache, leaf, name, term, inside))
         if not found:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         if len(found) == 1:
