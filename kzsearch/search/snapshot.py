@@ -130,7 +130,8 @@ class Snapshot:
         self.rubric_code = {name: code for code, name in enumerate(self.rubric_names)
                             if name}
         self.rubric_mask = _rubric_mask(self.rubric_codes, self.rubric_code)
-        with _holding(leaf.lock for leaf in leaves):  # lengths are read if not composed
+        reading = leaves if self._lengths is None else []  # lengths read, not composed
+        with _holding(leaf.lock for leaf in reading):
             self.scorer = Scorer(reader, self.rubric_mask, live=self._live,
                                  lengths=self._lengths, leaves=leaves, cache=cache)
         self.rubrics = {name.casefold(): name for name in self.rubric_names if name}
