@@ -262,3 +262,14 @@ def test_phrase_positions_are_decoded_once_per_segment(index, articles, monkeypa
             query = wq.Phrase("body", terms) | wq.Phrase("title", terms)
             hits = searcher.search(query, limit=None)
             assert {hit["id"] for hit in hits} == {hit.id for hit in result.hits}, phrase
+
+
+def test_closing_the_index_closes_every_shared_reader(index, articles) -> None:
+    results(index)
+    index.add_many([new_article(articles, 9)])
+    results(index)
+    shared = list(index._readers._shared.values())
+    assert shared and all(not entry.reader.is_closed for entry in shared)
+    index.close()
+    assert len(index._readers) == 0 and len(index._postings) == 0
+    assert all(entry.reader.is_closed for entry in shared)
