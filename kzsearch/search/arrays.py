@@ -47,18 +47,24 @@ def postings(reader: Any, fieldname: str, term: str) -> tuple[np.ndarray, np.nda
     """Document numbers (deleted ones included) and frequencies of one term in one field."""
     ids: list[np.ndarray] = []
     tfs: list[np.ndarray] = []
-    key = term.encode("utf-8")
     for leaf, offset in leaves(reader):
-        if (fieldname, key) not in leaf:
-            continue
-        leaf_ids, leaf_tfs = _leaf_postings(leaf, fieldname, key)
-        ids.append((leaf_ids + offset).astype(np.int32))
-        tfs.append(leaf_tfs)
+        leaf_ids, leaf_tfs = leaf_postings(leaf, fieldname, term)
+        if len(leaf_ids):
+            ids.append((leaf_ids + offset).astype(np.int32))
+            tfs.append(leaf_tfs)
     if not ids:
         return EMPTY_IDS, EMPTY_TF
     if len(ids) == 1:
         return ids[0], tfs[0]
     return np.concatenate(ids), np.concatenate(tfs)
+
+
+def leaf_postings(leaf: Any, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`postings` of one segment reader, by its own document numbers."""
+    key = term.encode("utf-8")
+    if (fieldname, key) not in leaf:
+        return EMPTY_IDS, EMPTY_TF
+    return _leaf_postings(leaf, fieldname, key)
 
 
 def _leaf_postings(leaf: Any, fieldname: str, key: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -117,20 +123,33 @@ def positions(reader: Any, fieldname: str, term: str,
     check visits the documents that have every word, not every posting.
     """
     found = _Occurrences()
-    key = term.encode("utf-8")
     for leaf, offset in leaves(reader):
         local = docs[(docs >= offset) & (docs < offset + leaf.doc_count_all())] - offset
-        if not len(local) or (fieldname, key) not in leaf:
-            continue
-        fmt = leaf.schema[fieldname].format
-        terms = getattr(leaf, "_terms", None)
-        matcher = (terms.matcher(fieldname, key, fmt) if terms is not None
-                   else leaf.postings(fieldname, key))
-        if type(matcher) is W3LeafMatcher and type(fmt) is Positions:
-            _block_positions(matcher, local, offset, found)
-        else:
-            _matcher_positions(matcher, local, offset, found)
+        _leaf_positions(leaf, fieldname, term, local, offset, found)
     return found.arrays()
+
+
+def leaf_positions(leaf: Any, fieldname: str, term: str,
+                   docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`positions` in one segment reader, by its own document numbers."""
+    found = _Occurrences()
+    _leaf_positions(leaf, fieldname, term, docs, 0, found)
+    return found.arrays()
+
+
+def _leaf_positions(leaf: Any, fieldname: str, term: str, local: np.ndarray, offset: int,
+                    found: _Occurrences) -> None:
+    key = term.encode("utf-8")
+    if not len(local) or (fieldname, key) not in leaf:
+        return
+    fmt = leaf.schema[fieldname].format
+    terms = getattr(leaf, "_terms", None)
+    matcher = (terms.matcher(fieldname, key, fmt) if terms is not None
+               else leaf.postings(fieldname, key))
+    if type(matcher) is W3LeafMatcher and type(fmt) is Positions:
+        _block_positions(matcher, local, offset, found)
+    else:
+        _matcher_positions(matcher, local, offset, found)
 
 
 class _Occurrences:

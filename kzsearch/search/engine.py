@@ -35,6 +35,8 @@ from kzsearch.index import (
 )
 from kzsearch.search import sidecars
 from kzsearch.search.highlight import Snippet, make_snippet
+from kzsearch.search.leaves import SharedReaders
+from kzsearch.search.postings import CACHE_POSTINGS, SizedCache
 from kzsearch.search.query import ParsedQuery, QueryBuilder, QueryError
 from kzsearch.search.ranking import SORTS, recency_factor
 from kzsearch.search.segments import SegmentCache
@@ -108,6 +110,9 @@ class Index(IndexStore):
         # per-segment state, reused across generations, read from sidecar files if valid
         self._segments = SegmentCache(functools.partial(sidecars.load_state, path))
         self._snapshots = Snapshots(path, self._version_on_disk, self._load)
+        self._postings = SizedCache(CACHE_POSTINGS)  # decoded postings, per segment
+        # segment readers, shared by the generations that have the segment
+        self._readers = SharedReaders(on_close=self._postings.forget)
 
     def search(
         self,
@@ -210,7 +215,8 @@ class Index(IndexStore):
         if previous is not None and previous.directory != version.directory:
             self._reopen()
         with reading_files(self.path):
-            return _Snapshot.open(version, survive_commits(self._ix.reader), self._segments)
+            generation = survive_commits(lambda: self._readers.open(self._ix, version.directory))
+            return _Snapshot.open(version, generation, self._segments, self._postings)
 
     def _search(  # noqa: PLR0913 - the parameters of search(), checked
         self,

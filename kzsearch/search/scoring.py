@@ -21,9 +21,12 @@ the intersection, NOT takes the complement. Phrases read where their words stand
 and find the sequence in one linear pass (:func:`docs_with_sequence`), then score
 those documents by their words.
 
-Everything here is per index generation: postings and field lengths are read
-once into arrays and cached, so a query costs a few vectorised passes over the
-document numbers, not a Python step per posting.
+Postings are decoded once per *segment* into arrays and kept with the segment
+(:mod:`kzsearch.search.postings`), so a commit throws none away; a generation composes
+its segments' arrays by their document-number offsets and keeps the result, and its
+field lengths, live mask and prefix-class scores, for as long as it is searched. A
+query costs a few vectorised passes over the document numbers, not a Python step per
+posting.
 """
 
 from __future__ import annotations
@@ -31,82 +34,65 @@ from __future__ import annotations
 import bisect
 import math
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import numpy as np
 from whoosh import query as wq
 
-from kzsearch.search import arrays
+from kzsearch.search import arrays, postings
+from kzsearch.search.leaves import Leaf
+from kzsearch.search.postings import CACHE_POSTINGS, SizedCache, Sparse
 from kzsearch.search.query import Word
 from kzsearch.search.ranking import BM25_B, BM25_K1, FIELD_B, FIELD_WEIGHTS
 
 Scored = tuple[np.ndarray, np.ndarray]  # score per document number, mask of matches
-Sparse = tuple[np.ndarray, np.ndarray]  # document numbers and one value for each
-CACHE_POSTINGS = 8_000_000  # postings (8 bytes each) kept per index generation: 64 MB
-CACHE_CLASS_SCORES = 4_000_000  # prefix-class scores (8 bytes each): 32 MB
-
-
-class SizedCache:
-    """Least recently used (document numbers, values) pairs, bounded by their total length.
-
-    Safe for many threads: the lock guards the dictionary and the running total; the value
-    is made outside it, so two threads may make the same one at once, and the first one
-    stored is the one both get.
-    """
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self.used = 0
-        self._items: OrderedDict[Hashable, Sparse] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, make: Callable[[], Sparse]) -> Sparse:
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None:
-                self._items.move_to_end(key)
-                return item
-        made = make()
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None:
-                return item
-            self._items[key] = made
-            self.used += len(made[0])
-            while self.used > self.budget and len(self._items) > 1:
-                _, old = self._items.popitem(last=False)
-                self.used -= len(old[0])
-        return made
+CACHE_CLASS_SCORES = 4_000_000  # prefix-class scores (8 bytes each) per generation: 32 MB
+__all__ = ["CACHE_CLASS_SCORES", "CACHE_POSTINGS", "Scorer", "SizedCache", "Sparse",
+           "docs_by_keys", "docs_with_sequence"]
 
 
 class Scorer:
     """Scores queries against one index generation, from any number of threads at once.
 
-    ``reader_lock`` is held around every read of the Whoosh reader: its matchers ``seek``
-    and ``read`` one shared file object per segment. The arrays it keeps are never
-    changed after they are made.
+    Its segments' readers are read only under each segment's lock (Whoosh's matchers
+    ``seek`` and ``read`` file objects that every generation sharing the segment
+    shares, see :mod:`kzsearch.search.leaves`). The arrays it keeps are never changed
+    after they are made.
     """
 
     def __init__(self, reader: Any, rubric_mask: Callable[[str], Any],
                  reader_lock: AbstractContextManager[Any] | None = None, *,
                  live: np.ndarray | None = None,
-                 lengths: dict[str, np.ndarray] | None = None) -> None:
+                 lengths: dict[str, np.ndarray] | None = None,
+                 leaves: list[Leaf] | None = None,
+                 cache: SizedCache | None = None) -> None:
         """``live`` and ``lengths`` (per field, per document number), when given, are what
         :func:`arrays.live_mask` and :func:`arrays.field_lengths` would read from ``reader``
-        (a snapshot composes them from per-segment parts)."""
+        (a snapshot composes them from per-segment parts). ``leaves`` are the reader's
+        segments with their locks and cache keys (by default its own, all under
+        ``reader_lock``); ``cache`` holds the segments' decoded postings (by default one of
+        this scorer's own), and this generation's composed ones until :meth:`close`."""
         self.reader = reader
         self.rubric_mask = rubric_mask
-        self._reading = reader_lock if reader_lock is not None else nullcontext()
+        if leaves is None:
+            lock = reader_lock if reader_lock is not None else threading.RLock()
+            leaves = [Leaf(leaf, int(offset), int(leaf.doc_count_all()), lock, object())
+                      for leaf, offset in arrays.leaves(reader)]
+        self.leaves = leaves
+        self._cache = cache if cache is not None else SizedCache(CACHE_POSTINGS)
+        self._generation = object()  # the cache group of this generation's composed postings
         self.live = arrays.live_mask(reader) if live is None else live
         self.size = len(self.live)
         self.live_count = max(int(self.live.sum()), 1)
         given = lengths or {}
         self.norm = {name: self._length_norm(name, given.get(name)) for name in FIELD_WEIGHTS}
-        self._postings = SizedCache(CACHE_POSTINGS)
         self._classes = SizedCache(CACHE_CLASS_SCORES)
+
+    def close(self) -> None:
+        """Drop this generation's composed postings (the segments' own stay cached)."""
+        self._cache.forget(self._generation)
 
     def _length_norm(self, name: str, lengths: np.ndarray | None = None) -> np.ndarray:
         """BM25's ``1 - b + b * length / average``, per document, for one field."""
@@ -198,9 +184,22 @@ class Scorer:
         candidates = candidates[self.live[candidates]].astype(np.int64)
         if not len(candidates):
             return candidates
-        with self._reading:
-            where = {w: arrays.positions(self.reader, name, w, candidates) for w in distinct}
+        where = {w: self._positions(name, w, candidates) for w in distinct}
         return docs_with_sequence(words, where)
+
+    def _positions(self, name: str, term: str, docs: np.ndarray) -> tuple[np.ndarray, Any]:
+        """Where a term stands in the given documents (sorted), read segment by segment."""
+        found = []
+        for leaf in self.leaves:
+            inside = docs[(docs >= leaf.offset) & (docs < leaf.offset + leaf.size)]
+            if len(inside):
+                found.append(postings.positions(self._cache, leaf, name, term, inside))
+        if not found:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        if len(found) == 1:
+            return found[0]
+        return (np.concatenate([part[0] for part in found]),
+                np.concatenate([part[1] for part in found]))
 
     # -- BM25F -------------------------------------------------------------------------
 
@@ -222,21 +221,31 @@ class Scorer:
         return (idf * (BM25_K1 + 1.0)) * pseudo_tf / (pseudo_tf + BM25_K1)
 
     def _field_tf(self, name: str, terms: Iterable[str]) -> np.ndarray | None:
-        found = [self.postings(name, t) for t in terms]
-        found = [p for p in found if len(p[0])]
-        if not found:
+        """Each document's frequency of the terms (summed) in one field, or ``None``."""
+        terms = tuple(terms)
+        if len(terms) == 1:
+            ids, tfs = self.postings(name, terms[0])
+        else:  # a prefix class: its members' frequencies summed per segment, then composed
+            ids, tfs = postings.compose([
+                (leaf, postings.class_postings(self._cache, leaf, name, terms))
+                for leaf in self.leaves])
+        if not len(ids):
             return None
-        ids = np.concatenate([p[0] for p in found]) if len(found) > 1 else found[0][0]
-        tfs = np.concatenate([p[1] for p in found]) if len(found) > 1 else found[0][1]
         return np.bincount(ids, weights=tfs, minlength=self.size).astype(np.float32)
 
     def postings(self, name: str, term: str) -> Sparse:
-        """One term's document numbers and frequencies in one field (cached)."""
-        def read() -> Sparse:
-            with self._reading:
-                return arrays.postings(self.reader, name, term)
+        """One term's document numbers (deleted ones included) and frequencies in one field:
+        each segment's decoded once and kept with the segment, composed once per
+        generation."""
+        if len(self.leaves) == 1 and self.leaves[0].offset == 0:
+            return postings.term_postings(self._cache, self.leaves[0], name, term)
 
-        return self._postings.get((name, term), read)
+        def compose() -> Sparse:
+            return postings.compose([
+                (leaf, postings.term_postings(self._cache, leaf, name, term))
+                for leaf in self.leaves])
+
+        return self._cache.get((self._generation, name, term), compose, self._generation)
 
     def _prefix_class(self, members: tuple[str, ...], field_names: tuple[str, ...]) -> Sparse:
         """BM25F of a prefix class's terms counted as one term, where not 0 (cached)."""

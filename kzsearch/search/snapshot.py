@@ -1,17 +1,17 @@
 """The index state one search sees, shared safely by the threads of one :class:`~kzsearch.Index`.
 
 A :class:`Snapshot` is one version of the index on disk (one generation of one directory)
-with everything a search derives from it once: the Whoosh reader, the vocabulary, the
+with everything a search derives from it once: its segment readers, the vocabulary, the
 scorer with its cached postings, and the rubric, month, day and views of every document
 as arrays. Nothing in it changes after it is built, except the scorer's caches, which
-lock themselves, and the reader's file positions, which :attr:`Snapshot.lock` guards
-(Whoosh reads a posting list by ``seek`` and ``read`` on one file object per segment, so
-two threads reading postings of one reader at once would read each other's bytes).
+lock themselves, and the readers' file positions: Whoosh reads a posting list by
+``seek`` and ``read`` on one file object per segment file, so every read of a segment
+holds that segment's lock (:attr:`kzsearch.search.leaves.Leaf.lock`).
 
 :class:`Snapshots` holds the current snapshot of one ``Index``. A search takes a
 reference to it for the whole search (:meth:`Snapshots.use`); when the index on disk
 changed, the next search (or :meth:`Snapshots.refresh`) builds the new snapshot and swaps
-it in, and the old reader is closed by whoever lets go of it last: the swap, if no
+it in, and the old snapshot is closed by whoever lets go of it last: the swap, if no
 search holds it, else the last search that does. A reader is never closed under a
 running search.
 
@@ -19,11 +19,21 @@ running search.
 which a rebuild's rename replaces), the generation number (which a rebuild can repeat)
 and the identity of that generation's TOC file.
 
-A snapshot is composed from per-segment states (:mod:`kzsearch.search.segments`): a
-segment's lengths, columns and terms are read once, when a generation first has it, and
-reused by later generations; only the deleted-documents mask, the concatenation and the
-vocabulary's summed counts are made per generation. Without a segment cache a snapshot
-reads everything from the whole reader instead, which gives the same.
+A new snapshot costs only the segments that are new to it:
+
+* **Readers.** A segment's Whoosh reader is opened once and shared by every snapshot
+  that has the segment, each through a view carrying its own generation's deletions
+  (:mod:`kzsearch.search.leaves`); since two snapshots may read one segment at once,
+  the lock is the segment's, not the snapshot's. Closing a snapshot lets go of its
+  segments' readers; one that no snapshot uses any more is closed then.
+* **Lengths, columns, terms** are read once per segment and composed per generation
+  (:mod:`kzsearch.search.segments`); only the deleted-documents mask, the concatenation
+  and the vocabulary's summed counts are made per generation.
+* **Postings** are decoded once per segment and composed per generation
+  (:mod:`kzsearch.search.postings`).
+
+Without a segment cache a snapshot reads everything from the whole reader instead, which
+gives the same.
 """
 
 from __future__ import annotations
@@ -33,7 +43,7 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +53,8 @@ from whoosh.reading import EmptyReader
 
 from kzsearch.index import UNSAFE_MODE, IndexClosedError
 from kzsearch.search import arrays
+from kzsearch.search.leaves import Generation
+from kzsearch.search.postings import SizedCache
 from kzsearch.search.scoring import Scorer
 from kzsearch.search.segments import SegmentCache, compose, live_mask, vocabulary_of
 from kzsearch.search.vocabulary import TableVocabulary, Vocabulary
@@ -87,37 +99,48 @@ class Version:
 class Snapshot:
     """Everything one index version gives a search, built once and then only read.
 
-    ``lock`` must be held around every use of ``reader`` (see the module docstring);
-    the scorer and :meth:`stored_fields` take it themselves.
+    ``generation`` holds its readers: one per segment (:class:`~kzsearch.search.leaves.Leaf`),
+    each read only under its own lock, since a segment's reader may be shared with other
+    snapshots (see the module docstring); the scorer and :meth:`stored_fields` take the
+    locks themselves. ``reader`` is the reader over all segments, for inspection.
     """
 
-    def __init__(self, version: Version, reader: Any, segments: SegmentCache | None = None
-                 ) -> None:
-        """Everything derived from ``reader``: composed from the per-segment states of
-        ``segments`` (built for new segments only), or, without a cache, read from the
-        whole reader (the from-scratch path, which gives the same)."""
+    def __init__(self, version: Version, reader: Any, segments: SegmentCache | None = None,
+                 cache: SizedCache | None = None) -> None:
+        """Everything derived from ``reader`` (a Whoosh reader of its own, or a
+        :class:`~kzsearch.search.leaves.Generation` whose segment readers may be shared):
+        composed from the per-segment states of ``segments`` (built for new segments
+        only), or, without a cache, read from the whole reader (the from-scratch path,
+        which gives the same). ``cache`` keeps decoded postings per segment across
+        snapshots (by default the snapshot keeps its own)."""
         self.version = version
-        self.reader = reader
-        self.lock = threading.RLock()
-        with self.lock:
-            if segments is None:
+        self.generation = reader if isinstance(reader, Generation) else Generation.private(reader)
+        self.reader = reader = self.generation.reader
+        leaves = self.generation.leaves
+        if segments is None:
+            with _holding(leaf.lock for leaf in leaves):
                 self._read_whole(reader)
-            else:
+        else:
+            known = set(segments.keys())  # states of these are not read again
+            with _holding(leaf.lock for leaf in leaves if leaf.key not in known):
                 self._compose(reader, segments)
-            self.documents = int(reader.doc_count())
-            self.segments = sum(1 for leaf, _ in reader.leaf_readers()
-                                if not isinstance(leaf, EmptyReader))
-            self.rubric_code = {name: code for code, name in enumerate(self.rubric_names)
-                                if name}
-            self.rubric_mask = _rubric_mask(self.rubric_codes, self.rubric_code)
-            self.scorer = Scorer(reader, self.rubric_mask, self.lock,
-                                 live=self._live, lengths=self._lengths)
+        self.documents = int(reader.doc_count())
+        self.segments = sum(1 for leaf, _ in reader.leaf_readers()
+                            if not isinstance(leaf, EmptyReader))
+        self.rubric_code = {name: code for code, name in enumerate(self.rubric_names)
+                            if name}
+        self.rubric_mask = _rubric_mask(self.rubric_codes, self.rubric_code)
+        reading = leaves if self._lengths is None else []  # lengths read, not composed
+        with _holding(leaf.lock for leaf in reading):
+            self.scorer = Scorer(reader, self.rubric_mask, live=self._live,
+                                 lengths=self._lengths, leaves=leaves, cache=cache)
         self.rubrics = {name.casefold(): name for name in self.rubric_names if name}
         live = self.days[self.scorer.live]
         self.newest = int(live.max()) if len(live) and live.max() > 0 else None
         self._users = 0  # searches holding it; changed by Snapshots under its lock
         self._retired = False
         self._closed = False
+        self._closing = threading.Lock()
 
     def _read_whole(self, reader: Any) -> None:
         self.vocabulary: Vocabulary | TableVocabulary = Vocabulary.from_reader(reader)
@@ -140,18 +163,20 @@ class Snapshot:
         self._lengths = composed.lengths
 
     @classmethod
-    def open(cls, version: Version, reader: Any, segments: SegmentCache | None = None
-             ) -> Snapshot:
-        """The snapshot of ``reader``; the reader is closed if building it fails."""
+    def open(cls, version: Version, reader: Any, segments: SegmentCache | None = None,
+             cache: SizedCache | None = None) -> Snapshot:
+        """The snapshot of ``reader``; the reader is closed (a generation let go of) if
+        building it fails."""
         try:
-            return cls(version, reader, segments)
+            return cls(version, reader, segments, cache)
         except BaseException:
             reader.close()
             raise
 
     def stored_fields(self, docnum: int) -> dict[str, Any]:
-        with self.lock:
-            fields: dict[str, Any] = self.reader.stored_fields(docnum)
+        leaf = self.generation.leaf_of(docnum)
+        with leaf.lock:
+            fields: dict[str, Any] = leaf.reader.stored_fields(docnum - leaf.offset)
             return fields
 
     def facets(self, docs: np.ndarray) -> dict[str, dict[str, int]]:
@@ -177,10 +202,25 @@ class Snapshot:
         return days[days > 0]
 
     def close(self) -> None:
-        with self.lock:
-            if not self._closed:
-                self._closed = True
-                self.reader.close()
+        """Let go of the readers (a segment reader closes when no snapshot uses it)."""
+        with self._closing:
+            if self._closed:
+                return
+            self._closed = True
+        self.scorer.close()
+        self.generation.close()
+
+
+@contextmanager
+def _holding(locks: Iterable[Any]) -> Iterator[None]:
+    """Hold each distinct lock (in the order given) for the block."""
+    with ExitStack() as held:
+        seen: set[int] = set()
+        for lock in locks:
+            if id(lock) not in seen:
+                seen.add(id(lock))
+                held.enter_context(lock)
+        yield
 
 
 def _rubric_mask(rubric_codes: np.ndarray, code_of: dict[str, int]
