@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import pickle
 import zlib
+from array import array
 from collections import defaultdict
 from typing import Any
 
@@ -43,13 +44,14 @@ from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
 
-from kzsearch.analysis import ANALYZER
+from kzsearch.analysis import ANALYZER, index_terms
 
 BLOCK_LIMIT = 128  # W3Codec's default blocklimit
 COMPRESSION = 3  # W3Codec's default zlib level (Whoosh compresses every block)
+DELTA_WITH_NUMPY = 32  # shorter id lists are delta-coded faster in plain Python
 
-# One term's postings while a segment is open: document numbers, weights, encoded values.
-TermPostings = tuple[list[int], list[float], list[bytes]]
+# One term's postings while a segment is open, flat: document, weight, encoded value, ...
+TermPostings = list[Any]
 
 
 class FastSegmentWriter(SegmentWriter):
@@ -104,28 +106,28 @@ class FastSegmentWriter(SegmentWriter):
 
     def _add_postings(self, fieldname: str, field: Any, value: Any, docnum: int,
                       fieldboost: float) -> int:
-        """Add one field's postings of a document; returns its length (0 if not scorable)."""
+        """Add one field's postings of a document; returns its length (0 if not scorable).
+        A term's postings are one flat list: document, weight, encoded value, ..."""
         terms = self._postings[fieldname]
+        if _is_kzsearch_text(field, value) and fieldboost == 1.0:
+            return _add_text_postings(terms, value, docnum)
         length = 0
-        for tbytes, freq, weight, vbytes in _field_items(field, value):
+        for tbytes, freq, weight, vbytes in field.index(value):
             if field.scorable:
                 length += freq
             found = terms.get(tbytes)
             if found is None:
-                found = terms[tbytes] = ([], [], [])
-            found[0].append(docnum)
-            found[1].append(weight * fieldboost)
-            found[2].append(vbytes)
+                terms[tbytes] = [docnum, weight * fieldboost, vbytes]
+            else:
+                found.extend((docnum, weight * fieldboost, vbytes))
         return length
 
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
         """A merged segment's postings (Whoosh's merge policies call this) join the terms."""
         for fieldname, tbytes, docnum, weight, vbytes in self._process_posts(
                 reader.iter_postings(), startdoc, docmap):
-            found = self._postings[fieldname].setdefault(tbytes, ([], [], []))
-            found[0].append(docnum)
-            found[1].append(weight)
-            found[2].append(vbytes if vbytes is not None else b"")
+            found = self._postings[fieldname].setdefault(tbytes, [])
+            found += (docnum, weight, vbytes if vbytes is not None else b"")
 
     # -- segments -------------------------------------------------------------------------
 
@@ -179,38 +181,59 @@ class FastSegmentWriter(SegmentWriter):
         super()._commit_toc([*kept, *self._flushed, *current])
 
 
-def _field_items(field: Any, value: Any) -> Any:
-    """``field.index(value)``: (term bytes, frequency, weight, encoded value) per term.
-
-    For text fields analysed by kzsearch's analyzer into Whoosh ``Positions``, the same
-    tuples are made here with less work per token (the analyzer sets every token's
-    boost to 1.0 and stops none, so a term's weight is its frequency)."""
+def _is_kzsearch_text(field: Any, value: Any) -> bool:
+    """A text field analysed by kzsearch's analyzer into Whoosh ``Positions``: its postings
+    can be made by :func:`_add_text_postings` instead of ``field.index``."""
     fmt = field.format
-    if (type(fmt) is Positions and fmt.field_boost == 1.0 and field.analyzer == ANALYZER
-            and isinstance(value, str)):
-        return _positions_items(field.analyzer, value)
-    return field.index(value)
+    return (type(fmt) is Positions and fmt.field_boost == 1.0 and field.analyzer == ANALYZER
+            and isinstance(value, str) and field.scorable)
 
 
-def _positions_items(analyzer: Any, value: str) -> list[tuple[bytes, int, float, bytes]]:
+# The pickled position list of a term at one position (most postings), per position.
+_ONE_POSITION: dict[int, bytes] = {}
+ONE_COUNT = pack_uint(1)
+ONE_POSITION_CACHE = 1 << 16
+
+
+def _add_text_postings(terms: dict[bytes, list[Any]], value: str, docnum: int) -> int:
+    """What ``field.index(value)`` would add for a kzsearch text field: per term its
+    frequency as weight (the analyzer gives every token boost 1.0 and stops none) and its
+    positions as ``Positions.encode`` writes them. Returns the field's length."""
     poses: dict[str, list[int]] = {}
-    for token in analyzer(value, positions=True, boosts=True, mode="index"):
-        found = poses.get(token.text)
+    for position, term in enumerate(index_terms(value)):
+        found = poses.get(term)
         if found is None:
-            poses[token.text] = [token.pos]
+            poses[term] = [position]
         else:
-            found.append(token.pos)
-    items = []
+            found.append(position)
+    one = _ONE_POSITION
     dumps = pickle.dumps
+    length = 0
     for word, poslist in poses.items():
         count = len(poslist)
+        length += count
         if count == 1:
-            deltas = poslist
+            position = poslist[0]
+            pickled = one.get(position)
+            if pickled is None:
+                pickled = dumps(poslist, 2)
+                if position < ONE_POSITION_CACHE:
+                    one[position] = pickled
+            # A new object per posting: pickle would write a shared one as a back-reference
+            # in the block, and the block would differ from Whoosh's (reading the same).
+            vbytes = ONE_COUNT + pickled
+            weight = 1.0
         else:
             deltas = [poslist[0], *(b - a for a, b in zip(poslist, poslist[1:], strict=False))]
-        items.append((word.encode("utf-8"), count, float(count),
-                      pack_uint(count) + dumps(deltas, 2)))
-    return items
+            vbytes = pack_uint(count) + dumps(deltas, 2)
+            weight = float(count)
+        tbytes = word.encode("utf-8")
+        postings = terms.get(tbytes)
+        if postings is None:
+            terms[tbytes] = [docnum, weight, vbytes]
+        else:
+            postings += (docnum, weight, vbytes)
+    return length
 
 
 def write_postings(fieldwriter: Any, schema: Any, lengths: Any,
@@ -231,42 +254,39 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any,
         length_bytes = _length_bytes(lengths, fieldname)
         fixedsize = fieldobj.format.fixed_value_size()
         for tbytes in sorted(terms):
-            docs, weights, values = terms[tbytes]
-            terminfo = _write_term(postfile, docs, weights, values, length_bytes, fixedsize)
+            terminfo = _write_term(postfile, terms[tbytes], length_bytes, fixedsize)
             tindex.add(prefix + tbytes, terminfo.to_bytes())
 
 
-def _length_bytes(lengths: Any, fieldname: str) -> np.ndarray | None:
+def _length_bytes(lengths: Any, fieldname: str) -> bytes | None:
     """The segment's length byte of every document in ``fieldname``, or ``None`` when the
     field has no length column (not scorable: Whoosh then records no lengths)."""
     name = _lenfield(fieldname)
     if not lengths.has_column(name):
         return None
     column = lengths.column_reader(name, LENGTHS_COLUMN)
-    count = lengths.doc_count_all()
-    return np.fromiter((column[n] for n in range(count)), dtype=np.uint8, count=count)
+    return bytes(column[n] for n in range(lengths.doc_count_all()))
 
 
-def _write_term(postfile: Any, docs: list[int], weights: list[float], values: list[bytes],
-                length_bytes: np.ndarray | None, fixedsize: int | None) -> W3TermInfo:
-    """One term's blocks, as ``W3PostingsWriter`` writes them; returns its term info."""
+def _write_term(postfile: Any, flat: TermPostings, length_bytes: bytes | None,
+                fixedsize: int | None) -> W3TermInfo:
+    """One term's blocks, as ``W3PostingsWriter`` writes them; returns its term info.
+    ``flat`` is document, weight, encoded value, ... in document order."""
+    docs, weights, values = flat[0::3], flat[1::3], flat[2::3]
     terminfo = W3TermInfo()
     start = postfile.tell()
     postfile.write(WHOOSH3_HEADER_MAGIC)
-    if length_bytes is not None:
-        doc_bytes = length_bytes[np.asarray(docs, dtype=np.intp)]
-    # Whoosh stores weights in array("f"): round through float32 like it does.
-    weights32 = np.asarray(weights, dtype=np.float32)
     count = len(docs)
     total = 0.0
     for low in range(0, count, BLOCK_LIMIT):
         high = min(low + BLOCK_LIMIT, count)
         ids = docs[low:high]
-        block_weights = weights32[low:high].tolist()
+        # Whoosh keeps a block's weights in array("f"): rounded to float32 as it does.
+        block_weights = array("f", weights[low:high]).tolist()
         maxweight = max(0, max(weights[low:high]))  # Whoosh's maximum starts at int 0
         if length_bytes is not None:
-            block_lengths = doc_bytes[low:high]
-            minbyte, maxbyte = int(block_lengths.min()), int(block_lengths.max())
+            block_lengths = [length_bytes[d] for d in ids]
+            minbyte, maxbyte = min(block_lengths), max(block_lengths)
         else:
             minbyte = maxbyte = 0
         databytes = zlib.compress(pickle.dumps(
@@ -300,10 +320,10 @@ def _add_block_stats(terminfo: W3TermInfo, size: int, maxweight: float, minbyte:
 
 
 def _delta_ids(ids: list[int]) -> tuple[int, ...]:
-    if len(ids) == 1:
-        return (ids[0],)
-    array = np.asarray(ids, dtype=np.int64)
-    return tuple(np.diff(array, prepend=0).tolist())
+    """``delta_encode``: the first id, then the gaps (numpy for long blocks)."""
+    if len(ids) < DELTA_WITH_NUMPY:
+        return (ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False)))
+    return tuple(np.diff(np.asarray(ids, dtype=np.int64), prepend=0).tolist())
 
 
 def _mini_weights(weights: list[float]) -> Any:
