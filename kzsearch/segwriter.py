@@ -38,6 +38,8 @@ from collections import defaultdict
 from typing import Any
 
 import numpy as np
+import whoosh.codec.whoosh3
+import whoosh.formats
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo, _lenfield
 from whoosh.formats import Positions
 from whoosh.system import pack_int, pack_uint, pack_ushort
@@ -206,8 +208,8 @@ def _add_text_postings(terms: dict[bytes, list[Any]], value: str, docnum: int) -
             poses[term] = [position]
         else:
             found.append(position)
-    one = _ONE_POSITION
-    dumps = pickle.dumps
+    dumps = whoosh.formats.dumps  # Whoosh's, looked up now (as Positions.encode does)
+    one = _ONE_POSITION if dumps is pickle.dumps else {}
     length = 0
     for word, poslist in poses.items():
         count = len(poslist)
@@ -273,6 +275,7 @@ def _write_term(postfile: Any, flat: TermPostings, length_bytes: bytes | None,
     """One term's blocks, as ``W3PostingsWriter`` writes them; returns its term info.
     ``flat`` is document, weight, encoded value, ... in document order."""
     docs, weights, values = flat[0::3], flat[1::3], flat[2::3]
+    dumps = whoosh.codec.whoosh3.dumps  # Whoosh's, looked up now (as W3PostingsWriter does)
     terminfo = W3TermInfo()
     start = postfile.tell()
     postfile.write(WHOOSH3_HEADER_MAGIC)
@@ -289,10 +292,10 @@ def _write_term(postfile: Any, flat: TermPostings, length_bytes: bytes | None,
             minbyte, maxbyte = min(block_lengths), max(block_lengths)
         else:
             minbyte = maxbyte = 0
-        databytes = zlib.compress(pickle.dumps(
+        databytes = zlib.compress(dumps(
             (_delta_ids(ids), _mini_weights(block_weights),
              _mini_values(values[low:high], fixedsize)), 2), COMPRESSION)
-        infobytes = pickle.dumps((high - low, ids[-1], maxweight, COMPRESSION, minbyte, maxbyte),
+        infobytes = dumps((high - low, ids[-1], maxweight, COMPRESSION, minbyte, maxbyte),
                                  2)
         blocklength = len(infobytes) + len(databytes)
         postfile.write(pack_int(-blocklength if high == count else blocklength))
