@@ -615,6 +615,9 @@ class IndexStore:
             try:
                 self._abandon(None)  # a killed writer's temporary folder and segments
                 if fast:
+                    # Compound, as Whoosh's: plain files would save the copy Whoosh makes of a
+                    # compound one per reader, but readers open them lazily, and a commit's
+                    # merge deleting them meanwhile fails a concurrent search.
                     writer = segwriter.FastSegmentWriter(self._ix, _lk=False)
                 else:
                     writer = self._ix.writer(_lk=False, **self._writer_options(procs))

@@ -209,21 +209,13 @@ def _add_text_postings(terms: dict[bytes, list[Any]], value: str, docnum: int) -
         else:
             found.append(position)
     dumps = whoosh.formats.dumps  # Whoosh's, looked up now (as Positions.encode does)
-    one = _ONE_POSITION if dumps is pickle.dumps else {}
     length = 0
     for word, poslist in poses.items():
         count = len(poslist)
         length += count
         if count == 1:
-            position = poslist[0]
-            pickled = one.get(position)
-            if pickled is None:
-                pickled = dumps(poslist, 2)
-                if position < ONE_POSITION_CACHE:
-                    one[position] = pickled
-            # A new object per posting: pickle would write a shared one as a back-reference
-            # in the block, and the block would differ from Whoosh's (reading the same).
-            vbytes = ONE_COUNT + pickled
+            # Most postings: kept as the bare position (less memory), encoded when written.
+            vbytes: bytes | int = poslist[0]
             weight = 1.0
         else:
             deltas = [poslist[0], *(b - a for a, b in zip(poslist, poslist[1:], strict=False))]
@@ -336,9 +328,25 @@ def _mini_weights(weights: list[float]) -> Any:
     return tuple(weights)
 
 
-def _mini_values(values: list[bytes], fixedsize: int | None) -> Any:
+def _mini_values(values: list[Any], fixedsize: int | None) -> Any:
+    """A block's values as Whoosh stores them; an ``int`` is a single position."""
     if fixedsize is None or fixedsize < 0:
-        return tuple(v for v in values if v)
+        return tuple(_one_position(v) if type(v) is int else v
+                     for v in values if type(v) is int or v)
     if fixedsize == 0:
         return None
     return b"".join(v for v in values if v)
+
+
+def _one_position(position: int) -> bytes:
+    """``Positions.encode([position])``, with the pickle cached per position. A new object
+    each time: pickle writes an object met twice as a back-reference, and the block would
+    then differ from Whoosh's (reading the same)."""
+    dumps = whoosh.formats.dumps
+    one = _ONE_POSITION if dumps is pickle.dumps else {}
+    pickled = one.get(position)
+    if pickled is None:
+        pickled = dumps([position], 2)
+        if position < ONE_POSITION_CACHE:
+            one[position] = pickled
+    return ONE_COUNT + pickled
