@@ -215,6 +215,27 @@ def folded_query_key(word: str) -> str:
 ANALYZER = KazakhTokenizer() | MorphFilter()
 
 
+def index_terms(text: str) -> list[str]:
+    """The terms ``ANALYZER(text, positions=True)`` yields, in order (a term's position is
+    its index): the writer's path, without Whoosh ``Token`` objects.
+
+    It is :meth:`KazakhTokenizer._words` and :meth:`MorphFilter.__call__` fused into one
+    loop; ``tests/test_analysis.py`` checks that both give the same terms."""
+    value = scrub_surrogates(text)
+    kazakh_terms, russian_terms = _term_cache["kk"], _term_cache["ru"]
+    findall, cache = TOKEN_RE.findall, split_cache
+    terms: list[str] = []
+    add = terms.append
+    for start, end, lang in sentence_spans(value, guess_russian):
+        known = kazakh_terms if lang == "kk" else russian_terms
+        for raw in findall(value, start, end):
+            for piece in cache.get(raw) or cached_split(raw):
+                word = piece[0]
+                term = known.get(word)
+                add(term if term is not None else index_term(word, lang))
+    return terms
+
+
 def analyze(text: str) -> list[str]:
     """Index terms of ``text`` in order: what the index stores and what queries match."""
     return [token.text for token in ANALYZER(text)]

@@ -172,8 +172,14 @@ def index_build(  # noqa: PLR0913 - one parameter per option
     _check_rejects(rejects, sources, index_path)
     report = IngestReport()
     streams = _open_sources(sources, report)
-    with Index.building(index_path, overwrite=overwrite, lock_timeout=wait) as index:
-        _ingest(index, streams, report, procs, rejects)
+    expected = _expected_records(sources)
+    started = time.perf_counter()
+    with _Progress("indexing", length=expected) as progress:
+        with Index.building(index_path, overwrite=overwrite, lock_timeout=wait) as index:
+            _add(index, streams, report, procs, progress, expected)
+            progress.stage("swapping")
+        progress.stage("done")
+    _tell_outcome(report, rejects, index_path, started)
 
 
 @index_group.command("add")
@@ -195,7 +201,13 @@ def index_add(
     _check_rejects(rejects, sources, index_path)
     index = Index.open(index_path)
     report = IngestReport()
-    _ingest(index, _open_sources(sources, report), report, procs, rejects, wait)
+    streams = _open_sources(sources, report)
+    expected = _expected_records(sources)
+    started = time.perf_counter()
+    with _Progress("indexing", length=expected) as progress:
+        _add(index, streams, report, procs, progress, expected, wait)
+        progress.stage("done")
+    _tell_outcome(report, rejects, index_path, started)
 
 
 @index_group.command("delete")
@@ -230,7 +242,7 @@ def index_optimize(index_path: Path, wait: float) -> None:
 def _check_rejects(rejects: Path | None, sources: Sequence[Path], index_path: Path) -> None:
     """Refuse, before anything is read or written, a rejects file that would do harm.
 
-    The file is opened only after all sources are read (see ``_ingest``), but it is
+    The file is opened only after all sources are read (see ``_tell_outcome``), but it is
     overwritten then: it must not be a source (compared resolved and with
     ``os.path.samefile``, so links and hard links count), nor inside a source folder
     or a hard link to a file there (a later build would read it as articles, or the
@@ -301,24 +313,52 @@ def _open_sources(sources: Sequence[Path], report: Any) -> list[Any]:
     return [read_articles(source, report=report) for source in sources]
 
 
-def _ingest(  # noqa: PLR0913 - what every ingesting command passes on
-    index: Any, streams: Iterable[Any], report: Any, procs: int, rejects: Path | None,
-    wait: float = 0.0,
+def _expected_records(sources: Sequence[Path]) -> int:
+    """About how many records the sources hold, for the progress bar's total and ETA:
+    lines of ``.jsonl`` and ``.csv`` files (a CSV header and blank lines count too), one
+    per other file. Counting reads the files once, at disk speed (~1 s per GB)."""
+    from kzsearch.articles.readers import format_of
+
+    total = 0
+    for source in sources:
+        files = [source] if not source.is_dir() else sorted(
+            p for p in source.rglob("*") if p.is_file() and not any(
+                part.startswith(".") for part in p.relative_to(source).parts))
+        for file in files:
+            if format_of(file) in ("jsonl", "csv"):
+                total += _count_lines(file)
+            else:
+                total += 1
+    return total
+
+
+def _count_lines(path: Path) -> int:
+    lines, last = 0, b"\n"
+    try:
+        with path.open("rb") as data:
+            while chunk := data.read(1 << 20):
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+    except OSError:
+        return 0
+    return lines + (last != b"\n")
+
+
+def _add(  # noqa: PLR0913 - what every ingesting command passes on
+    index: Any, streams: Iterable[Any], report: Any, procs: int, progress: Any,
+    expected: int, wait: float = 0.0,
 ) -> None:
-    """Read every stream, upsert the articles in one commit, then tell what happened."""
-    started = time.perf_counter()
-    articles: list[Any] = []
-    with _Progress("reading ") as tick:
-        for stream in streams:
-            for article in stream:
-                articles.append(article)
-                if len(articles) % 100 == 0:
-                    tick(len(articles))
-    distinct = len({article.id for article in articles})
-    with _Progress("indexing", length=distinct) as tick:
-        index.add_many(articles, procs=procs, progress=tick, report=report, lock_timeout=wait)
+    """Upsert the articles of every stream in one commit, streamed (``procs=1``)."""
+    articles = (article for stream in streams for article in stream)
+    index.add_many(articles, procs=procs, progress=progress, report=report, lock_timeout=wait,
+                   expected=expected)
+
+
+def _tell_outcome(report: Any, rejects: Path | None, index_path: Path, started: float) -> None:
+    """The summary (with the index's path and size on disk), warnings and rejections."""
     report.seconds = time.perf_counter() - started
-    click.echo(report.summary(), err=True)
+    size = sum(f.stat().st_size for f in index_path.iterdir() if f.is_file())
+    click.echo(f"{report.summary()}; index {index_path} ({size / 1e6:,.1f} MB on disk)", err=True)
     for warning in report.warnings[:SHOWN_REJECTIONS]:
         click.echo(f"  warning {warning}", err=True)
     for skipped in [s for s in report.skipped if s.reason != "hidden"][:SHOWN_REJECTIONS]:
@@ -335,10 +375,13 @@ def _ingest(  # noqa: PLR0913 - what every ingesting command passes on
 
 
 class _Progress:
-    """Progress on stderr when it is a terminal, silent in pipes.
+    """Progress of a write on stderr when it is a terminal, silent in pipes.
 
-    With a ``length``, a click progress bar with articles/s and the ETA; without
-    one (while reading sources), a running count and rate.
+    With a ``length`` (the records expected), a click progress bar with articles/s, the
+    stage (indexing, flushing a batch, committing, swapping) and the ETA; without one, a
+    running count and rate. The library reports through :meth:`update`
+    (:class:`kzsearch.index.BuildProgress` events); the command adds its own stages
+    (the swap of a build) with :meth:`stage`. The bar ends full only at ``done``.
     """
 
     def __init__(self, label: str, length: int | None = None) -> None:
@@ -346,9 +389,10 @@ class _Progress:
         self.bar: Any = None
         self.live = False
         self.done = 0
+        self.current = label
         self.started = time.perf_counter()
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> _Progress:
         self.live = _is_tty(sys.stderr)
         if self.live and self.length:
             self.bar = click.progressbar(
@@ -356,18 +400,38 @@ class _Progress:
                 show_eta=True, item_show_func=self._rate,
             )
             self.bar.__enter__()
-        return self._tick
+        return self
 
-    def _tick(self, done: int) -> None:
-        step, self.done = done - self.done, done
+    def update(self, event: Any) -> None:
+        """A library event: its stage and running count."""
+        self.current = event.stage
+        self._move(event.done)
+
+    def __call__(self, done: int) -> None:
+        self._move(done)
+
+    def stage(self, name: str) -> None:
+        """A stage of the command itself; ``done`` fills the bar."""
+        self.current = name
+        self._move(self.length if name == "done" and self.length else self.done)
+
+    def _move(self, done: int) -> None:
         if self.bar is not None:
-            self.bar.update(step)
+            # The expected count is an estimate: hold the bar below full until done.
+            length = self.length or 0
+            target = min(done, length - 1) if self.current != "done" else length
+            self.bar.update(max(target - self.bar.pos, 0))
+            self.done = done
         elif self.live:
-            click.echo(f"\r{self.label}  {done:,} articles  {self._rate()}", nl=False, err=True)
+            self.done = done
+            click.echo(f"\r{self.label}  {done:,} articles  {self._rate()}\x1b[K", nl=False,
+                       err=True)
+        else:
+            self.done = done
 
     def _rate(self, _: Any = None) -> str:
         seconds = max(time.perf_counter() - self.started, 1e-9)
-        return f"{self.done / seconds:,.0f} articles/s"
+        return f"{self.done / seconds:,.0f} articles/s  {self.current}"
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
@@ -568,8 +632,13 @@ def demo_command(index_path: Path) -> None:
     report = IngestReport()
     pages = sorted(sample_corpus_path().glob("*.txt"))  # not the folder's README
     streams = _open_sources(pages, report)
-    with Index.building(index_path, overwrite=True) as index:
-        _ingest(index, streams, report, procs=1, rejects=None)
+    started = time.perf_counter()
+    with _Progress("indexing", length=len(pages)) as progress:
+        with Index.building(index_path, overwrite=True) as index:
+            _add(index, streams, report, 1, progress, len(pages))
+            progress.stage("swapping")
+        progress.stage("done")
+    _tell_outcome(report, None, index_path, started)
     index = Index.open(index_path)
     for query, options in DEMO_QUERIES:
         results = index.search(query, per_page=3, **options)

@@ -86,7 +86,7 @@ from whoosh.reading import EmptyReader
 from whoosh.util.filelock import try_for
 from whoosh.writing import NO_MERGE
 
-from kzsearch import commits, locking, mappedfiles, safefiles, safepickle
+from kzsearch import commits, locking, mappedfiles, safefiles, safepickle, segwriter
 from kzsearch.analysis import ANALYSIS_VERSION, ANALYZER
 from kzsearch.articles import Article, IngestReport
 from kzsearch.articles.validate import normalise_id
@@ -97,6 +97,9 @@ DEFAULT_HOME = Path("indexes")
 UNSAFE_MODE = stat.S_IWGRP | stat.S_IWOTH
 
 ProgressCallback = Callable[[int], None]
+# Articles a streaming add_many reads, analyses and writes as one segment: about 60 MB of
+# postings and articles at a time for news-sized articles.
+BATCH_ARTICLES = 5000
 T = TypeVar("T", bound="IndexStore")
 R = TypeVar("R")
 VANISHED_RETRIES = 5  # each try already includes Whoosh's own ten
@@ -491,13 +494,22 @@ class IndexStore:
         progress: bool | ProgressCallback = False,
         lock_timeout: float = 0.0,
         report: IngestReport | None = None,
+        expected: int | None = None,
+        batch_size: int = BATCH_ARTICLES,
     ) -> IngestReport:
         """Upsert articles by id in one atomic commit; within the input the later record wins.
 
-        ``procs=2`` indexes in two processes. ``progress`` is ``True`` for a bar on stderr or a
-        callback that receives the running count. A second writer waits ``lock_timeout``
-        seconds, then gets :class:`IndexLockedError`. The report returned is ``report``, else
-        the one of a :func:`~kzsearch.read_articles` stream (with its rejections), else new.
+        With ``procs=1`` the input is streamed: read, analysed and written ``batch_size``
+        articles at a time (each batch a segment of the commit), so memory does not grow
+        with the input. ``procs=2`` indexes in two processes with Whoosh's parallel
+        writer, which holds the whole input. ``progress`` is ``True`` for a bar on stderr,
+        a callback that receives the running count of articles written, or an object
+        with an ``update(event)`` method that receives :class:`BuildProgress` events for
+        every stage (indexing, flushing a batch, committing, done); ``expected`` (how
+        many records the input holds, if known) gives them a total and an ETA.
+        A second writer waits ``lock_timeout`` seconds, then gets :class:`IndexLockedError`.
+        The report returned is ``report``, else the one of a
+        :func:`~kzsearch.read_articles` stream (with its rejections), else new.
 
         Under concurrency: writers in other processes, threads or ``Index`` objects on the
         same path commit one after the other, and each decides which ids to replace from
@@ -511,8 +523,65 @@ class IndexStore:
         if not isinstance(report, IngestReport):
             report = IngestReport()
         started = time.perf_counter()
+        if procs > 1:
+            self._add_all_at_once(articles, procs, progress, lock_timeout, report, own_report)
+        else:
+            self._add_streaming(articles, progress, lock_timeout, report, own_report,
+                                expected, batch_size)
+        report.seconds += time.perf_counter() - started
+        return report
+
+    def _add_streaming(  # noqa: PLR0913 - add_many's options
+        self, articles: Iterable[Article], progress: bool | ProgressCallback,
+        lock_timeout: float, report: IngestReport, own_report: bool, expected: int | None,
+        batch_size: int,
+    ) -> None:
+        """``procs=1``: read, analyse and write ``batch_size`` articles at a time, each
+        batch a segment of the one commit (:class:`~kzsearch.segwriter.FastSegmentWriter`),
+        so memory holds one batch, not the input. A record whose id an earlier batch of
+        this input wrote deletes that document (the later record wins); ``placed`` holds
+        the ids written so far, one small entry per article."""
+        tell = _progress_reporter(progress, expected)
+        placed: dict[str, tuple[int, int]] = {}
+        updated = 0
+        self._wait_for_merge()
+        with self._writing(1, lock_timeout, fast=True) as writer:
+            before = commits.live_documents(writer.segments)  # the TOC read under the lock
+            for batch in _batches(articles, batch_size, report if own_report else None):
+                if placed:
+                    tell("flushing", len(placed))
+                    writer.flush_batch()
+                updated += self._write_batch(writer, batch, placed, tell)
+            tell("committing", len(placed))
+            writer.commit(mergetype=self._merge_policy())
+            self._check_count(before + len(placed) - updated, 1)
+        self._merge_later()
+        tell("done", len(placed))
+        report.updated += updated
+
+    def _write_batch(self, writer: Any, batch: dict[str, Article],
+                     placed: dict[str, tuple[int, int]],
+                     tell: Callable[[str, int], None]) -> int:
+        """Add one batch (ids unique within it); returns how many replaced a document of
+        the index as it was before this commit (those are found in the commit's old
+        segments, one term look-up per id and segment: :meth:`_delete_ids`)."""
+        updated = len(self._delete_ids(writer, [i for i in batch if i not in placed]))
+        for doc_id, article in batch.items():
+            if doc_id in placed:
+                writer.delete_written(placed[doc_id])
+            placed[doc_id] = writer.position()
+            writer.add_document(**article_document(article))
+            if len(placed) % 100 == 0:
+                tell("indexing", len(placed))
+        return updated
+
+    def _add_all_at_once(  # noqa: PLR0913 - add_many's options
+        self, articles: Iterable[Article], procs: int, progress: bool | ProgressCallback,
+        lock_timeout: float, report: IngestReport, own_report: bool,
+    ) -> None:
+        """``procs > 1``: Whoosh's parallel writer, fed the whole input (deduplicated)."""
         latest = _latest_per_id(articles, report if own_report else None)
-        tick = _progress_callback(progress, total=len(latest))
+        tell = _progress_reporter(progress, len(latest))
         self._wait_for_merge()
         with self._writing(procs, lock_timeout) as writer:
             before = commits.live_documents(writer.segments)  # the TOC read under the lock
@@ -520,14 +589,13 @@ class IndexStore:
             for done, article in enumerate(latest.values(), 1):
                 writer.add_document(**article_document(article))
                 if done % 100 == 0:
-                    tick(done)
+                    tell("indexing", done)
+            tell("committing", len(latest))
             writer.commit(mergetype=self._merge_policy())
             self._check_count(before + len(latest) - len(existing), procs)
         self._merge_later()
-        tick(len(latest))
+        tell("done", len(latest))
         report.updated += len(existing)
-        report.seconds += time.perf_counter() - started
-        return report
 
     def delete(self, ids: Iterable[str], *, lock_timeout: float = 0.0) -> int:
         """Delete articles by id; returns how many were in the index.
@@ -604,7 +672,7 @@ class IndexStore:
             merger.join()
 
     @contextmanager
-    def _writing(self, procs: int, lock_timeout: float) -> Iterator[Any]:
+    def _writing(self, procs: int, lock_timeout: float, fast: bool = False) -> Iterator[Any]:
         """A writer whose commit is all or nothing, alone on the index.
 
         It holds our lock file beside the index and Whoosh's ``WRITELOCK`` inside it (one
@@ -613,7 +681,8 @@ class IndexStore:
         What a killed writer left is removed first. On any failure the writer is given up
         and its partial files removed; the locks are ours, not the writer's, so they are
         released even when Whoosh fails half-way through creating or cancelling a writer
-        (as it does on a full disk)."""
+        (as it does on a full disk). ``fast`` gives kzsearch's segment writer
+        (:mod:`kzsearch.segwriter`, one process) instead of Whoosh's."""
         deadline = time.monotonic() + lock_timeout
         with _writer_locked(self.path, lock_timeout):
             if not (self.path / META_FILE).is_file():
@@ -625,7 +694,13 @@ class IndexStore:
             writer = None
             try:
                 self._abandon(None)  # a killed writer's temporary folder and segments
-                writer = self._ix.writer(_lk=False, **self._writer_options(procs))
+                if fast:
+                    # Compound, as Whoosh's: plain files would save the copy Whoosh makes of a
+                    # compound one per reader, but readers open them lazily, and a commit's
+                    # merge deleting them meanwhile fails a concurrent search.
+                    writer = segwriter.FastSegmentWriter(self._ix, _lk=False)
+                else:
+                    writer = self._ix.writer(_lk=False, **self._writer_options(procs))
                 self._before_toc(writer)
                 yield writer
                 self._reopen()
@@ -795,26 +870,72 @@ def column_values(reader: Any, name: str) -> list[Any]:
     return [column[n] for n in reader.all_doc_ids()]
 
 
-def _progress_callback(progress: bool | ProgressCallback, total: int) -> ProgressCallback:
+@dataclass(frozen=True)
+class BuildProgress:
+    """Where a write is: ``stage`` is ``"indexing"`` (articles being analysed and added),
+    ``"flushing"`` (a batch being written as a segment), ``"committing"`` (the last
+    batch and the commit) or ``"done"``; ``done`` counts the articles added so far and
+    ``total`` the records expected (``None`` when unknown; the count of accepted articles
+    can end below it, since rejected and repeated records are not added)."""
+
+    stage: str
+    done: int
+    total: int | None
+
+
+def _progress_reporter(progress: bool | ProgressCallback | Any,
+                       total: int | None) -> Callable[[str, int], None]:
+    """``tell(stage, done)`` for the ``progress`` argument of :meth:`IndexStore.add_many`:
+    an ``update(BuildProgress)`` method gets every event, a plain callable the running
+    count (as before), ``True`` a bar on stderr when it is a terminal."""
+    update = getattr(progress, "update", None)
+    if callable(update):
+        return lambda stage, done: update(BuildProgress(stage, done, total))
     if callable(progress):
-        return progress
+        count = progress
+        return lambda stage, done: count(done)
     if progress and sys.stderr.isatty():
-        return _StderrBar(total)
-    return lambda done: None
+        bar = _StderrBar(total)
+        return lambda stage, done: bar(done, stage)
+    return lambda stage, done: None
 
 
 class _StderrBar:
     """A one-line progress bar on stderr for library users; the CLI uses click's."""
 
-    def __init__(self, total: int) -> None:
-        self.total, self.started = max(total, 1), time.perf_counter()
+    def __init__(self, total: int | None) -> None:
+        self.total, self.started = total, time.perf_counter()
 
-    def __call__(self, done: int) -> None:
+    def __call__(self, done: int, stage: str = "indexing") -> None:
         rate = done / max(time.perf_counter() - self.started, 1e-9)
-        filled = int(30 * done / self.total)
-        bar = f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{self.total} {rate:,.0f} articles/s"
-        sys.stderr.write("\r" + bar + ("\n" if done >= self.total else ""))
+        if self.total:
+            filled = min(int(30 * done / self.total), 30)
+            line = f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{self.total}"
+        else:
+            line = f"{done}"
+        line += f" {rate:,.0f} articles/s {stage}"
+        sys.stderr.write("\r" + line + ("\n" if stage == "done" else "\x1b[K"))
         sys.stderr.flush()
+
+
+def _batches(articles: Iterable[Article], size: int,
+             report: IngestReport | None) -> Iterator[dict[str, Article]]:
+    """The input ``size`` records at a time, each batch keeping the last article of each
+    id (in the order of the winners). ``report`` counts what was read, as
+    :func:`_latest_per_id` does."""
+    batch: dict[str, Article] = {}
+    read = 0
+    for article in articles:
+        if report is not None:
+            report.accept(article)
+        batch.pop(article.id, None)
+        batch[article.id] = article
+        read += 1
+        if read == size:
+            yield batch
+            batch, read = {}, 0
+    if batch:
+        yield batch
 
 
 def _write_meta(path: Path) -> None:
@@ -1128,6 +1249,7 @@ def default_index_path(name: str = "news") -> Path:
 
 
 __all__ = [
+    "BuildProgress",
     "IndexClosedError",
     "IndexDamagedError",
     "IndexStoreError",

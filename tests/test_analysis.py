@@ -104,3 +104,18 @@ def test_abbreviations_after_numbers_index_as_the_words() -> None:
     assert analyze("1991 ж. ХХ ғ. 1836-1838 жж. 5 млн") == [
         "1991", "жыл", "xx", "ғасыр", "1836-1838", "1836", "1838", "жыл", "5", "миллион"]
     assert analyze("1991 жылы ғасырдың") == ["1991", "жыл", "ғасыр"]
+
+
+def test_index_terms_are_the_analyzers_terms_in_position_order() -> None:
+    from kzsearch import read_articles, sample_corpus_path
+    from kzsearch.analysis import index_terms
+    from kzsearch.text.translit import to_latin
+
+    texts = [a.body for a in read_articles(sample_corpus_path())]
+    texts += [to_latin(t) for t in texts[:5]]
+    texts += ["", "  ", "ҚР-ның 2020-2022 жж. «Қазақстан» ЖШС-і", "Mektepter men BAQ", "\ud800x"]
+    for text in texts:
+        tokens = [(t.text, t.pos) for t in ANALYZER(text, positions=True, mode="index")
+                  if not t.stopped]
+        assert list(enumerate(index_terms(text))) == [(pos, term) for term, pos in tokens]
+    assert sum(len(index_terms(t)) for t in texts) > 5_000
