@@ -318,3 +318,59 @@ def test_header_is_json_and_names_only_plain_number_arrays(path) -> None:
     header = json.loads(raw[len(sidecars.MAGIC) + 8:len(sidecars.MAGIC) + 8 + length])
     assert {spec["dtype"] for spec in header["arrays"].values()} <= sidecars.DTYPES
     assert header["extra"]["names"]["rubric_key"][0] is None
+
+
+def _typos(vocabulary, count: int) -> list[str]:
+    """Misspellings of the index's most frequent long terms: a letter dropped, doubled or
+    two swapped, the mistakes people make typing."""
+    frequent = sorted((t for t in vocabulary.doc_freq if len(t) >= 6 and t.isalpha()),
+                      key=lambda t: -vocabulary.doc_freq[t])[:count]
+    typos = []
+    for i, term in enumerate(frequent):
+        cut = 2 + i % (len(term) - 3)
+        typos += [term[:cut] + term[cut + 1:], term[:cut] + term[cut] + term[cut:],
+                  term[:cut] + term[cut + 1] + term[cut] + term[cut + 2:]]
+    return [typo for typo in typos if typo not in vocabulary]
+
+
+def test_suggestions_after_commits_equal_a_fresh_reader_s(path, articles, monkeypatch) -> None:
+    """Each generation reuses the suggestion candidates of the one before when segments
+    were only added (a first misspelling after a commit no longer reads every segment's
+    group): the suggestions of a long-lived Index equal those of one opened afresh, after
+    one-article commits that raise the frequencies of existing terms and after a merge."""
+    from kzsearch.search import vocabulary as vocabulary_module
+
+    index = Index.open(path)
+    typos = _typos(index._current_snapshot().vocabulary, 40)
+    assert len(typos) > 60
+    remade = []
+    counts = vocabulary_module.TableVocabulary._counts
+
+    def counting(self, kind, key):
+        if kind == "head":
+            remade.append(key)
+        return counts(self, kind, key)
+
+    monkeypatch.setattr(vocabulary_module.TableVocabulary, "_counts", counting)
+    live = [index._current_snapshot().vocabulary.closest(t) for t in typos]
+    assert sum(s is not None for s in live) > len(typos) // 2
+    reused = 0
+    for i in range(8):
+        donor = articles[(i * 7) % len(articles)]
+        body = " ".join([donor.title] * 5 + [donor.body])  # its terms, more often
+        index.add_many([dataclasses.replace(donor, id=f"suggest-{i}", body=body)])
+        remade.clear()
+        live = [index._current_snapshot().vocabulary.closest(t) for t in typos]
+        if len(segment_ids(path)) == 4 + i:  # segments only added: no group made anew
+            assert remade == [], i
+            reused += 1
+        candidates = [list(index._current_snapshot().vocabulary._candidates(t)) for t in typos]
+        fresh_index = Index.open(path)
+        fresh = [fresh_index._current_snapshot().vocabulary.closest(t) for t in typos]
+        assert live == fresh, i
+        # the candidates themselves, with their frequencies (which the commits raised)
+        assert candidates == [list(fresh_index._current_snapshot().vocabulary._candidates(t))
+                              for t in typos], i
+        fresh_index.close()
+    assert reused >= 3
+    index.close()

@@ -137,6 +137,9 @@ class SegmentCache:
         self._states: dict[Hashable, SegmentState] = {}
         self._lock = threading.Lock()
         self.built = 0  # states built so far (what a test counts to see reuse)
+        # The newest generation's vocabulary, which lends the next one what it can reuse
+        # (set by :func:`vocabulary_of`, called by one loader at a time).
+        self.last_vocabulary: TableVocabulary | None = None
 
     def states(self, reader: Any, scope: Hashable = None) -> list[SegmentState]:
         """The state of every segment of ``reader``, in document-number order."""
@@ -196,7 +199,9 @@ def vocabulary_of(states: list[SegmentState], composed: Composed, cache: Segment
     """The generation's vocabulary, over its segments' term tables: nothing per term is
     made here, so a commit costs the vocabulary only the new segments' tables. It answers
     every look-up as ``Vocabulary.from_reader`` of the generation's reader would."""
-    return TableVocabulary(state.terms for state in states)
+    vocabulary = TableVocabulary((state.terms for state in states), cache.last_vocabulary)
+    cache.last_vocabulary = vocabulary
+    return vocabulary
 
 
 def _concat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:

@@ -40,6 +40,9 @@ __all__ = ["PREFIX_LETTERS", "TEXT_FIELDS", "TableVocabulary", "Vocabulary", "ed
 # distances per word), and each distinct word is looked up once per index generation.
 MAX_CANDIDATES_PER_LENGTH = 500
 CLOSEST_CACHE_LIMIT = 10_000
+# A generation lends its suggestion candidates to later ones across at most this many
+# added segments (each adds a look-up of its members per group).
+MAX_TABLES_SINCE = 64
 LOOKUP_CACHE_LIMIT = 4_096  # distinct look-up keys remembered per kind and generation
 
 
@@ -214,11 +217,39 @@ class TableVocabulary:
     so memory stays bounded however many queries come).
     """
 
-    def __init__(self, tables: Iterable[TermTable]) -> None:
+    def __init__(self, tables: Iterable[TermTable],
+                 previous: TableVocabulary | None = None) -> None:
+        """``previous``, the vocabulary of the generation before, lends its suggestion
+        candidates (see :meth:`_group`); no reference to it is kept."""
         self.tables = list(tables)
         self._lookups: dict[tuple[str, str], Any] = {}
         self._closest: dict[tuple[str, int], str | None] = {}
         self._all: dict[str, int] | None = None
+        self._earlier: dict[str, tuple[list[tuple[str, int]], list[TermTable]]] = {}
+        if previous is not None:
+            self._earlier = previous._lend_groups(self.tables)
+
+    def _lend_groups(self, tables: list[TermTable]
+                     ) -> dict[str, tuple[list[tuple[str, int]], list[TermTable]]]:
+        """This generation's candidate groups for a later generation of ``tables``, each
+        with the tables it has that this one had not; nothing when a table went (a merge
+        or a deletion of a whole segment lowers frequencies, which the shortcut of
+        :meth:`_group` cannot follow)."""
+        kept = {id(table) for table in tables}
+        if any(id(table) not in kept for table in self.tables):
+            return {}
+        mine = {id(table) for table in self.tables}
+        added = [table for table in tables if id(table) not in mine]
+        # list(): other threads may still be searching this generation and adding entries
+        lent = {key: (ranked, [*since, *added])
+                for key, (ranked, since) in list(self._earlier.items())
+                if len(since) + len(added) <= MAX_TABLES_SINCE}
+        for (kind, key), ranked in list(self._lookups.items()):
+            if kind == "head":
+                lent[key] = (ranked, added)
+        while len(lent) > LOOKUP_CACHE_LIMIT:
+            lent.pop(next(iter(lent)))
+        return lent
 
     def _counts(self, kind: str, key: str) -> dict[str, list[int]]:
         """The terms whose ``kind`` key is ``key``, with their frequencies per field."""
@@ -288,11 +319,27 @@ class TableVocabulary:
             yield from self._group(head_key(term, length))
 
     def _group(self, key: str) -> list[tuple[str, int]]:
+        """The group's :data:`MAX_CANDIDATES_PER_LENGTH` most frequent terms, by
+        (-frequency, term).
+
+        Made from every segment's members of the group (tens of thousands of terms in a
+        big archive: the cost of a first misspelling after a commit), unless an earlier
+        generation made it and the segments since were only added. Then adding only
+        raises frequencies: a term outside the earlier top list that no new segment has
+        is still beaten by every term of that list, so the new top list is the best of
+        the earlier list and the new segments' members of the group, their frequencies
+        looked up again (exact, and a one-article commit adds a handful)."""
         def make() -> list[tuple[str, int]]:
+            earlier = self._earlier.pop(key, None)
+            if earlier is not None:
+                ranked, added = earlier
+                touched = {term for table in added for term, _ in table.members("head", key)}
+                if not touched:
+                    return ranked
+                kept = [(term, count) for term, count in ranked if term not in touched]
+                return _best_of([*kept, *((term, self.frequency(term)) for term in touched)])
             counts = self._counts("head", key)
-            ranked = sorted(((term, max(c)) for term, c in counts.items()),
-                            key=lambda item: (-item[1], item[0]))
-            return ranked[:MAX_CANDIDATES_PER_LENGTH]
+            return _best_of((term, max(c)) for term, c in counts.items())
         return self._cached("head", key, make)
 
     @property
@@ -311,6 +358,12 @@ class TableVocabulary:
                             known[position] += count
             self._all = {term: max(total[term]) for term in _in_order(total)}
         return self._all
+
+
+def _best_of(frequencies: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The :data:`MAX_CANDIDATES_PER_LENGTH` best by (-frequency, term)."""
+    ranked = sorted(frequencies, key=lambda item: (-item[1], item[0]))
+    return ranked[:MAX_CANDIDATES_PER_LENGTH]
 
 
 def _in_order(counts: dict[str, list[int]]) -> list[str]:
