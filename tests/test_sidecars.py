@@ -374,3 +374,34 @@ def test_suggestions_after_commits_equal_a_fresh_reader_s(path, articles, monkey
         fresh_index.close()
     assert reused >= 3
     index.close()
+
+
+def test_a_suggestion_follows_the_frequencies_commits_change(path, articles) -> None:
+    """A misspelling between two known terms: commits of articles with the less frequent
+    one make it the more frequent, and the long-lived Index's suggestion moves with it,
+    as a fresh Index's does (an earlier generation's answer is reused only when no new
+    segment has a term among the word's candidates)."""
+    from kzsearch.search.vocabulary import edit_distance
+
+    index = Index.open(path)
+    vocabulary = index._current_snapshot().vocabulary
+    pairs = []
+    for typo in _typos(vocabulary, 60):
+        limit = 1 if len(typo) < 6 else 2
+        near = sorted((edit_distance(typo, term, limit), -count, term)
+                      for term, count in vocabulary._candidates(typo))
+        if len(near) >= 2 and near[0][0] == near[1][0] <= limit and near[1][1] - near[0][1] < 6:
+            pairs.append((typo, near[0][2], near[1][2], near[1][1] - near[0][1]))
+    assert pairs, "no misspelling between two known terms of one distance in the sample"
+    typo, leader, runner_up, gap = min(pairs, key=lambda pair: pair[3])
+    assert vocabulary.closest(typo) == leader
+    moved = False
+    for i in range(gap + 3):  # articles of the runner-up alone, one commit each
+        index.add_many([dataclasses.replace(articles[i], id=f"follow-{i}", title=runner_up,
+                                            body=runner_up)])
+        live = index._current_snapshot().vocabulary.closest(typo)
+        with Index.open(path) as fresh:
+            assert live == fresh._current_snapshot().vocabulary.closest(typo), i
+        moved = moved or live == runner_up
+    assert moved, (typo, leader, runner_up)
+    index.close()

@@ -225,31 +225,29 @@ class TableVocabulary:
         self._lookups: dict[tuple[str, str], Any] = {}
         self._closest: dict[tuple[str, int], str | None] = {}
         self._all: dict[str, int] | None = None
-        self._earlier: dict[str, tuple[list[tuple[str, int]], list[TermTable]]] = {}
+        # What an earlier generation made, with the tables added since (see _lend).
+        self._earlier: dict[Any, tuple[Any, list[TermTable]]] = {}
+        self._earlier_answers: dict[Any, tuple[Any, list[TermTable]]] = {}
         if previous is not None:
-            self._earlier = previous._lend_groups(self.tables)
+            self._earlier, self._earlier_answers = previous._lend(self.tables)
 
-    def _lend_groups(self, tables: list[TermTable]
-                     ) -> dict[str, tuple[list[tuple[str, int]], list[TermTable]]]:
-        """This generation's candidate groups for a later generation of ``tables``, each
-        with the tables it has that this one had not; nothing when a table went (a merge
-        or a deletion of a whole segment lowers frequencies, which the shortcut of
-        :meth:`_group` cannot follow)."""
+    def _lend(self, tables: list[TermTable]
+              ) -> tuple[dict[Any, tuple[Any, list[TermTable]]],
+                         dict[Any, tuple[Any, list[TermTable]]]]:
+        """This generation's candidate groups and suggestions for a later generation of
+        ``tables``, each with the tables it has that this one had not; nothing when a
+        table went (a merge or a deletion of a whole segment lowers frequencies, which
+        the shortcuts of :meth:`_group` and :meth:`closest` cannot follow)."""
         kept = {id(table) for table in tables}
         if any(id(table) not in kept for table in self.tables):
-            return {}
+            return {}, {}
         mine = {id(table) for table in self.tables}
         added = [table for table in tables if id(table) not in mine]
         # list(): other threads may still be searching this generation and adding entries
-        lent = {key: (ranked, [*since, *added])
-                for key, (ranked, since) in list(self._earlier.items())
-                if len(since) + len(added) <= MAX_TABLES_SINCE}
-        for (kind, key), ranked in list(self._lookups.items()):
-            if kind == "head":
-                lent[key] = (ranked, added)
-        while len(lent) > LOOKUP_CACHE_LIMIT:
-            lent.pop(next(iter(lent)))
-        return lent
+        groups = {key: ranked for (kind, key), ranked in list(self._lookups.items())
+                  if kind == "head"}
+        return (_carried(self._earlier, groups, added),
+                _carried(self._earlier_answers, dict(list(self._closest.items())), added))
 
     def _counts(self, kind: str, key: str) -> dict[str, list[int]]:
         """The terms whose ``kind`` key is ``key``, with their frequencies per field."""
@@ -309,8 +307,26 @@ class TableVocabulary:
         if key not in self._closest:
             if len(self._closest) >= CLOSEST_CACHE_LIMIT:
                 self._closest.clear()
-            self._closest[key] = _closest_of(term, max_distance, self._candidates(term))
+            answer = self._earlier_answer(term, key)
+            if answer is _MISSING:
+                answer = _closest_of(term, max_distance, self._candidates(term))
+            self._closest[key] = answer
         return self._closest[key]
+
+    def _earlier_answer(self, term: str, key: tuple[str, int]) -> Any:
+        """An earlier generation's answer, when no segment added since has a term in the
+        word's candidate groups (only such a term could be a new candidate or change a
+        candidate's frequency); else ``_MISSING``."""
+        earlier = self._earlier_answers.pop(key, None)
+        if earlier is None:
+            return _MISSING
+        answer, added = earlier
+        heads = [head_key(term, length) for length in range(len(term) - 2, len(term) + 3)]
+        for table in added:
+            for head in heads:
+                if next(iter(table.members("head", head)), None) is not None:
+                    return _MISSING
+        return answer
 
     def _candidates(self, term: str) -> Iterable[tuple[str, int]]:
         """The most frequent terms of about the same length with the same (folded) first
@@ -358,6 +374,18 @@ class TableVocabulary:
                             known[position] += count
             self._all = {term: max(total[term]) for term in _in_order(total)}
         return self._all
+
+
+def _carried(earlier: dict[Any, tuple[Any, list[TermTable]]], made: dict[Any, Any],
+             added: list[TermTable]) -> dict[Any, tuple[Any, list[TermTable]]]:
+    """Entries for the next generation: those lent to this one and not used (with the
+    tables added since, up to :data:`MAX_TABLES_SINCE`), then those this one made."""
+    lent = {key: (value, [*since, *added]) for key, (value, since) in list(earlier.items())
+            if len(since) + len(added) <= MAX_TABLES_SINCE}
+    lent.update((key, (value, added)) for key, value in made.items())
+    while len(lent) > LOOKUP_CACHE_LIMIT:
+        lent.pop(next(iter(lent)))
+    return lent
 
 
 def _best_of(frequencies: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
