@@ -251,16 +251,7 @@ class TableVocabulary:
 
     def _counts(self, kind: str, key: str) -> dict[str, list[int]]:
         """The terms whose ``kind`` key is ``key``, with their frequencies per field."""
-        total: dict[str, list[int]] = {}
-        for table in self.tables:
-            for term, counts in table.members(kind, key):
-                known = total.get(term)
-                if known is None:
-                    total[term] = counts
-                else:
-                    for position, count in enumerate(counts):
-                        known[position] += count
-        return total
+        return _summed(table.members(kind, key) for table in self.tables)
 
     def _cached(self, kind: str, key: str, make: Callable[[], Any]) -> Any:
         found = self._lookups.get((kind, key), _MISSING)
@@ -363,17 +354,24 @@ class TableVocabulary:
         """Every term with its document frequency, in :class:`Vocabulary` order. A pass over
         every term of every segment: for tests and tools, not for searches."""
         if self._all is None:
-            total: dict[str, list[int]] = {}
-            for table in self.tables:
-                for term, counts in table.frequencies():
-                    known = total.get(term)
-                    if known is None:
-                        total[term] = counts
-                    else:
-                        for position, count in enumerate(counts):
-                            known[position] += count
+            total = _summed(table.frequencies() for table in self.tables)
             self._all = {term: max(total[term]) for term in _in_order(total)}
         return self._all
+
+
+def _summed(parts: Iterable[Iterable[tuple[str, list[int]]]]) -> dict[str, list[int]]:
+    """Each term's frequencies per field summed over the segments' (term, counts) pairs
+    (the lists are the tables' own fresh ones, so the first is summed into in place)."""
+    total: dict[str, list[int]] = {}
+    for pairs in parts:
+        for term, counts in pairs:
+            known = total.get(term)
+            if known is None:
+                total[term] = counts
+            else:
+                for position, count in enumerate(counts):
+                    known[position] += count
+    return total
 
 
 def _carried(earlier: dict[Any, tuple[Any, list[TermTable]]], made: dict[Any, Any],
