@@ -544,7 +544,6 @@ class IndexStore:
         tell = _progress_reporter(progress, expected)
         placed: dict[str, tuple[int, int]] = {}
         updated = 0
-        self._wait_for_merge()
         with self._writing(1, lock_timeout, fast=True) as writer:
             before = commits.live_documents(writer.segments)  # the TOC read under the lock
             for batch in _batches(articles, batch_size, report if own_report else None):
@@ -555,7 +554,6 @@ class IndexStore:
             tell("committing", len(placed))
             writer.commit(mergetype=self._merge_policy())
             self._check_count(before + len(placed) - updated, 1)
-        self._merge_later()
         tell("done", len(placed))
         report.updated += updated
 
@@ -582,7 +580,6 @@ class IndexStore:
         """``procs > 1``: Whoosh's parallel writer, fed the whole input (deduplicated)."""
         latest = _latest_per_id(articles, report if own_report else None)
         tell = _progress_reporter(progress, len(latest))
-        self._wait_for_merge()
         with self._writing(procs, lock_timeout) as writer:
             before = commits.live_documents(writer.segments)  # the TOC read under the lock
             existing = self._delete_ids(writer, latest)
@@ -593,7 +590,6 @@ class IndexStore:
             tell("committing", len(latest))
             writer.commit(mergetype=self._merge_policy())
             self._check_count(before + len(latest) - len(existing), procs)
-        self._merge_later()
         tell("done", len(latest))
         report.updated += len(existing)
 
@@ -607,16 +603,13 @@ class IndexStore:
         included.
         """
         wanted = {normalise_id(doc_id) for doc_id in ids} - {""}
-        self._wait_for_merge()
         with self._writing(1, lock_timeout) as writer:
             deleted = len(self._delete_ids(writer, wanted))
             writer.commit(mergetype=self._merge_policy())
-        self._merge_later()
         return deleted
 
     def optimize(self, *, lock_timeout: float = 0.0) -> None:
         """Merge all segments into one: smaller and faster to search, slow to do."""
-        self._wait_for_merge()
         with self._writing(1, lock_timeout) as writer:
             writer.commit(optimize=True)
 
@@ -682,7 +675,10 @@ class IndexStore:
         and its partial files removed; the locks are ours, not the writer's, so they are
         released even when Whoosh fails half-way through creating or cancelling a writer
         (as it does on a full disk). ``fast`` gives kzsearch's segment writer
-        (:mod:`kzsearch.segwriter`, one process) instead of Whoosh's."""
+        (:mod:`kzsearch.segwriter`, one process) instead of Whoosh's. A background merge
+        of this object (see :meth:`open`) is waited for first, so that the write never
+        finds the lock held by its own object, and asked for once the locks are released."""
+        self._wait_for_merge()
         deadline = time.monotonic() + lock_timeout
         with _writer_locked(self.path, lock_timeout):
             if not (self.path / META_FILE).is_file():
@@ -709,6 +705,7 @@ class IndexStore:
                 raise
             finally:
                 lock.release()
+        self._merge_later()
 
     def _before_toc(self, writer: Any) -> None:
         """Have :meth:`_segments_committing` called with the commit's segments just before
