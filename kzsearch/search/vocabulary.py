@@ -51,19 +51,11 @@ KINDS = ("fold", "prefix", "loose")
 
 
 class TermKeys:
-    """The look-up keys of terms: folded form, prefix class, loose prefix class.
+    """The look-up keys of a vocabulary's terms: folded form, prefix class, loose prefix
+    class, each computed once per term (the loose class is made from the folded form)."""
 
-    Each is a pure function of the term, so the keys are remembered in one table per
-    kind that a vocabulary made from an earlier one (``known``, the previous
-    generation's) shares: a new generation computes keys only for its new terms (a
-    per-term Python pass over a whole vocabulary costs a few hundred milliseconds, a
-    look-up per term a few). Tables only grow while shared (safe under threads: nobody
-    iterates them); one that grew past twice the vocabulary is restricted to it again.
-    """
-
-    def __init__(self, known: TermKeys | None = None) -> None:
-        self._memo: dict[str, dict[str, Any]] = (
-            known._memo if known is not None else {kind: {} for kind in KINDS})
+    def __init__(self) -> None:
+        self._memo: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
 
     def key(self, kind: str, term: str) -> Any:
         """``kind`` ("fold", "prefix" or "loose") of one term."""
@@ -76,9 +68,6 @@ class TermKeys:
     def table(self, kind: str, terms: Collection[str]) -> dict[str, Any]:
         """A table holding ``kind`` of every term of ``terms`` (and maybe of others)."""
         memo = self._memo[kind]
-        if len(memo) > 2 * len(terms) + 1000:
-            memo = {term: memo[term] for term in terms if term in memo}
-            self._memo = {**self._memo, kind: memo}
         for term in [term for term in terms if term not in memo]:
             memo[term] = self._compute(kind, term)
         return memo
@@ -114,11 +103,9 @@ class Vocabulary:
         return cls.from_counts(doc_freq)
 
     @classmethod
-    def from_counts(cls, doc_freq: dict[str, int], known: Vocabulary | None = None
-                    ) -> Vocabulary:
-        """The vocabulary of these terms (in this order, which ties keep). ``known``, an
-        earlier vocabulary, lends the keys of the terms both have (see :class:`TermKeys`)."""
-        keys = TermKeys(known.keys if known is not None else None)
+    def from_counts(cls, doc_freq: dict[str, int]) -> Vocabulary:
+        """The vocabulary of these terms (in this order, which ties keep)."""
+        keys = TermKeys()
         folded = keys.table("fold", doc_freq)
         by_fold: dict[str, list[str]] = defaultdict(list)
         for term in doc_freq:
