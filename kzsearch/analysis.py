@@ -18,7 +18,7 @@ the search stage drops them from bag-of-words queries (see :func:`is_stopword`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from whoosh.analysis import Filter, Token, Tokenizer
@@ -38,7 +38,7 @@ from kzsearch.text.tokens import (
 
 # Bump whenever a change to normalisation, tokens or stemming changes any index term:
 # an index built with another version would silently miss documents, so opening refuses it.
-ANALYSIS_VERSION = "5"
+ANALYSIS_VERSION = "6"
 
 STOPWORDS = KAZAKH_STOPWORDS | russian.STOPWORDS
 # Terms cached per language. A news archive's words are Zipf-distributed: a few thousand
@@ -87,12 +87,16 @@ class KazakhTokenizer(Tokenizer):
 
     @staticmethod
     def _with_offsets(token: Token, value: str, pos: int, start_char: int) -> Iterator[Token]:
-        """The highlighting path: original text and character offsets for every token."""
+        """The highlighting path: original text and character offsets for every token.
+
+        A compound's whole (the one piece with a hyphen, see
+        :func:`kzsearch.text.tokens.split_token`) stands at its first part's position."""
         for word, start, end, lang in token_tuples(value, guess_russian):
             token.text, token.lang, token.boost, token.stopped = word, lang, 1.0, False
             token.original = value[start:end]
             token.pos, token.startchar, token.endchar = pos, start_char + start, start_char + end
-            pos += 1
+            if "-" not in word:
+                pos += 1
             yield token
 
     @staticmethod
@@ -101,12 +105,22 @@ class KazakhTokenizer(Tokenizer):
 
         This is :func:`kzsearch.text.tokens.token_tuples` inlined: it runs once per word
         of every article, and a generator and a call less per word is a third of the
-        analyzer's time.
+        analyzer's time. A compound's pieces are its whole, then its parts: the parts stand
+        at consecutive positions and the whole at the first part's, so that a phrase
+        (asking for the parts) finds the words before and after the compound beside it.
         """
         findall, cache = TOKEN_RE.findall, split_cache
         for start, end, lang in sentence_spans(value, guess_russian):
             for raw in findall(value, start, end):
-                for piece in cache.get(raw) or cached_split(raw):
+                pieces = cache.get(raw) or cached_split(raw)
+                if len(pieces) > 1:  # a compound's whole, at its first part's position
+                    token.text, token.lang = pieces[0][0], lang
+                    token.boost, token.stopped = 1.0, False
+                    if positions:
+                        token.pos = pos
+                    yield token
+                    pieces = pieces[1:]
+                for piece in pieces:
                     token.text, token.lang, token.boost, token.stopped = piece[0], lang, 1.0, False
                     if positions:
                         token.pos = pos
@@ -220,8 +234,29 @@ ANALYZER = KazakhTokenizer() | MorphFilter()
 
 
 def index_terms(text: str) -> list[str]:
-    """The terms ``ANALYZER(text, positions=True)`` yields, in order (a term's position is
-    its index): the writer's path, without Whoosh ``Token`` objects.
+    """The terms ``ANALYZER(text, positions=True)`` yields, in order (their positions:
+    :func:`positioned_terms`)."""
+    return _terms(text)[0]
+
+
+def positioned_terms(text: str) -> Iterable[tuple[int, str]]:
+    """``(position, term)`` for each token ``ANALYZER(text, positions=True)`` yields, in
+    order: the writer's path, without Whoosh ``Token`` objects. A term's position is its
+    index less the compound wholes before it (each shares its first part's position)."""
+    terms, wholes = _terms(text)
+    if not wholes:
+        return enumerate(terms)
+    positions: list[int] = []
+    done = 0
+    for shift, whole in enumerate(wholes):  # terms done..whole are shift places back
+        positions.extend(range(done - shift, whole + 1 - shift))
+        done = whole + 1
+    positions.extend(range(done - len(wholes), len(terms) - len(wholes)))
+    return zip(positions, terms, strict=True)
+
+
+def _terms(text: str) -> tuple[list[str], list[int]]:
+    """The terms of ``text`` and the indexes of the compound wholes among them.
 
     It is :meth:`KazakhTokenizer._words` and :meth:`MorphFilter.__call__` fused into one
     loop; ``tests/test_analysis.py`` checks that both give the same terms."""
@@ -229,15 +264,19 @@ def index_terms(text: str) -> list[str]:
     kazakh_terms, russian_terms = _term_cache["kk"], _term_cache["ru"]
     findall, cache = TOKEN_RE.findall, split_cache
     terms: list[str] = []
+    wholes: list[int] = []
     add = terms.append
     for start, end, lang in sentence_spans(value, guess_russian):
         known = kazakh_terms if lang == "kk" else russian_terms
         for raw in findall(value, start, end):
-            for piece in cache.get(raw) or cached_split(raw):
+            pieces = cache.get(raw) or cached_split(raw)
+            if len(pieces) > 1:
+                wholes.append(len(terms))
+            for piece in pieces:
                 word = piece[0]
                 term = known.get(word)
                 add(term if term is not None else index_term(word, lang))
-    return terms
+    return terms, wholes
 
 
 def analyze(text: str) -> list[str]:

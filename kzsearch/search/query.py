@@ -49,7 +49,7 @@ from kzsearch.morph import russian
 from kzsearch.search.ranking import PREFIX_WEIGHT
 from kzsearch.search.vocabulary import TableVocabulary, Vocabulary, prefix_key
 from kzsearch.text.lang import KAZAKH_LETTER_RE
-from kzsearch.text.tokens import TOKEN_RE, tokenize
+from kzsearch.text.tokens import HYPHEN_RE, TOKEN_RE, tokenize
 from kzsearch.text.translit import to_cyrillic
 
 FOLDED_BOOST = 0.8
@@ -310,13 +310,15 @@ class QueryBuilder:
         query.boost *= boost
         return self._mark_stopword_query(query, all(map(self._is_stopword_query, parts)))
 
-    def _words(self, raw: str) -> list[tuple[str, str]]:
-        """Normalised words of one raw query word with their language (compounds: whole only)."""
+    def _words(self, raw: str, parts: bool = False) -> list[tuple[str, str]]:
+        """Normalised words of one raw query word with their language: of a compound, its
+        whole, or with ``parts`` its parts (what a phrase asks for: they stand at
+        consecutive positions, where the same words written apart stand too)."""
         pieces = list(tokenize(raw))
         if not pieces:
             return []
         if len(pieces) > 1 and "-" in pieces[0].text:
-            pieces = pieces[:1]
+            pieces = pieces[1:] if parts else pieces[:1]
         lang = self._lang
         return [(p.text, lang if not KAZAKH_LETTER_RE.search(p.text) else "kk") for p in pieces]
 
@@ -375,10 +377,14 @@ class QueryBuilder:
     def _phrase(
         self, fieldname: str, words: list[str], boost: float, parsed: ParsedQuery
     ) -> wq.Query | None:
-        terms = [self.alternatives(w, lang)[0][0] for raw in words for w, lang in self._words(raw)]
+        terms = [self.alternatives(w, lang)[0][0]
+                 for raw in words for w, lang in self._words(raw, parts=True)]
         if not terms:
             return None
         parsed.terms.update(terms)
+        # a compound's whole too, so that its snippet marks the compound, not its parts
+        parsed.terms.update(self.alternatives(w, lang)[0][0] for raw in words
+                            if HYPHEN_RE.search(raw) for w, lang in self._words(raw))
         names = ("title", "body") if fieldname == "text" else (fieldname,)
         if len(terms) == 1:
             return Word([(terms[0], 1.0)], names, [], boost=boost)

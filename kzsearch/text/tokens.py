@@ -3,7 +3,10 @@
 Kazakh glues case endings to abbreviations and numbers with a hyphen
 (``ҚР-ның``, ``АӨСШК-тегі``, ``2020-да``, ``15%-ға``): the ending is grammar, not a
 word, so only the head is kept. Real compounds (``Нұр-Сұлтан``, ``іс-қимыл``) are
-kept whole *and* as their parts, so both spellings of a query find them.
+kept whole *and* as their parts, so both spellings of a query find them. Positions
+(given by the analyzer) put the parts one after another and the whole at its first
+part's position, as Lucene's word-delimiter graph does: a phrase asks for the parts,
+and so finds the words before and after a compound, with a hyphen or written apart.
 Domains (``Egemen.kz``) stay one token.
 
 Each token carries its sentence's language, decided from the sentence's letters
@@ -85,7 +88,8 @@ def _is_head_with_endings(head: str) -> bool:
 def split_token(raw: str) -> tuple[tuple[str, int, int], ...]:
     """Split one raw match into normalised pieces with offsets relative to ``raw``.
 
-    ``ҚР-ның`` → ``(қр)``; ``Нұр-Сұлтан`` → ``(нұр-сұлтан, нұр, сұлтан)``.
+    ``ҚР-ның`` → ``(қр)``; ``Нұр-Сұлтан`` → ``(нұр-сұлтан, нұр, сұлтан)``. A compound's
+    whole comes first and is the only piece with a hyphen (the analyzer relies on it).
     """
     spans = _part_spans(raw)
     if len(spans) == 1:
