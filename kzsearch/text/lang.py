@@ -13,7 +13,9 @@ import re
 from collections.abc import Callable
 from typing import Literal
 
-Lang = Literal["kk", "ru"]
+# ``kk-latn``: Kazakh in Latin script, read word by word as a query's Latin words are;
+# ``kk-latn-2021``: a sentence whose letters show the 2021 alphabet, read in it throughout.
+Lang = Literal["kk", "ru", "kk-latn", "kk-latn-2021"]
 
 KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 CYRILLIC_RE = re.compile(r"[а-яёәғқңөұүһі]", re.IGNORECASE)
@@ -36,6 +38,23 @@ KAZAKH_LETTER_SHARE = 0.015
 
 
 Guess = Callable[[list[str]], "Lang | None"]
+LatinGuess = Callable[[str], "Lang | None"]
+
+# Kazakh in Latin script (the 2021 alphabet, or typed informally) is told from English and
+# other Latin text by its words: transliterated to Cyrillic, most of them are Kazakh words
+# the stemmer knows (``known``), and hardly any is an English function word. Measured on
+# 3,000 KazNERD sentences in 2021 Latin and in chat Latin, and 929 English sentences
+# (package descriptions, news captions, names, URLs): at these shares 99.8 % and 96.2 % of
+# the Kazakh sentences are taken, 0.1 % of the English (``Copyright 2024 Egemen Qazaqstan``).
+# English words that transliterate to Kazakh stems (``and``, ``can``, ``has``, ``bar``) are
+# why the share is not lower, and why English function words veto.
+LATIN_KAZAKH_SHARE = 0.35
+LATIN_ENGLISH_SHARE = 0.1
+LATIN_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+ENGLISH_MARKERS = frozenset(
+    "the of and to for with that from are was this be will has have not can you we our "
+    "which were been would should their there these those into its".split()
+)
 
 
 def sentence_language(sentence: str, default: Lang = "kk", guess: Guess | None = None) -> Lang:
@@ -66,3 +85,20 @@ def detect_language(text: str) -> Lang | None:
     if kazakh / cyrillic >= KAZAKH_LETTER_SHARE:
         return "kk"
     return sentence_language(text, default="ru") if kazakh == 0 else "ru"
+
+
+def latin_kazakh(sentence: str, known: Callable[[str], bool]) -> bool:
+    """Whether a sentence without Cyrillic is Kazakh in Latin script (see
+    :data:`LATIN_KAZAKH_SHARE`): ``known`` tells whether a Latin word (three letters or
+    more, as written) transliterates to a Kazakh word."""
+    words = LATIN_WORD_RE.findall(sentence)
+    if not words:
+        return False
+    english = kazakh = 0
+    for word in words:
+        if word.lower() in ENGLISH_MARKERS:
+            english += 1
+        elif len(word) > 2 and known(word):
+            kazakh += 1
+    return kazakh >= LATIN_KAZAKH_SHARE * len(words) and english <= LATIN_ENGLISH_SHARE * len(
+        words)
