@@ -26,7 +26,7 @@ from whoosh.analysis import Filter, Token, Tokenizer
 from kzsearch.morph import kazakh, russian
 from kzsearch.morph.kazakh_stopwords import STOPWORDS as KAZAKH_STOPWORDS
 from kzsearch.text.fold import fold
-from kzsearch.text.lang import Lang, latin_kazakh, sentence_language
+from kzsearch.text.lang import Lang, latin_kazakh, latin_word_class, sentence_language
 from kzsearch.text.normalize import normalize_word, scrub_surrogates
 from kzsearch.text.tokens import (
     TOKEN_RE,
@@ -164,13 +164,18 @@ def guess_latin_kazakh(sentence: str) -> Lang | None:
 
     A sentence whose letters show the 2021 alphabet is read in it throughout: its
     unmarked words too (``prezident`` is президент there, презідент read alone), which
-    gives 97.8 % of KazNERD's words their Cyrillic term, against 94.4 % word by word."""
-    if not latin_kazakh(sentence, _is_kazakh_in_latin):
+    gives 97.7 % of KazNERD's words their Cyrillic term, against 94.4 % word by word
+    (``benchmarks/latin_detection.py``)."""
+    if not latin_kazakh(sentence, _latin_word_class):
         return None
     return "kk-latn-2021" if detect_scheme(sentence) == "2021" else "kk-latn"
 
 
 @lru_cache(maxsize=200_000)
+def _latin_word_class(word: str) -> str | None:
+    return latin_word_class(word, _is_kazakh_in_latin)
+
+
 def _is_kazakh_in_latin(word: str) -> bool:
     """A Latin word whose Cyrillic transliteration is a Kazakh word: its stem is in the
     stemmer's lexicon, or it is a Kazakh function word."""
