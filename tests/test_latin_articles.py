@@ -70,6 +70,7 @@ def found(index: Index, query: str) -> set[str]:
         ("жобалары", {"latin-informal", "cyrillic"}),
         ('"Мемлекет басшысы Қасым-Жомарт Тоқаев"', {"latin-2021", "latin-informal", "cyrillic"}),
         ('"Тоқаев үкіметтің"', {"latin-2021"}),
+        ('"Президент ел"', {"latin-2021"}),  # prezident read in 2021 Latin: и, not і
     ],
 )
 def test_cyrillic_queries_find_latin_articles(index: Index, query: str,
@@ -84,6 +85,9 @@ def test_cyrillic_queries_find_latin_articles(index: Index, query: str,
         ("Toqaev", {"latin-2021", "latin-informal", "cyrillic"}),
         ("kezdesti", {"latin-informal", "cyrillic"}),
         ('"Qasym-Jomart Toqaev"', {"latin-2021", "latin-informal", "cyrillic"}),
+        # a query showing 2021 letters is read in 2021 throughout, as the article is
+        ('"Prezident el ekonomikasynyñ"', {"latin-2021"}),
+        ('"ministrlerge bırqatar"', {"latin-2021"}),
     ],
 )
 def test_latin_queries_still_find_cyrillic_and_latin_articles(index: Index, query: str,
