@@ -4,9 +4,12 @@ Following Whoosh's own design, the analyzer is a tokenizer composed with
 filters by ``|``:
 
 * :class:`KazakhTokenizer` finds words, numbers, abbreviations and compounds,
-  normalises them and tags each with its sentence's language;
-* :class:`MorphFilter` turns each word into its index term: the Kazakh stem or
-  the Russian lemma.
+  normalises them and tags each with its sentence's language: Kazakh, Russian, or
+  Kazakh in Latin script (:func:`guess_latin_kazakh`); a compound's whole shares its
+  first part's position, so phrases see the parts in sequence;
+* :class:`MorphFilter` turns each word into its index term: the Kazakh stem, the
+  Russian lemma, or for a Latin Kazakh word the stem of its Cyrillic transliteration
+  (the text is stored as written, only the terms are Cyrillic).
 
 Both stages cache per distinct token, so a word that occurs ten thousand times
 is normalised and stemmed once. The index and the query parser use the same
