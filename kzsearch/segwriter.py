@@ -55,7 +55,7 @@ from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
 
-from kzsearch.analysis import ANALYZER, index_terms
+from kzsearch.analysis import ANALYZER, positioned_terms
 from kzsearch.segmerge import EncodedBlock, MergeSource, merged_terms, source_blocks
 
 BLOCK_LIMIT = 128  # W3Codec's default blocklimit
@@ -224,7 +224,7 @@ def _add_text_postings(terms: dict[bytes, list[Any]], value: str, docnum: int) -
     frequency as weight (the analyzer gives every token boost 1.0 and stops none) and its
     positions as ``Positions.encode`` writes them. Returns the field's length."""
     poses: dict[str, list[int]] = {}
-    for position, term in enumerate(index_terms(value)):
+    for position, term in positioned_terms(value):
         found = poses.get(term)
         if found is None:
             poses[term] = [position]
