@@ -38,9 +38,10 @@ from whoosh.reading import SegmentReader, TermNotFound
 # those that merge more (one in 25 or fewer) under the 5 % that a p95 tolerates.
 MERGE_FACTOR = 5
 # Segments of this many documents or more are never merged by a commit (only by
-# ``optimize``): Whoosh merges through its per-posting writer, at about the cost of
-# indexing the documents again, so the largest merge a commit makes (MERGE_FACTOR
-# segments of the last tier, about 3,000 documents) takes seconds, once in ~600 commits.
+# ``optimize``): a merge costs time in proportion to what it merges (block by block, see
+# kzsearch.segmerge: about 3 ms a document at 20k articles), so the largest merge a commit
+# makes (MERGE_FACTOR segments of the last tier, about 3,000 documents) takes seconds, once
+# in ~600 commits.
 MAX_MERGE_DOCS = MERGE_FACTOR ** 4
 
 
