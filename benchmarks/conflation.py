@@ -17,6 +17,8 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 UNIMORPH_NOUNS = DATA / "gold" / "unimorph-kaz" / "kaz.noun.tsv"
+UNIMORPH_VERBS = DATA / "gold" / "unimorph-kaz" / "kaz.sm"
+UD_KAZAKH = DATA / "gold" / "ud-kazakh-train" / "kk_ktb-ud-train.conllu"
 SEGMENTATION = DATA / "gold" / "apertium-kaz-segmentation" / "segmentation-corpus.tsv"
 UD_RUSSIAN = DATA / "gold" / "ud-russian" / "ru_gsd-ud-test.conllu"
 KAZNERD = DATA / "text" / "kaznerd" / "IOB2_test.txt"
@@ -59,6 +61,48 @@ def unimorph_pairs(path: Path = UNIMORPH_NOUNS) -> list[tuple[str, str]]:
             if len(parts) >= 2 and parts[1]:
                 pairs.append((_norm(parts[1]), _norm(parts[0])))
     return pairs
+
+
+def unimorph_verb_pairs(path: Path = UNIMORPH_VERBS) -> list[tuple[str, str]]:
+    """(form, lemma) pairs of UniMorph Kazakh verbs, normalised as the analyzer sees them.
+
+    Latin look-alike letters are repaired (``aзaйту``). A form of several words
+    (``азайтып отырмыз``, ``ән айтады``) contributes the word in the lemma's verb slot
+    (the lemma's last word, ``айту`` of ``ән айту``): the others are auxiliaries or
+    the compound's noun, which the index sees as words of their own. That word's lemma
+    is the verb's own (``алу`` for ``аламын`` of ``сатып алу``): one token of ``ал-``
+    is one verb, whatever compound it stands in.
+    """
+    from kzsearch.text.normalize import normalize_word
+
+    pairs = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 2 or not parts[1]:
+                continue
+            lemma = [normalize_word(w) for w in parts[0].split()]
+            form = [normalize_word(w) for w in parts[1].split()]
+            slot = len(lemma) - 1
+            if slot < len(form) and WORD_RE.match(form[slot]):
+                pairs.append((_norm(form[slot]), _norm(lemma[-1])))
+    return pairs
+
+
+def ud_kazakh_pairs(path: Path = UD_KAZAKH) -> list[tuple[str, str, str]]:
+    """(form, lemma, part of speech) of every word of the UD Kazakh treebank, lowercased.
+
+    Multi-word token lines (``12-13``) are skipped; their parts count as words.
+    """
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) < 4 or not cols[0].isdigit():
+                continue
+            if WORD_RE.match(cols[1]) and cols[2] != "_":
+                rows.append((_norm(cols[1]), _norm(cols[2]), cols[3]))
+    return rows
 
 
 def segmentation_pairs(path: Path = SEGMENTATION) -> list[tuple[str, str]]:

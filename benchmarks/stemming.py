@@ -26,8 +26,10 @@ from conflation import (  # noqa: E402
     paradigm_pairs,
     paradigm_split_rate,
     segmentation_pairs,
+    ud_kazakh_pairs,
     ud_pairs,
     unimorph_pairs,
+    unimorph_verb_pairs,
 )
 
 from kzsearch.morph.kazakh import stem, stem_folded  # noqa: E402
@@ -38,8 +40,15 @@ def identity(word: str) -> str:
     return word
 
 
+def first4(word: str) -> str:
+    return word[:4]
+
+
 def first5(word: str) -> str:
     return word[:5]
+
+
+BASELINES = (("no stemming", identity), ("first 4", first4), ("first 5", first5))
 
 
 def row(name: str, system: str, pairs: list[tuple[str, str]], fn: Callable[[str], str]) -> str:
@@ -49,14 +58,21 @@ def row(name: str, system: str, pairs: list[tuple[str, str]], fn: Callable[[str]
 
 def conflation_table(quick: bool) -> list[str]:
     lines = ["| gold | system | precision | recall | F1 |", "|---|---|---|---|---|"]
+    verbs = unimorph_verb_pairs()
+    for system, fn in (("kzsearch stem", stem), *BASELINES):
+        lines.append(row(f"UniMorph kaz verbs, kaz.sm ({len(set(verbs))} pairs)", system, verbs,
+                         fn))
+    folded_verbs = [(fold(f), fold(lemma)) for f, lemma in verbs]
+    for system, fn in (("kzsearch stem_folded", stem_folded), ("first 4", first4)):
+        lines.append(row("UniMorph verbs, folded", system, folded_verbs, fn))
     uni = unimorph_pairs()
     folded = [(fold(f), fold(lemma)) for f, lemma in uni]
-    for system, fn in (("kzsearch stem", stem), ("no stemming", identity), ("first 5", first5)):
+    for system, fn in (("kzsearch stem", stem), *BASELINES):
         lines.append(row(f"UniMorph kaz nouns ({len(set(uni))} pairs)", system, uni, fn))
     for system, fn in (("kzsearch stem_folded", stem_folded), ("first 5", first5)):
         lines.append(row("UniMorph nouns, folded", system, folded, fn))
     seg = segmentation_pairs()
-    for system, fn in (("kzsearch stem", stem), ("no stemming", identity), ("first 5", first5)):
+    for system, fn in (("kzsearch stem", stem), *BASELINES):
         lines.append(row(f"apertium-kaz segmentation ({len(set(seg))} pairs)", system, seg, fn))
     from build_lexicon import word_counts
 
@@ -71,6 +87,32 @@ def conflation_table(quick: bool) -> list[str]:
         ud = ud_pairs()
         for system, fn in (("pymorphy3", lemma), ("no stemming", identity), ("first 5", first5)):
             lines.append(row(f"UD Russian GSD test ({len(set(ud))} pairs)", system, ud, fn))
+    return lines
+
+
+UD_CLASSES = ("NOUN", "PROPN", "ADJ", "VERB", "AUX", "PRON", "ADV", "ADP", "NUM", "DET")
+
+
+def ud_kazakh_table() -> list[str]:
+    """Conflation on UD-KTB train by part of speech: real text, every word class.
+
+    Pairs are counted among the words of one class (a verb form with a verb form of
+    the same lemma); ``all words`` counts every pair of the treebank.
+    """
+    rows = ud_kazakh_pairs()
+    systems = (("kzsearch", stem), *BASELINES)
+    lines = ["| UD-KTB train | forms | " + " | ".join(
+        f"{name} P / R / F1" for name, _ in systems) + " |",
+        "|---|---|" + "---|" * len(systems)]
+    for pos in (*UD_CLASSES, None):
+        pairs = [(f, lemma) for f, lemma, p in rows if pos is None or p == pos]
+        if not pairs:
+            continue
+        cells = []
+        for _, fn in systems:
+            s = pairwise_f1(pairs, fn)
+            cells.append(f"{s.precision:.2f} / {s.recall:.2f} / **{s.f1:.2f}**")
+        lines.append(f"| {pos or 'all words'} | {len(set(pairs))} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -144,7 +186,8 @@ def main() -> None:
     args = parser.parse_args()
     if not DATA.exists():
         sys.exit(f"shared data not found at {DATA}")
-    for table in (conflation_table(args.quick), folding_table(), throughput_table(args.quick)):
+    for table in (conflation_table(args.quick), ud_kazakh_table(), folding_table(),
+                  throughput_table(args.quick)):
         print("\n".join(table))
         print()
 
