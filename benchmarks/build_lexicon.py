@@ -1,5 +1,6 @@
-"""Build ``kzsearch/data/kazakh_stems.txt`` (stems attested in public Kazakh text)
-and ``kazakh_whole_words.txt`` (words ending in -м/-ң that news uses whole).
+"""Build ``kzsearch/data/kazakh_stems.txt`` (stems attested in public Kazakh text),
+``kazakh_verb_stems.txt`` (verb stems) and ``kazakh_whole_words.txt`` (words ending
+in -м/-ң that news uses whole).
 
 The stemmer takes an ambiguous strip (``жері`` → ``жер``, ``халқы`` → ``халық``)
 only when the stem it would leave is attested. Attested means: the stemmer with
@@ -28,17 +29,23 @@ sys.path.insert(0, str(ROOT))
 from kzsearch.morph.kazakh import (  # noqa: E402
     BARE_FLAG,
     CASE,
+    DECLINED_FLAG,
     NOUN,
     PROVEN_FLAG,
     SHORT_STEM,
-    VERB_FLAG,
-    VERB_SEQUENCES,
     VOWELS,
+    build_analyzer,
     build_stemmer,
     chain_texts,
     chains,
 )
 from kzsearch.morph.kazakh_stopwords import STOPWORDS  # noqa: E402
+from kzsearch.morph.kazakh_verbs import (  # noqa: E402
+    VOICED_FINAL,
+    WEAK,
+    VerbUnit,
+    verb_chains,
+)
 from kzsearch.text.normalize import normalize_text  # noqa: E402
 
 WORD_RE = re.compile("[а-яәғқңөұүһіё]+")
@@ -46,6 +53,11 @@ WORD_RE = re.compile("[а-яәғқңөұүһіё]+")
 # here: Russian words are stems too as far as the strip validation is concerned.
 OUTPUT = ROOT / "kzsearch" / "data" / "kazakh_stems.txt"
 MIN_VERB_KINDS = 2  # kinds of verb ending that make a stem a verb stem
+# A two-letter verb stem (ал, де, ет) must show more: a consonant and a vowel begin
+# thousands of words (жа-, қа-, та-), whose stray endings look like verb endings.
+MIN_SHORT_VERB_KINDS = 5
+MIN_DECLINED = 2  # distinct case forms that make a word seen whole a declined noun
+VERBS = ROOT / "kzsearch" / "data" / "kazakh_verb_stems.txt"
 MIN_PROOF = 2  # corpus occurrences of W + case that prove W a stem: one may be a typo
 WHOLE = ROOT / "kzsearch" / "data" / "kazakh_whole_words.txt"
 
@@ -81,48 +93,93 @@ def word_counts(data: Path) -> Counter[str]:
     return counts
 
 
-def verb_evidence(counts: Counter[str]) -> dict[str, set[str]]:
-    """For every string a corpus word starts with, the kinds of verb ending seen after
-    it: past, present, participle, converb (the stemmer's verb chains, fitting the
-    stem's last sound and harmony) and the verbal noun ``-у`` with or without a noun
-    chain (``қатыс·у·ға``). ``бюдж`` of ``бюджетін`` has one kind (participle),
-    ``қатыс`` has five."""
+def verb_evidence(counts: Counter[str]) -> dict[str, tuple[set[str], set[str]]]:
+    """For stems that corpus words start with, the kinds of verb ending seen after them
+    (past, present, participle, converb, conditional, verbal noun...: the chains of
+    :mod:`kzsearch.morph.kazakh_verbs`, fitting the stem's last sound and harmony),
+    as (kinds seen with a distinctive chain, kinds seen with a weak one).
+
+    A word is evidence for one stem only: the longest that some chain leaves, and
+    when that stem ends in a vowel, the stem one letter shorter too (the vowel may
+    be the suffix's: ``азайт·ып``, not only ``азайты·п``). So ``жасады`` speaks for
+    ``жаса`` (past) and ``жас`` (present), never for ``жа``, and a prefix (``жа``,
+    ``ке``) gets only the words no longer stem explains. A weak
+    chain (``-ды`` after a consonant is the accusative too, ``-у`` ends nouns) counts
+    apart: ``тау`` of ``тауды``, ``тауы`` has no distinctive kind at all."""
     stemmer = build_stemmer(frozenset())
-    kinds = ("past", "present", "participle", "converb")
-    tables: list[tuple[str, dict[str, list]]] = []
-    for kind, sequence in zip(kinds, VERB_SEQUENCES, strict=True):
-        table: dict[str, list] = {}
-        for text, chain in chains([sequence]):
-            table.setdefault(text, []).append(chain)
-        tables.append((kind, table))
-    longest = max(len(t) for _, table in tables for t in table)
-    nominal = chain_texts([NOUN])
-    evidence: dict[str, set[str]] = {}
+    table: dict[str, list] = {}
+    for text, chain in verb_chains(passive=False):
+        table.setdefault(text, []).append(chain)
+    longest = max(map(len, table))
+    evidence: dict[str, tuple[set[str], set[str]]] = {}
     for word in counts:
         n = len(word)
-        for kind, table in tables:
-            for k in range(1, min(longest, n - 2) + 1):
-                found = table.get(word[-k:])
-                if not found:
-                    continue
-                base = word[:-k]
-                h = stemmer.harmony(base)
-                if any(base[-1] in c.left and (not h or not c.harmony or c.harmony == h)
-                       for c in found):
-                    evidence.setdefault(base, set()).add(kind)
-        for i in range(2, n):
-            if word[i] == "у" and (i + 1 == n or word[i + 1:] in nominal):
-                evidence.setdefault(word[:i], set()).add("verbal noun")
+        credited = None
+        for k in range(1, min(longest, n - 1) + 1):
+            found = table.get(word[-k:])
+            if not found:
+                continue
+            base = word[:-k]
+            if VOWELS.isdisjoint(base) or (credited is not None and len(base) < credited - 1):
+                break
+            h = stemmer.harmony(base)
+            fits = [c for c in found
+                    if base[-1] in c.left and (not h or not c.harmony or c.harmony == h)]
+            if fits:
+                strong, weak = evidence.setdefault(base, (set(), set()))
+                for c in fits:
+                    (weak if c.strength == WEAK else strong).add(c.kind)
+                if credited is not None or base[-1] not in VOWELS:
+                    break
+                credited = len(base)
     return evidence
 
 
-def preferred(lexicon: frozenset[str], counts: Counter[str],
-              evidence: dict[str, set[str]]) -> tuple[frozenset[str], frozenset[str]]:
-    """The stems seen whole, and the verb stems, of a lexicon: the stemmer prefers
-    them to stems that only one form of one word leads to (``бюдж``, ``қаты``)."""
-    bare = frozenset(s for s in lexicon if counts[s] > 0)
-    verbs = frozenset(s for s in lexicon if len(evidence.get(s, ())) >= MIN_VERB_KINDS)
-    return bare, verbs
+def verb_stems(evidence: dict[str, tuple[set[str], set[str]]]) -> dict[str, int]:
+    """Verb stems and their number of kinds: stems seen with ``MIN_VERB_KINDS``
+    distinctive kinds of verb ending, not ending in a voiced stop (``мақұлд`` of
+    ``мақұлд·ады`` is no Kazakh stem). Function words are kept: ``бол``, ``ал``, ``де``,
+    ``тұр`` are the commonest verbs of all."""
+    out = {}
+    for stem, (strong, weak) in evidence.items():
+        need = MIN_VERB_KINDS if len(stem) > SHORT_STEM else MIN_SHORT_VERB_KINDS + (
+            stem[-1] in VOWELS)
+        if len(stem) >= SHORT_STEM and len(strong) >= need and stem[-1] not in VOICED_FINAL:
+            out[stem] = len(strong | weak)
+    return dict(sorted(out.items()))
+
+
+def declined_nouns(lexicon: frozenset[str], counts: Counter[str],
+                   verbs: dict[str, int]) -> frozenset[str]:
+    """Stems seen whole and with ``MIN_DECLINED`` distinct case endings (``қала``:
+    ``қаланың``, ``қалада``): nouns of the text, which a verb reading of the same
+    letters (``қал`` + converb ``-а``) must not take over. A participle is declined
+    too (``алған``: ``алғанда``, ``алғанын``) but reads as a verb by a distinctive
+    chain, and stays out."""
+    cases: dict[str, list] = {}
+    for text, chain in chains([[CASE]]):
+        cases.setdefault(text, []).append(chain)
+    stemmer = build_stemmer(frozenset())
+    unit = VerbUnit(verb_chains(), verbs, stemmer.harmony)
+    out = set()
+    for stem in lexicon:
+        if not counts[stem]:
+            continue
+        reading = unit.read(stem)
+        if reading is not None and reading.strength > WEAK:
+            continue
+        h = stemmer.harmony(stem)
+        seen = sum(1 for ending, found in cases.items() if counts[stem + ending] and any(
+            stem[-1] in c.left and (not h or not c.harmony or c.harmony == h) for c in found))
+        if seen >= MIN_DECLINED:
+            out.add(stem)
+    return frozenset(out)
+
+
+def preferred(lexicon: frozenset[str], counts: Counter[str]) -> frozenset[str]:
+    """The stems seen whole: the stemmer prefers them to stems that only one form of
+    one word leads to (``бюдж``, ``қаты``)."""
+    return frozenset(s for s in lexicon if counts[s] > 0)
 
 
 def attested_stems(counts: Counter[str], min_count: int,
@@ -130,7 +187,9 @@ def attested_stems(counts: Counter[str], min_count: int,
     """Stems that the stemmer reaches from corpus words seen often enough, and the
     words proven to be stems themselves.
 
-    Round one uses the unambiguous strips only (empty lexicon); each later round
+    Words are read by the analyzer, so a verb form gives its verb stem (``қатысады``:
+    ``қатыс``), which then validates its nominal forms (``қатыс·ы``). Round one uses
+    the unambiguous noun strips only (empty lexicon); each later round
     stems the corpus again with the previous round's stems as its lexicon, so
     ``жері`` (left whole in round one) becomes ``жер`` and drops out as a stem.
     Between rounds the words that the corpus proves to be stems (:func:`proven_stems`)
@@ -139,11 +198,12 @@ def attested_stems(counts: Counter[str], min_count: int,
     """
     lexicon: frozenset[str] = frozenset()
     proven: dict[str, int] = {}
-    evidence = verb_evidence(counts)
+    verbs = verb_stems(verb_evidence(counts))
     for round_ in range(rounds):
-        bare, verbs = preferred(lexicon, counts, evidence)
-        stemmer = build_stemmer(lexicon, short_stem=1 if round_ == 0 else SHORT_STEM,
-                                proven=proven, good=bare, verbs=verbs)
+        bare = preferred(lexicon, counts) | frozenset(verbs)
+        stemmer = build_analyzer(build_stemmer(
+            lexicon, short_stem=1 if round_ == 0 else SHORT_STEM, proven=proven, good=bare),
+            verbs)
         stems: Counter[str] = Counter()
         sources: Counter[str] = Counter()
         for word, n in counts.items():
@@ -152,9 +212,8 @@ def attested_stems(counts: Counter[str], min_count: int,
             sources[s] += 1
         lexicon = frozenset(s for s, n in stems.items()
                             if n >= min_count and _plausible(s, sources[s], counts[s]))
-        bare, verbs = preferred(lexicon, counts, evidence)
-        found = proven_stems(counts, build_stemmer(lexicon, proven=proven, good=bare,
-                                                   verbs=verbs))
+        bare = preferred(lexicon, counts) | frozenset(verbs)
+        found = proven_stems(counts, build_stemmer(lexicon, proven=proven, good=bare))
         proven = {w: min(proven.get(w, n), found.get(w, n)) for w, n in {**proven, **found}.items()
                   if w in lexicon}
     return sorted(lexicon), proven
@@ -230,12 +289,17 @@ def main() -> None:
     args = parser.parse_args()
     counts = word_counts(args.data)
     stems, proven = attested_stems(counts, args.min_count, args.rounds)
-    bare, verbs = preferred(frozenset(stems), counts, verb_evidence(counts))
+    bare = preferred(frozenset(stems), counts)
+    verbs = verb_stems(verb_evidence(counts))
+    declined = declined_nouns(frozenset(stems), counts, verbs)
     lines = ["\t".join([s, *([f"{PROVEN_FLAG}{proven[s]}"] if s in proven else []),
-                        *([BARE_FLAG] if s in bare else []), *([VERB_FLAG] if s in verbs else [])])
+                        *([BARE_FLAG] if s in bare else []),
+                        *([DECLINED_FLAG] if s in declined else [])])
              for s in stems]
-    print(f"{len(proven)} stems proven whole, {len(bare)} seen whole, {len(verbs)} verb stems")
-    for path, words in ((WHOLE, whole_words(counts)), (OUTPUT, lines)):
+    print(f"{len(proven)} stems proven whole, {len(bare)} seen whole, {len(declined)} declined, "
+          f"{len(verbs)} verb stems")
+    verb_lines = [f"{stem}\t{kinds}" for stem, kinds in verbs.items()]
+    for path, words in ((WHOLE, whole_words(counts)), (OUTPUT, lines), (VERBS, verb_lines)):
         path.write_text("\n".join(words) + "\n", encoding="utf-8")
         print(f"{len(words)} words -> {path.relative_to(ROOT)} ({path.stat().st_size} bytes)")
 

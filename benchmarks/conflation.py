@@ -24,6 +24,7 @@ UD_RUSSIAN = DATA / "gold" / "ud-russian" / "ru_gsd-ud-test.conllu"
 KAZNERD = DATA / "text" / "kaznerd" / "IOB2_test.txt"
 
 WORD_RE = re.compile(r"[^\W\d_]+\Z")
+CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,18 @@ def unimorph_pairs(path: Path = UNIMORPH_NOUNS) -> list[tuple[str, str]]:
 def unimorph_verb_pairs(path: Path = UNIMORPH_VERBS) -> list[tuple[str, str]]:
     """(form, lemma) pairs of UniMorph Kazakh verbs, normalised as the analyzer sees them.
 
-    Latin look-alike letters are repaired (``aзaйту``). A form of several words
+    Latin look-alike letters are repaired (``aзaйту``, and ``бap`` whose letters are
+    mostly Latin: every word here is Kazakh). A form of several words
     (``азайтып отырмыз``, ``ән айтады``) contributes the word in the lemma's verb slot
     (the lemma's last word, ``айту`` of ``ән айту``): the others are auxiliaries or
     the compound's noun, which the index sees as words of their own. That word's lemma
     is the verb's own (``алу`` for ``аламын`` of ``сатып алу``): one token of ``ал-``
     is one verb, whatever compound it stands in.
     """
-    from kzsearch.text.normalize import normalize_word
+    from kzsearch.text.normalize import LOOKALIKE_TABLE, normalize_word
+
+    def repair(word: str) -> str:  # бap: a Kazakh word whatever its letters
+        return normalize_word(word.translate(LOOKALIKE_TABLE) if CYRILLIC.search(word) else word)
 
     pairs = []
     with open(path, encoding="utf-8") as f:
@@ -81,8 +86,8 @@ def unimorph_verb_pairs(path: Path = UNIMORPH_VERBS) -> list[tuple[str, str]]:
             parts = line.rstrip("\n").split("\t")
             if len(parts) < 2 or not parts[1]:
                 continue
-            lemma = [normalize_word(w) for w in parts[0].split()]
-            form = [normalize_word(w) for w in parts[1].split()]
+            lemma = [repair(w) for w in parts[0].split()]
+            form = [repair(w) for w in parts[1].split()]
             slot = len(lemma) - 1
             if slot < len(form) and WORD_RE.match(form[slot]):
                 pairs.append((_norm(form[slot]), _norm(lemma[-1])))

@@ -38,7 +38,7 @@ from kzsearch.text.tokens import (
 
 # Bump whenever a change to normalisation, tokens or stemming changes any index term:
 # an index built with another version would silently miss documents, so opening refuses it.
-ANALYSIS_VERSION = "5"
+ANALYSIS_VERSION = "6"
 
 STOPWORDS = KAZAKH_STOPWORDS | russian.STOPWORDS
 # Terms cached per language. A news archive's words are Zipf-distributed: a few thousand

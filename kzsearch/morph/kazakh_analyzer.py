@@ -1,0 +1,88 @@
+"""One analyzer over competing Kazakh readings: irregular form, noun chain, verb chain.
+
+Each *unit* reads a word one way and knows nothing of the others:
+
+* the irregular unit: pronouns with a changed root, abbreviations (``оның`` → ``ол``);
+* the noun unit (:class:`kzsearch.morph.kazakh._Stemmer`): stem + plural +
+  possessive + case, checked against the lexicon of stems seen in text;
+* the verb unit (:class:`kzsearch.morph.kazakh_verbs.VerbUnit`): a known verb stem +
+  voice + negation + tense or non-finite form + person.
+
+The analyzer asks each and chooses with corpus evidence:
+
+* when the noun and verb readings agree (``алды``: ``ал`` + accusative or ``ал`` +
+  past) there is nothing to choose;
+* a word the corpus proves whole (``тілеуберді``, seen taking a genitive that no
+  past tense takes) has no verb reading;
+* a verb the lexicon does not know is read only when no noun reading explains the
+  word: the noun unit left it whole (``мақұлда·ды``) and the chain is not weak, or
+  it found only a stem never seen whole in text and the chain is a negated tense
+  (``төбелес·пейміз``). ``бозторғай·ды`` and ``мақұлда·йды`` look alike: an
+  unknown word ending so stays a noun;
+* when the readings differ, the verb wins unless the noun reading's stem is a noun
+  the corpus declines (``қала``: ``қаланың``, ``қалада``) and the verb chain is one
+  many nouns end in (``-а``, ``-ды``, ``-п``), or an ordinary one (``-ған``, ``-у``)
+  after a verb seen with few kinds of ending; a chain many nouns end in also loses
+  to any noun seen whole unless the verb is a common one (``сөздік`` is no
+  ``сөз·дік``).
+
+So ``қала`` stays the city and ``сауатын`` literacy, while ``қалады``, ``ала``,
+``бола``, ``алмай`` and ``айту`` are verbs.
+
+Results are cached per distinct word by the analysis stage, so this runs once per
+word of the vocabulary, not once per token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kzsearch.morph.kazakh_verbs import PLAIN, WEAK, VerbUnit
+
+# A verb seen with this many kinds of ending is common enough that its participles
+# and verbal nouns (айту, айтумен) are its own even where the text declines them.
+COMMON_VERB_KINDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """The stem chosen for a word and the unit whose reading it is."""
+
+    stem: str
+    unit: str  # "irregular", "noun" or "verb"
+
+
+class KazakhAnalyzer:
+    """Chooses between the irregular, noun and verb readings of a word."""
+
+    def __init__(self, irregular: dict[str, str], nouns, verbs: VerbUnit,
+                 declined: frozenset[str]):
+        self.irregular = irregular
+        self.nouns = nouns
+        self.verbs = verbs
+        self.declined = declined
+
+    def analyse(self, word: str) -> Analysis:
+        """The reading of ``word`` that the evidence supports best."""
+        fixed = self.irregular.get(word)
+        if fixed is not None:
+            return Analysis(fixed, "irregular")
+        noun = self.nouns.stem(word)
+        if len(word) <= 2 or len(word) > 60:
+            return Analysis(noun, "noun")
+        verb = self.verbs.read(word)
+        if verb is None and word not in self.declined and (
+                noun == word or noun not in self.nouns.good):
+            verb = self.verbs.guess(word, distinctive_only=noun != word)
+        if verb is None or verb.stem == noun or verb.chain >= self.nouns.proven.get(word, 99):
+            return Analysis(noun, "noun")
+        if verb.strength == WEAK and (noun in self.declined or (
+                noun in self.nouns.good and verb.kinds < COMMON_VERB_KINDS)):
+            return Analysis(noun, "noun")
+        if verb.strength == PLAIN and noun in self.declined and verb.kinds < COMMON_VERB_KINDS:
+            return Analysis(noun, "noun")
+        return Analysis(verb.stem, "verb")
+
+    def stem(self, word: str) -> str:
+        """The stem of ``word``: what the index stores for it."""
+        return self.analyse(word).stem
