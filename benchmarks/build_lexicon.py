@@ -41,6 +41,7 @@ from kzsearch.morph.kazakh import (  # noqa: E402
 )
 from kzsearch.morph.kazakh_stopwords import STOPWORDS  # noqa: E402
 from kzsearch.morph.kazakh_verbs import (  # noqa: E402
+    SHORT_ROOTS,
     VOICED_FINAL,
     WEAK,
     VerbUnit,
@@ -140,7 +141,7 @@ def verb_stems(evidence: dict[str, tuple[set[str], set[str]]]) -> dict[str, int]
     distinctive kinds of verb ending, not ending in a voiced stop (``мақұлд`` of
     ``мақұлд·ады`` is no Kazakh stem). Function words are kept: ``бол``, ``ал``, ``де``,
     ``тұр`` are the commonest verbs of all."""
-    out = {}
+    out = dict.fromkeys(SHORT_ROOTS, 1)  # the two-letter roots the evidence cannot tell
     for stem, (strong, weak) in evidence.items():
         need = MIN_VERB_KINDS if len(stem) > SHORT_STEM else MIN_SHORT_VERB_KINDS + (
             stem[-1] in VOWELS)

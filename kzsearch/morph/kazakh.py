@@ -208,6 +208,10 @@ IRREGULAR = {
                     "соларда солардан".split(), "сол"),
     **dict.fromkeys("менің маған мені менде меннен менімен".split(), "мен"),
     **dict.fromkeys("сенің саған сені сенде сеннен сенімен".split(), "сен"),
+    # the defective copula е-: еді, екен, емес
+    **dict.fromkeys("еді едім едің едік едіңіз едіңдер едіңіздер екен екенін екенін екендігін "
+                    "екенмін екенсің екенсіз екенбіз емес емеспін емессің емессіз емеспіз "
+                    "емесін".split(), "е"),
     # ordinals of the vowel-final numerals, which also parse as ек + інші
     "екінші": "екі", "екіншісі": "екі", "алтыншы": "алты", "жетінші": "жеті",
 }
@@ -450,12 +454,12 @@ def _load_lexicon(name: str) -> tuple[frozenset[str], dict[str, int], frozenset[
 @lru_cache(maxsize=1)
 def _analyzers() -> tuple[KazakhAnalyzer, KazakhAnalyzer]:
     from kzsearch.morph.kazakh_analyzer import KazakhAnalyzer
-    from kzsearch.morph.kazakh_verbs import VerbUnit, verb_chains
+    from kzsearch.morph.kazakh_verbs import SHORT_ROOTS, VerbUnit, verb_chains
 
     chains = _chains()
     lexicon, proven, bare, declined = _load_lexicon(LEXICON_FILE)
     whole = _load_words(WHOLE_WORDS_FILE)
-    verbs = _load_verbs(VERB_FILE)
+    verbs = {**dict.fromkeys(SHORT_ROOTS, 1), **_load_verbs(VERB_FILE)}
     # Verb stems are preferred stems too: their verbal nouns and participles take noun
     # endings (қатыс·ы, not қаты·сы).
     bare = bare | frozenset(verbs)
@@ -467,9 +471,11 @@ def _analyzers() -> tuple[KazakhAnalyzer, KazakhAnalyzer]:
                       proven={fold(k): v for k, v in proven.items()},
                       good=frozenset(map(fold, bare)))
     verb_list = list(verb_chains())
+    # a folded two-letter root may be another word (өт, from, is от "fire" folded)
+    folded_verbs = {k: v for k, v in verbs.items() if k not in SHORT_ROOTS or fold(k) == k}
     plain_verbs = VerbUnit(iter(verb_list), verbs, plain.harmony)
     folded_verbs = VerbUnit(((fold(t), _fold_verb_chain(c)) for t, c in verb_list),
-                            _fold_counts(verbs), folded.harmony, letter=fold)
+                            _fold_counts(folded_verbs), folded.harmony, letter=fold)
     return (KazakhAnalyzer(plain.irregular, plain, plain_verbs, declined),
             KazakhAnalyzer(folded.irregular, folded, folded_verbs,
                            frozenset(map(fold, declined))))

@@ -17,7 +17,8 @@ The analyzer asks each and chooses with corpus evidence:
 * a verb the lexicon does not know is read only when no noun reading explains the
   word: the noun unit left it whole (``мақұлда·ды``) and the chain is not weak, or
   it found only a stem never seen whole in text and the chain is a negated tense
-  (``төбелес·пейміз``). ``бозторғай·ды`` and ``мақұлда·йды`` look alike: an
+  (``төбелес·пейміз``), or that stem is itself an unknown verb's participle or
+  verbal noun (``кеңескен·де``). ``бозторғай·ды`` and ``мақұлда·йды`` look alike: an
   unknown word ending so stays a noun;
 * when the readings differ, the verb wins unless the noun reading's stem is a noun
   the corpus declines (``қала``: ``қаланың``, ``қалада``) and the verb chain is one
@@ -56,11 +57,12 @@ class KazakhAnalyzer:
     """Chooses between the irregular, noun and verb readings of a word."""
 
     def __init__(self, irregular: dict[str, str], nouns, verbs: VerbUnit,
-                 declined: frozenset[str]):
+                 declined: frozenset[str], guess: bool = True):
         self.irregular = irregular
         self.nouns = nouns
         self.verbs = verbs
         self.declined = declined
+        self.guess = guess  # keyboard-folded words have lost the letters a guess needs
 
     def analyse(self, word: str) -> Analysis:
         """The reading of ``word`` that the evidence supports best."""
@@ -71,9 +73,11 @@ class KazakhAnalyzer:
         if len(word) <= 2 or len(word) > 60:
             return Analysis(noun, "noun")
         verb = self.verbs.read(word)
-        if verb is None and word not in self.declined and (
+        if verb is None and self.guess and word not in self.declined and (
                 noun == word or noun not in self.nouns.good):
             verb = self.verbs.guess(word, distinctive_only=noun != word)
+            if verb is None and noun != word and noun not in self.nouns.good:
+                verb = self.verbs.guess(noun, distinctive_only=False)  # кеңескен·де
         if verb is None or verb.stem == noun or verb.chain >= self.nouns.proven.get(word, 99):
             return Analysis(noun, "noun")
         if verb.strength == WEAK and (noun in self.declined or (

@@ -112,6 +112,7 @@ FUTURE = [
     _m("р", "р", V),
     _m("с", "с", {NEG}),  # алмас, келмес
 ]
+NEGATIVE_FUTURE = [FUTURE[-1]]
 # Intention: алмақпын, бермекші. Bare -мақ is mostly a noun (оймақ, бармақ, тұрмақ).
 INTENTION = [
     _m("мақ", "мек", V | RJU | {"л", NEG}),
@@ -154,7 +155,7 @@ POSSESSIVE_DESIDERATIVE = [
     _m("м", "м", V), _m("ң", "ң", V), _m("сы", "сі", V), _m("мыз", "міз", V),
     _m("ңыз", "ңіз", V),
 ]
-VERBAL_NOUN = [_m("у", "у", V | C)]  # бол·у, сайла·у; after -ы/-і the vowel drops (оқу)
+VERBAL_NOUN = [_m("у", "у", V | C | {NEG})]  # бол·у, сайла·у; after -ы/-і the vowel drops (оқу)
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,11 @@ class VerbChain:
 
 
 
+# Verb roots of two letters: too short for the corpus evidence to tell them from the
+# thousands of words that begin so (жа-, қа-), and among the commonest verbs.
+SHORT_ROOTS = frozenset("ал ас ат аш ақ ек ер ес ет же жу ки іл іш оз өл өс өт ти ту ұр ұқ ұш"
+                        .split())
+
 # (kind, slots, indexes of the slots that must be filled)
 SEQUENCES: list[tuple[str, list[list[Morph]], tuple[int, ...]]] = [
     ("present", [PASSIVE, NEGATION, AORIST, PERSON_AORIST], (2,)),
@@ -183,6 +189,7 @@ SEQUENCES: list[tuple[str, list[list[Morph]], tuple[int, ...]]] = [
     # The future participle is hardly ever declined in news, and -ар + case is the
     # plural (адамд·ар·дың): only its finite use is read.
     ("future", [PASSIVE, NEGATION, FUTURE, PERSON_LONG], (2,)),
+    ("future", [PASSIVE, NEGATION, NEGATIVE_FUTURE, CASE], (1, 2, 3)),  # сездірмес·ке
     ("future", [PASSIVE, NEGATION, INTENTION, INTENTION_PERSON], (2, 3)),
     ("conditional", [PASSIVE, NEGATION, CONDITIONAL, PERSON_SHORT], (2,)),
     ("optative", [PASSIVE, NEGATION, OPTATIVE], (2,)),
@@ -200,6 +207,7 @@ WEAK, PLAIN, STRONG = 0, 1, 2
 WEAK_KINDS = frozenset({"imperative", "desiderative"})
 # No Kazakh stem ends in a voiced stop: мақұлдады is мақұлда·ды, never мақұлд·ады.
 VOICED_FINAL = frozenset("бвгғд")
+MIN_DERIVED = 5
 MIN_GUESS = 3  # an unknown verb stem is guessed only this long...
 MIN_GUESS_DISTINCTIVE = 2  # ...or this long before a negated tense
 SHORT_PASSIVE = 2  # a vowel-final stem this short takes no passive reading
@@ -209,7 +217,7 @@ SHORT_PASSIVE = 2  # a vowel-final stem this short takes no passive reading
 # the past 1st plural), the future -ар beside the plural, the conditional -са.
 # The past 2nd person (-дың) is the genitive, the polite imperative (-ыңыз) the 2nd
 # person possessive.
-NOUN_LIKE = frozenset("ды ді ты ті дық дік тық тік дың дің тың тің са се ар ер "
+NOUN_LIKE = frozenset("ды ді ты ті дық дік тық тік дың дің тың тің ар ер "
                       "ыңыз іңіз ңыз ңіз".split())
 
 
@@ -259,6 +267,8 @@ def _walk(kind: str, slots: list[list[Morph]], required: tuple[int, ...], i: int
         if prev_tag is not None and prev_tag not in morph[2]:
             continue
         for surface, h in _forms(morph):
+            if not h and morph[0] != morph[1]:  # -қ/-к of алдық/келдік: no vowel, still harmony
+                h = "b" if surface == morph[0] else "f"
             if h and harmony and h != harmony:
                 continue
             tag = morph[3] if morph[3] is not None else surface[-1]
@@ -309,6 +319,8 @@ class VerbUnit:
         self.glides = {letter("я"): letter("йа"), letter("ю"): letter("йу")}
         self.folded = letter("і") == letter("и")
         self.voiced_final = frozenset(map(letter, VOICED_FINAL))
+        self.n = letter("н")
+        self.derivers = frozenset(map(letter, "лдт"))
 
     def read(self, word: str) -> VerbReading | None:
         """The best verb reading of ``word``, or ``None`` when no known verb stem fits.
@@ -352,15 +364,21 @@ class VerbUnit:
             for chain in chains:
                 if base[-1] not in chain.left or (h and chain.harmony and h != chain.harmony):
                     continue
-                if chain.passive:
-                    continue  # айран·ды is no айра·н·ды: a guess takes no passive
-                if not chain.distinctive and (distinctive_only or chain.strength == WEAK
-                                              or len(base) < MIN_GUESS):
+                if chain.passive and word[-k] == self.n:
+                    continue  # айран·ды is no айра·н·ды: a guess takes no passive -н
+                if not chain.distinctive and (distinctive_only or len(base) < MIN_GUESS or (
+                        chain.strength == WEAK and not self._derived_converb(base, chain))):
                     continue
                 stem = self._canonical(base, chain)
                 if stem[-1] not in self.voiced_final:
                     return VerbReading(stem, k, chain.strength)
         return None
+
+    def _derived_converb(self, base: str, chain: VerbChain) -> bool:
+        """``құшақта·п``: the converb -п after a long stem in -ла/-да/-та, the suffix
+        that makes verbs of nouns (``талап`` is too short to be read so)."""
+        return chain.kind == "converb" and len(base) >= MIN_DERIVED and \
+            base[-2:-1] in self.derivers and base[-1] in self.vowels
 
     def _spellings(self, word: str) -> list[str]:
         out = [word]
