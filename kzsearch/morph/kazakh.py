@@ -472,10 +472,10 @@ def _analyzers() -> tuple[KazakhAnalyzer, KazakhAnalyzer]:
                       good=frozenset(map(fold, bare)))
     verb_list = list(verb_chains())
     # a folded two-letter root may be another word (өт, from, is от "fire" folded)
-    folded_verbs = {k: v for k, v in verbs.items() if k not in SHORT_ROOTS or fold(k) == k}
+    foldable = {k: v for k, v in verbs.items() if k not in SHORT_ROOTS or fold(k) == k}
     plain_verbs = VerbUnit(iter(verb_list), verbs, plain.harmony)
     folded_verbs = VerbUnit(((fold(t), _fold_verb_chain(c)) for t, c in verb_list),
-                            _fold_counts(folded_verbs), folded.harmony, letter=fold)
+                            _fold_counts(foldable), folded.harmony, letter=fold)
     return (KazakhAnalyzer(plain.irregular, plain, plain_verbs, declined),
             KazakhAnalyzer(folded.irregular, folded, folded_verbs,
                            frozenset(map(fold, declined))))
