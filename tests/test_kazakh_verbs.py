@@ -1,0 +1,146 @@
+"""Kazakh verbs: forms of one verb share a term, derivations and nouns stay apart (issue 16)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from kzsearch.analysis import analyze
+from kzsearch.morph import kazakh
+from kzsearch.morph.kazakh import VOWELS, stem, stem_folded
+from kzsearch.morph.kazakh_verbs import (
+    KINDS,
+    SHORT_ROOTS,
+    STRONG,
+    WEAK,
+    verb_chains,
+)
+from kzsearch.text.fold import fold
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+BACK, FRONT = set("аоұыя"), set("әеөүі")
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        # the issue's list: active, passive, participle, present
+        ["тағайындады", "тағайындалды", "тағайындалған", "тағайындайды"],
+        ["қойды", "қойылды", "қояды"],
+        ["сайлады", "сайланды", "сайлайды"],
+        ["келді", "келмейді", "келсе", "келіп"],
+        ["айтты", "айтылды", "айтқан", "айтпады"],
+        ["болу", "болуы", "болуға"],
+        # finite forms with person endings, negation, mood, participles with case
+        ["болады", "болды", "болдыңыз", "болса", "болайын", "болғанда", "болмайды"],
+        ["алды", "аласыз", "алмайды", "алсын", "алатынына", "алған", "алып", "ала"],
+        ["айтамыз", "айтқысы", "айтты", "айтпаған", "айтылмады"],
+        ["көрдім", "көрді", "көрсе", "көреді", "көрмеген"],
+        ["берсе", "берсін", "берді", "бермеді", "бермеуі", "бере"],
+        ["білейік", "білді", "біледі", "білу", "білуге"],
+        ["көрсетілген", "көрсетті", "көрсетеді"],
+        # the verbal noun drops a stem's final -ы (оқу = оқы + у), и is ы + й (оқиды)
+        ["оқу", "оқыды", "оқиды", "оқыған", "оқылды"],
+        # voiced before a vowel: табады, тапты, тауып
+        ["табады", "тапты", "тапқан"],
+        # the copula е-
+        ["еді", "екен", "емес"],
+    ],
+)
+def test_forms_of_one_verb_share_a_stem(forms: list[str]) -> None:
+    assert len({stem(w) for w in forms}) == 1, {w: stem(w) for w in forms}
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        # agent nouns, result nouns and the reciprocal are words of their own
+        ("оқушы", "оқу"), ("жазушы", "жазу"), ("сайлаушы", "сайлау"), ("келісім", "келу"),
+        ("білім", "білу"), ("келісті", "келді"),
+        # nouns the text declines are not a verb's converb or negative imperative
+        ("қала", "қалады"), ("бағдарлама", "бағдарла"), ("шығарма", "шығарды"),
+        # -дық adjectives are no past 1st plural, -ыңыз possessives no imperative
+        ("мемлекеттік", "мемлекет"), ("электрондық", "электрон"), ("сөздік", "сөз"),
+    ],
+)
+def test_derivations_and_nouns_stay_apart_from_verbs(a: str, b: str) -> None:
+    assert stem(a) != stem(b)
+
+
+def test_the_issue_sentence_gives_one_term_for_the_verb() -> None:
+    terms = analyze("Тоқаев жаңа министрді тағайындады. Министр тағайындалды.")
+    assert terms == ["тоқаев", "жаңа", "министр", "тағайында", "министр", "тағайында"]
+
+
+def test_an_unknown_verb_is_read_by_a_negated_tense() -> None:
+    # not in the public corpus: a negated tense is no noun's ending
+    assert stem("төбелеспейміз") == stem("төбелесті") == "төбелес"
+
+
+def test_unknown_noun_ending_like_a_verb_stays_whole() -> None:
+    # айран·ды is no passive айра·н·ды; бозторғай·ды no бозторға + present
+    assert stem("айранды") == "айран"
+    assert stem("бозторғайды") == "бозторғай"
+
+
+def test_function_word_verbs_are_verb_stems() -> None:
+    # issue 16: the lexicon builder dropped ал, бол, де as stopwords
+    verbs = kazakh._analyzers()[0].verbs.verbs
+    assert {"ал", "бол", "де", "тұр", "отыр", "жүр", "жат"} <= set(verbs)
+    assert set(verbs) >= SHORT_ROOTS
+
+
+def test_verb_chains_keep_vowel_harmony_and_kinds() -> None:
+    seen_kinds = set()
+    for text, chain in verb_chains():
+        # the instrumental -мен/-бен/-пен has one form for both harmonies
+        vowels = set(re.sub("[мбп]ен(ен)?$", "", text)) & (BACK | FRONT)
+        assert not (vowels & BACK and vowels & FRONT), text
+        assert chain.kind in KINDS
+        seen_kinds.add(chain.kind)
+        if chain.distinctive:
+            assert chain.strength == STRONG
+    assert seen_kinds == set(KINDS)
+
+
+def test_noun_like_verb_chains_are_weak() -> None:
+    # after a consonant: the accusative, -лық, the genitive, the 2nd person possessive,
+    # the plural, the dative; -п after a vowel ends nouns too (кітап, мектеп)
+    after_consonant: dict[str, set[int]] = {}
+    anywhere: dict[str, set[int]] = {}
+    for text, chain in verb_chains():
+        anywhere.setdefault(text, set()).add(chain.strength)
+        if not chain.left <= VOWELS:
+            after_consonant.setdefault(text, set()).add(chain.strength)
+    for text in ["ды", "ті", "дық", "дің", "ыңыз", "ар", "а"]:
+        assert after_consonant[text] == {WEAK}, text
+    assert anywhere["п"] == {WEAK}
+    assert STRONG in anywhere["майды"] and STRONG in anywhere["мады"]
+
+
+def test_folded_verbs_agree_with_plain_ones() -> None:
+    words = ["тағайындалды", "сайланды", "келмейді", "айтпады", "болуға", "алатынына"]
+    assert [stem_folded(fold(w)) for w in words] == [fold(stem(w)) for w in words]
+
+
+def test_a_verb_query_finds_the_passive_in_a_title(sample_index) -> None:
+    # "Ауыл мектептерінде ... ашылды", "Ұлттық кітапханада ... ашылды": the active ашты
+    # (opened) finds the passive (was opened); analysis 5 found nothing
+    found = [hit.title for hit in sample_index.search("ашты", per_page=5).hits]
+    assert "Ауыл мектептерінде робототехника үйірмелері ашылды" in found[:3]
+    assert "Ұлттық кітапханада сирек кітаптар көрмесі ашылды" in found[:3]
+
+
+@pytest.mark.skipif(not (DATA / "gold").exists(), reason=f"shared gold data not found at {DATA}")
+def test_unimorph_verb_and_ud_verb_conflation() -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from conflation import pairwise_f1, ud_kazakh_pairs, unimorph_verb_pairs
+
+    verbs = pairwise_f1(unimorph_verb_pairs(), stem)
+    assert verbs.f1 >= 0.83 and verbs.precision >= 0.95, verbs
+    ud = [(f, lemma) for f, lemma, pos in ud_kazakh_pairs() if pos in {"VERB", "AUX"}]
+    assert pairwise_f1(ud, stem).f1 >= 0.75
