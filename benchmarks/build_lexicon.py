@@ -54,10 +54,8 @@ WORD_RE = re.compile("[а-яәғқңөұүһіё]+")
 # here: Russian words are stems too as far as the strip validation is concerned.
 OUTPUT = ROOT / "kzsearch" / "data" / "kazakh_stems.txt"
 MIN_VERB_KINDS = 2  # kinds of verb ending that make a stem a verb stem
-# A two-letter verb stem (ал, де, ет) must show more: a consonant and a vowel begin
-# thousands of words (жа-, қа-, та-), whose stray endings look like verb endings.
-MIN_SHORT_VERB_KINDS = 5
 MIN_DECLINED = 2  # distinct case forms that make a word seen whole a declined noun
+NEGATIONS = frozenset("ма ме ба бе па пе".split())
 VERBS = ROOT / "kzsearch" / "data" / "kazakh_verb_stems.txt"
 MIN_PROOF = 2  # corpus occurrences of W + case that prove W a stem: one may be a typo
 WHOLE = ROOT / "kzsearch" / "data" / "kazakh_whole_words.txt"
@@ -127,6 +125,9 @@ def verb_evidence(counts: Counter[str]) -> dict[str, tuple[set[str], set[str]]]:
             fits = [c for c in found
                     if base[-1] in c.left and (not h or not c.harmony or c.harmony == h)]
             if fits:
+                negated = _negated_reading(word, base, table, stemmer)
+                if negated is not None:
+                    base, fits = negated
                 strong, weak = evidence.setdefault(base, (set(), set()))
                 for c in fits:
                     (weak if c.strength == WEAK else strong).add(c.kind)
@@ -136,16 +137,30 @@ def verb_evidence(counts: Counter[str]) -> dict[str, tuple[set[str], set[str]]]:
     return evidence
 
 
+def _negated_reading(word: str, base: str, table: dict[str, list], stemmer) -> tuple | None:
+    """``алма·йды`` is ``ал·ма·й·ды``: when the stem a word credits ends in a negation
+    and the stem before it fits a negated chain, that stem and chain are credited."""
+    if base[-2:] not in NEGATIONS or len(base) < 4:
+        return None
+    shorter = base[:-2]
+    found = table.get(word[len(shorter):], ())
+    h = stemmer.harmony(shorter)
+    fits = [c for c in found if c.distinctive and shorter[-1] in c.left
+            and (not h or not c.harmony or c.harmony == h)]
+    return (shorter, fits) if fits else None
+
+
 def verb_stems(evidence: dict[str, tuple[set[str], set[str]]]) -> dict[str, int]:
-    """Verb stems and their number of kinds: stems seen with ``MIN_VERB_KINDS``
-    distinctive kinds of verb ending, not ending in a voiced stop (``мақұлд`` of
+    """Verb stems and their number of kinds: stems of three letters or more seen with
+    ``MIN_VERB_KINDS`` distinctive kinds of verb ending, not ending in a voiced stop (``мақұлд`` of
     ``мақұлд·ады`` is no Kazakh stem). Function words are kept: ``бол``, ``ал``, ``де``,
     ``тұр`` are the commonest verbs of all."""
-    out = dict.fromkeys(SHORT_ROOTS, 1)  # the two-letter roots the evidence cannot tell
+    # Two-letter roots come from the closed list only: a consonant and a vowel begin
+    # thousands of words (жа-, қа-, та-) whose stray endings look like verb endings.
+    out = {stem: max(1, len(evidence.get(stem, ((), ()))[0])) for stem in SHORT_ROOTS}
     for stem, (strong, weak) in evidence.items():
-        need = MIN_VERB_KINDS if len(stem) > SHORT_STEM else MIN_SHORT_VERB_KINDS + (
-            stem[-1] in VOWELS)
-        if len(stem) >= SHORT_STEM and len(strong) >= need and stem[-1] not in VOICED_FINAL:
+        if len(stem) > SHORT_STEM and len(strong) >= MIN_VERB_KINDS and \
+                stem[-1] not in VOICED_FINAL:
             out[stem] = len(strong | weak)
     return dict(sorted(out.items()))
 

@@ -126,7 +126,8 @@ ABSTRACT = [
 ]
 CONDITIONAL = [_m("са", "се", V | C | {NEG})]
 OPTATIVE = [
-    _m("сын", "сін", V | C | {NEG}),  # алсын, бермесін
+    _m("сын", "сін", C),  # алсын, берсін; after a vowel it is the possessive + accusative
+    _m("сын", "сін", V | {NEG}),  # сұрасын, бермесін (бағдарлама·сы·н)
     _m("айын", "ейін", C - {"й"}),  # болайын
     _m("йын", "йін", V | {NEG}),
     _m("айық", "ейік", C - {"й"}),  # білейік
@@ -174,7 +175,7 @@ class VerbChain:
 
 # Verb roots of two letters: too short for the corpus evidence to tell them from the
 # thousands of words that begin so (жа-, қа-), and among the commonest verbs.
-SHORT_ROOTS = frozenset("ал ас ат аш ақ ек ер ес ет же жу ки іл іш оз өл өс өт ти ту ұр ұқ ұш"
+SHORT_ROOTS = frozenset("ал ас ат аш ақ де ек ер ес ет же жу ки іл іш оз өл өс өт ти ту ұр ұқ ұш"
                         .split())
 
 # (kind, slots, indexes of the slots that must be filled)
@@ -221,6 +222,11 @@ NOUN_LIKE = frozenset("ды ді ты ті дық дік тық тік дың д
                       "ыңыз іңіз ңыз ңіз".split())
 
 
+# The optative -сын after a vowel is the 3rd person possessive + accusative
+# (бағдарлама·сы·н), so бағдарламасын is no negated бағдарла·ма·сын.
+AFTER_VOWEL_NOUN_LIKE = frozenset({"сын", "сін"})
+
+
 def _strength(text: str, kind: str, distinctive: bool, left: frozenset) -> int:
     """STRONG for a chain no noun ends in (a negated tense); WEAK for one many nouns
     end in (a single letter but the verbal noun -у, :data:`NOUN_LIKE`, the bare
@@ -229,7 +235,8 @@ def _strength(text: str, kind: str, distinctive: bool, left: frozenset) -> int:
     take too: қала·мыз, мұғалім·мін)."""
     if distinctive:
         return STRONG
-    noun_like = text in NOUN_LIKE and not left <= VOWELS  # мақұлда·ды is no accusative
+    noun_like = (text in NOUN_LIKE and not left <= VOWELS) or (  # мақұлда·ды: no accusative
+        text[-3:] in AFTER_VOWEL_NOUN_LIKE and not left & C)
     if (len(text) <= 1 and text != "у") or noun_like or kind in WEAK_KINDS:
         return WEAK
     return PLAIN
@@ -255,7 +262,7 @@ def _walk(kind: str, slots: list[list[Morph]], required: tuple[int, ...], i: int
         if text and first is not None:
             left = frozenset(x for x in first[2] if len(x) == 1)
             negated = any(slots[j] is NEGATION for j, _ in filled) and kind != "imperative"
-            distinctive = negated and len(text) >= 3
+            distinctive = negated and len(text) >= 3 and text[-3:] not in AFTER_VOWEL_NOUN_LIKE
             if left:
                 yield text, VerbChain(kind, left, harmony, text[0] in VOWELS,
                                       _strength(text, kind, distinctive, left),
@@ -325,21 +332,22 @@ class VerbUnit:
     def read(self, word: str) -> VerbReading | None:
         """The best verb reading of ``word``, or ``None`` when no known verb stem fits.
 
-        A passive reading wins (``тағайында·л·ды``, not ``тағайындал·ды``); else the
-        stem seen with more kinds of verb ending (``жаса·ды`` over ``жас·а·ды``,
+        A passive reading wins (``тағайында·л·ды``, not ``тағайындал·ды``), then a
+        negated one (``ти·ме·генді``, not ``тиме·генді``); else the stem seen with more
+        kinds of verb ending (``жаса·ды`` over ``жас·а·ды``,
         ``оқы·й·ды`` over ``оқи·ды``, the bare ``жаса`` over ``жас·а``); else the
         longer chain.
         """
-        best: tuple[int, int, int] | None = None
+        best: tuple[bool, bool, int, int] | None = None
         reading = None
         if word in self.verbs:  # the bare stem (imperative): жаса, not жас + converb
-            best = (False, self.verbs[word], 0)
-            reading = VerbReading(word, 0, WEAK, best[1])
+            best = (False, False, self.verbs[word], 0)
+            reading = VerbReading(word, 0, WEAK, best[2])
         for variant in self._spellings(word):
             for stem, chain in self._readings(variant):
-                key = (chain.passive, self.verbs[stem], len(word) - len(stem))
+                key = (chain.passive, chain.distinctive, self.verbs[stem], len(word) - len(stem))
                 if best is None or key > best:
-                    best, reading = key, VerbReading(stem, key[2], chain.strength, key[1])
+                    best, reading = key, VerbReading(stem, key[3], chain.strength, key[2])
         return reading
 
     def guess(self, word: str, distinctive_only: bool) -> VerbReading | None:
@@ -364,7 +372,8 @@ class VerbUnit:
             for chain in chains:
                 if base[-1] not in chain.left or (h and chain.harmony and h != chain.harmony):
                     continue
-                if chain.passive and word[-k] == self.n:
+                if chain.passive and (word[-k] == self.n or (
+                        len(base) <= SHORT_PASSIVE and base[-1] in self.vowels)):
                     continue  # айран·ды is no айра·н·ды: a guess takes no passive -н
                 if not chain.distinctive and (distinctive_only or len(base) < MIN_GUESS or (
                         chain.strength == WEAK and not self._derived_converb(base, chain))):
