@@ -24,8 +24,8 @@ The analyzer asks each and chooses with corpus evidence:
   the corpus declines (``қала``: ``қаланың``, ``қалада``) and the verb chain is one
   many nouns end in (``-а``, ``-ды``, ``-п``), or an ordinary one (``-ған``, ``-у``)
   after a verb seen with few kinds of ending; a chain many nouns end in also loses
-  to any noun seen whole unless the verb is a common one (``сөздік`` is no
-  ``сөз·дік``).
+  to any noun seen whole unless the verb is one of the commonest (``сөздік`` is no
+  ``сөз·дік``, ``жара`` no ``жар·а``, but ``ала`` is ``ал·а``).
 
 So ``қала`` stays the city and ``сауатын`` literacy, while ``қалады``, ``ала``,
 ``бола``, ``алмай`` and ``айту`` are verbs.
@@ -43,6 +43,9 @@ from kzsearch.morph.kazakh_verbs import PLAIN, WEAK, VerbUnit
 # A verb seen with this many kinds of ending is common enough that its participles
 # and verbal nouns (айту, айтумен) are its own even where the text declines them.
 COMMON_VERB_KINDS = 5
+# A weak chain (-а, -ды, -п) after one of the commonest verbs (ал, бол, кел: seen with
+# most kinds of ending) beats a word seen whole (ала, бола, келе); жара stays a wound.
+COMMONEST_VERB_KINDS = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +84,7 @@ class KazakhAnalyzer:
         if verb is None or verb.stem == noun or verb.chain >= self.nouns.proven.get(word, 99):
             return Analysis(noun, "noun")
         if verb.strength == WEAK and (noun in self.declined or (
-                noun in self.nouns.good and verb.kinds < COMMON_VERB_KINDS)):
+                noun in self.nouns.good and verb.kinds < COMMONEST_VERB_KINDS)):
             return Analysis(noun, "noun")
         if verb.strength == PLAIN and noun in self.declined and verb.kinds < COMMON_VERB_KINDS:
             return Analysis(noun, "noun")
