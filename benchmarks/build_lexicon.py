@@ -55,6 +55,9 @@ WORD_RE = re.compile("[а-яәғқңөұүһіё]+")
 OUTPUT = ROOT / "kzsearch" / "data" / "kazakh_stems.txt"
 MIN_VERB_KINDS = 2  # kinds of verb ending that make a stem a verb stem
 MIN_DECLINED = 2  # distinct case forms that make a word seen whole a declined noun
+# A declined noun (жыл: жылдың, жылға) is a verb stem too only with more evidence:
+# жыл·ады and жыл·дың are no verb, бас·ты and бас·қан are.
+MIN_NOUN_VERB_KINDS = 4
 NEGATIONS = frozenset("ма ме ба бе па пе".split())
 VERBS = ROOT / "kzsearch" / "data" / "kazakh_verb_stems.txt"
 MIN_PROOF = 2  # corpus occurrences of W + case that prove W a stem: one may be a typo
@@ -306,8 +309,11 @@ def main() -> None:
     counts = word_counts(args.data)
     stems, proven = attested_stems(counts, args.min_count, args.rounds)
     bare = preferred(frozenset(stems), counts)
-    verbs = verb_stems(verb_evidence(counts))
+    evidence = verb_evidence(counts)
+    verbs = verb_stems(evidence)
     declined = declined_nouns(frozenset(stems), counts, verbs)
+    verbs = {stem: kinds for stem, kinds in verbs.items() if stem not in declined
+             or len(evidence.get(stem, ((), ()))[0]) >= MIN_NOUN_VERB_KINDS}
     lines = ["\t".join([s, *([f"{PROVEN_FLAG}{proven[s]}"] if s in proven else []),
                         *([BARE_FLAG] if s in bare else []),
                         *([DECLINED_FLAG] if s in declined else [])])
