@@ -81,6 +81,16 @@ def test_an_unknown_verb_is_read_by_a_negated_tense() -> None:
     assert stem("төбелеспейміз") == stem("төбелесті") == "төбелес"
 
 
+def test_an_unknown_verb_in_la_keeps_its_suffix() -> None:
+    # айғайла- is not in the public corpus: айғайла·ды, never айғайл·ады
+    assert stem("айғайлады") == stem("айғайлаған") == "айғайла"
+
+
+def test_progressive_auxiliaries_take_person_endings_directly() -> None:
+    assert {stem(w) for w in ["жатырмын", "жатыр", "жатты", "жатқан"]} == {"жат"}
+    assert {stem(w) for w in ["отырмыз", "отырды", "отыратын"]} == {"отыр"}
+
+
 def test_unknown_noun_ending_like_a_verb_stays_whole() -> None:
     # айран·ды is no passive айра·н·ды; бозторғай·ды no бозторға + present
     assert stem("айранды") == "айран"

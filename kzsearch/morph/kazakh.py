@@ -454,7 +454,12 @@ def _load_lexicon(name: str) -> tuple[frozenset[str], dict[str, int], frozenset[
 @lru_cache(maxsize=1)
 def _analyzers() -> tuple[KazakhAnalyzer, KazakhAnalyzer]:
     from kzsearch.morph.kazakh_analyzer import KazakhAnalyzer
-    from kzsearch.morph.kazakh_verbs import SHORT_ROOTS, VerbUnit, verb_chains
+    from kzsearch.morph.kazakh_verbs import (
+        SHORT_ROOTS,
+        VerbUnit,
+        progressive_forms,
+        verb_chains,
+    )
 
     chains = _chains()
     lexicon, proven, bare, declined = _load_lexicon(LEXICON_FILE)
@@ -476,8 +481,10 @@ def _analyzers() -> tuple[KazakhAnalyzer, KazakhAnalyzer]:
     plain_verbs = VerbUnit(iter(verb_list), verbs, plain.harmony)
     folded_verbs = VerbUnit(((fold(t), _fold_verb_chain(c)) for t, c in verb_list),
                             _fold_counts(foldable), folded.harmony, letter=fold)
-    return (KazakhAnalyzer(plain.irregular, plain, plain_verbs, declined),
-            KazakhAnalyzer(folded.irregular, folded, folded_verbs,
+    irregular = {**progressive_forms(), **IRREGULAR}
+    return (KazakhAnalyzer(irregular, plain, plain_verbs, declined),
+            KazakhAnalyzer({fold(k): fold(v) for k, v in irregular.items()}, folded,
+                           folded_verbs,
                            frozenset(map(fold, declined))))
 
 

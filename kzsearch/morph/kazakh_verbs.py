@@ -178,6 +178,23 @@ class VerbChain:
 SHORT_ROOTS = frozenset("ал ас ат аш ақ де ек ер ес ет же жу ки іл іш оз өл өс өт ти ту ұр ұқ ұш"
                         .split())
 
+# The progressive auxiliaries take the person endings straight after the root
+# (жатыр·мын, отыр·сыз, тұр·мыз), a present that no other verb has.
+PROGRESSIVE = {"жатыр": "жат", "отыр": "отыр", "тұр": "тұр", "жүр": "жүр"}
+
+
+def progressive_forms() -> dict[str, str]:
+    """Each person form of the progressive auxiliaries, with its verb stem."""
+    forms = {}
+    for aux, stem in PROGRESSIVE.items():
+        harmony = "f" if aux == "жүр" else "b"
+        for morph in PERSON_LONG:
+            if aux[-1] in morph[2]:
+                forms[aux + (morph[1] if harmony == "f" else morph[0])] = stem
+        forms[aux] = stem
+    return forms
+
+
 # (kind, slots, indexes of the slots that must be filled)
 SEQUENCES: list[tuple[str, list[list[Morph]], tuple[int, ...]]] = [
     ("present", [PASSIVE, NEGATION, AORIST, PERSON_AORIST], (2,)),
@@ -328,6 +345,7 @@ class VerbUnit:
         self.voiced_final = frozenset(map(letter, VOICED_FINAL))
         self.n = letter("н")
         self.derivers = frozenset(map(letter, "лдт"))
+        self.derived_vowels = frozenset(map(letter, "ае"))
 
     def read(self, word: str) -> VerbReading | None:
         """The best verb reading of ``word``, or ``None`` when no known verb stem fits.
@@ -345,6 +363,8 @@ class VerbUnit:
             reading = VerbReading(word, 0, WEAK, best[2])
         for variant in self._spellings(word):
             for stem, chain in self._readings(variant):
+                if not word.startswith(stem[:-1]):
+                    continue  # a spelled-out я/ю/и inside the stem: айюб is no аййуб
                 key = (chain.passive, chain.distinctive, self.verbs[stem], len(word) - len(stem))
                 if best is None or key > best:
                     best, reading = key, VerbReading(stem, key[3], chain.strength, key[2])
@@ -359,8 +379,24 @@ class VerbUnit:
         ``-ған``, ``-атын``, past ``-ды`` after a vowel), which the analyzer allows
         only where no noun reading explains the word as well. The stem must have
         ``MIN_GUESS`` letters and a vowel, or two before a negated tense, and may not
-        end in a voiced stop; the longest such chain wins.
+        end in a voiced stop. The longest chain wins, but a stem in -л/-д/-т before
+        a chain in -а/-е gives way to the stem in -ла/-да/-та, the suffix that makes
+        verbs of nouns (``айғайла·ды``, not ``айғайл·ады``).
         """
+        readings = [r for spelling in self._spellings(word)
+                    for r in self._guesses(spelling, distinctive_only)
+                    if word.startswith(r.stem[:-1])]
+        if not readings:
+            return None
+        best = max(readings, key=lambda r: r.chain)
+        if best.stem[-1:] in self.derivers and len(best.stem) >= MIN_GUESS:
+            derived = [r for r in readings if r.stem[:-1] == best.stem
+                       and r.stem[-1] in self.derived_vowels]
+            if derived:
+                return derived[0]
+        return best
+
+    def _guesses(self, word: str, distinctive_only: bool) -> Iterator[VerbReading]:
         for k in range(min(self.max_len, len(word) - MIN_GUESS_DISTINCTIVE), 0, -1):
             chains = self.table.get(word[-k:])
             if chains is None:
@@ -380,8 +416,8 @@ class VerbUnit:
                     continue
                 stem = self._canonical(base, chain)
                 if stem[-1] not in self.voiced_final:
-                    return VerbReading(stem, k, chain.strength)
-        return None
+                    yield VerbReading(stem, k, chain.strength)
+                    break
 
     def _derived_converb(self, base: str, chain: VerbChain) -> bool:
         """``құшақта·п``: the converb -п after a long stem in -ла/-да/-та, the suffix
