@@ -41,6 +41,7 @@ from kzsearch.morph.kazakh import (  # noqa: E402
 )
 from kzsearch.morph.kazakh_stopwords import STOPWORDS  # noqa: E402
 from kzsearch.morph.kazakh_verbs import (  # noqa: E402
+    CLOSED_ROOTS,
     SHORT_ROOTS,
     VOICED_FINAL,
     WEAK,
@@ -160,7 +161,7 @@ def verb_stems(evidence: dict[str, tuple[set[str], set[str]]]) -> dict[str, int]
     ``тұр`` are the commonest verbs of all."""
     # Two-letter roots come from the closed list only: a consonant and a vowel begin
     # thousands of words (жа-, қа-, та-) whose stray endings look like verb endings.
-    out = {stem: max(1, len(evidence.get(stem, ((), ()))[0])) for stem in SHORT_ROOTS}
+    out = {stem: max(1, len(evidence.get(stem, ((), ()))[0])) for stem in CLOSED_ROOTS}
     for stem, (strong, weak) in evidence.items():
         if len(stem) > SHORT_STEM and len(strong) >= MIN_VERB_KINDS and \
                 stem[-1] not in VOICED_FINAL:
@@ -219,7 +220,7 @@ def attested_stems(counts: Counter[str], min_count: int,
     proven: dict[str, int] = {}
     verbs = verb_stems(verb_evidence(counts))
     for round_ in range(rounds):
-        bare = preferred(lexicon, counts) | frozenset(verbs)
+        bare = preferred(lexicon, counts) | (frozenset(verbs) - SHORT_ROOTS)
         stemmer = build_analyzer(build_stemmer(
             lexicon, short_stem=1 if round_ == 0 else SHORT_STEM, proven=proven, good=bare),
             verbs)
@@ -231,7 +232,7 @@ def attested_stems(counts: Counter[str], min_count: int,
             sources[s] += 1
         lexicon = frozenset(s for s, n in stems.items()
                             if n >= min_count and _plausible(s, sources[s], counts[s]))
-        bare = preferred(lexicon, counts) | frozenset(verbs)
+        bare = preferred(lexicon, counts) | (frozenset(verbs) - SHORT_ROOTS)
         found = proven_stems(counts, build_stemmer(lexicon, proven=proven, good=bare))
         proven = {w: min(proven.get(w, n), found.get(w, n)) for w, n in {**proven, **found}.items()
                   if w in lexicon}
@@ -313,6 +314,7 @@ def main() -> None:
     verbs = verb_stems(evidence)
     declined = declined_nouns(frozenset(stems), counts, verbs)
     verbs = {stem: kinds for stem, kinds in verbs.items() if stem not in declined
+             or stem in CLOSED_ROOTS
              or len(evidence.get(stem, ((), ()))[0]) >= MIN_NOUN_VERB_KINDS}
     lines = ["\t".join([s, *([f"{PROVEN_FLAG}{proven[s]}"] if s in proven else []),
                         *([BARE_FLAG] if s in bare else []),

@@ -455,6 +455,7 @@ def _load_lexicon(name: str) -> tuple[frozenset[str], dict[str, int], frozenset[
 def _analyzers() -> tuple[KazakhAnalyzer, KazakhAnalyzer]:
     from kzsearch.morph.kazakh_analyzer import KazakhAnalyzer
     from kzsearch.morph.kazakh_verbs import (
+        CLOSED_ROOTS,
         SHORT_ROOTS,
         VerbUnit,
         progressive_forms,
@@ -464,10 +465,10 @@ def _analyzers() -> tuple[KazakhAnalyzer, KazakhAnalyzer]:
     chains = _chains()
     lexicon, proven, bare, declined = _load_lexicon(LEXICON_FILE)
     whole = _load_words(WHOLE_WORDS_FILE)
-    verbs = {**dict.fromkeys(SHORT_ROOTS, 1), **_load_verbs(VERB_FILE)}
+    verbs = {**dict.fromkeys(CLOSED_ROOTS, 1), **_load_verbs(VERB_FILE)}
     # Verb stems are preferred stems too: their verbal nouns and participles take noun
     # endings (қатыс·ы, not қаты·сы).
-    bare = bare | frozenset(verbs)
+    bare = bare | frozenset(v for v in verbs if v not in SHORT_ROOTS)  # not ақ of ақ·ын
     plain = _Stemmer(chains, lexicon, IRREGULAR, ELISION, whole=whole, proven=proven, good=bare)
     folded = _Stemmer((_fold_chain(t, c) for t, c in chains), frozenset(map(fold, lexicon)),
                       {fold(k): fold(v) for k, v in IRREGULAR.items()},

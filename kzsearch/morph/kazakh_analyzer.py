@@ -24,8 +24,11 @@ The analyzer asks each and chooses with corpus evidence:
   the corpus declines (``қала``: ``қаланың``, ``қалада``) and the verb chain is one
   many nouns end in (``-а``, ``-ды``, ``-п``), or an ordinary one (``-ған``, ``-у``)
   after a verb seen with few kinds of ending; a chain many nouns end in also loses
-  to any noun seen whole unless the verb is one of the commonest (``сөздік`` is no
-  ``сөз·дік``, ``жара`` no ``жар·а``, but ``ала`` is ``ал·а``).
+  to any noun seen whole unless the verb is one of the commonest and the noun unit
+  left the word whole (``сөздік`` is no ``сөз·дік``, ``жара`` no ``жар·а``,
+  ``сақтар`` is ``сақ·тар``, but ``ала`` is ``ал·а``);
+* a function word (:data:`kzsearch.morph.kazakh_stopwords.STOPWORDS`) is read as
+  a verb only as one of the function verbs (``деп``: ``де``; ``қалай`` stays).
 
 So ``қала`` stays the city and ``сауатын`` literacy, while ``қалады``, ``ала``,
 ``бола``, ``алмай`` and ``айту`` are verbs.
@@ -38,11 +41,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kzsearch.morph.kazakh_stopwords import STOPWORDS
 from kzsearch.morph.kazakh_verbs import PLAIN, WEAK, VerbUnit
 
 # A verb seen with this many kinds of ending is common enough that its participles
 # and verbal nouns (айту, айтумен) are its own even where the text declines them.
 COMMON_VERB_KINDS = 5
+# The verbs among the function words: a stopword is read as a verb only as one of
+# these (деп, болды, етіп, жатыр), never as a content verb (қалай, өте, кейін).
+FUNCTION_VERBS = frozenset("бол де е ет жат тұр отыр жүр таб".split())
 # A weak chain (-а, -ды, -п) after one of the commonest verbs (ал, бол, кел: seen with
 # most kinds of ending) beats a word seen whole (ала, бола, келе); жара stays a wound.
 COMMONEST_VERB_KINDS = 7
@@ -83,8 +90,10 @@ class KazakhAnalyzer:
                 verb = self.verbs.guess(noun, distinctive_only=False)  # кеңескен·де
         if verb is None or verb.stem == noun or verb.chain >= self.nouns.proven.get(word, 99):
             return Analysis(noun, "noun")
-        if verb.strength == WEAK and (noun in self.declined or (
-                noun in self.nouns.good and verb.kinds < COMMONEST_VERB_KINDS)):
+        if word in STOPWORDS and verb.stem not in FUNCTION_VERBS:
+            return Analysis(noun, "noun")  # қалай "how" is no қала·й, өте "very" no өт·е
+        if verb.strength == WEAK and (noun in self.declined or (noun in self.nouns.good and (
+                noun != word or verb.kinds < COMMONEST_VERB_KINDS))):
             return Analysis(noun, "noun")
         if verb.strength == PLAIN and noun in self.declined and verb.kinds < COMMON_VERB_KINDS:
             return Analysis(noun, "noun")

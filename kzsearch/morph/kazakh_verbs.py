@@ -183,6 +183,10 @@ SHORT_ROOTS = frozenset("ал ас ат аш ақ де ек ер ес ет же 
 PROGRESSIVE = {"жатыр": "жат", "отыр": "отыр", "тұр": "тұр", "жүр": "жүр"}
 
 
+# Verb roots known without corpus evidence: the short ones and the auxiliaries.
+CLOSED_ROOTS = SHORT_ROOTS | frozenset(PROGRESSIVE.values())
+
+
 def progressive_forms() -> dict[str, str]:
     """Each person form of the progressive auxiliaries, with its verb stem."""
     forms = {}
@@ -234,8 +238,8 @@ SHORT_PASSIVE = 2  # a vowel-final stem this short takes no passive reading
 # Verb chains that nouns end in too: the accusative (-ды), the -лық adjective (-дық,
 # the past 1st plural), the future -ар beside the plural, the conditional -са.
 # The past 2nd person (-дың) is the genitive, the polite imperative (-ыңыз) the 2nd
-# person possessive.
-NOUN_LIKE = frozenset("ды ді ты ті дық дік тық тік дың дің тың тің ар ер "
+# person possessive; -ып ends nouns too (кәсіп, халып).
+NOUN_LIKE = frozenset("ды ді ты ті дық дік тық тік дың дің тың тің ар ер ып іп "
                       "ыңыз іңіз ңыз ңіз".split())
 
 
