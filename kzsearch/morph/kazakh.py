@@ -18,6 +18,11 @@ builds from public Kazakh text. Derivational suffixes (``-лық``, ``-шы``,
 
 The same tables folded to a Russian keyboard (``fold``) give ``stem_folded``,
 so a query typed without Kazakh letters meets the folded index terms.
+
+This module holds the noun tables and the noun unit (``_Stemmer``). Verb chains
+live in :mod:`kzsearch.morph.kazakh_verbs`; ``stem`` asks
+:mod:`kzsearch.morph.kazakh_analyzer`, which chooses between the irregular, noun
+and verb readings of a word.
 """
 
 from __future__ import annotations

@@ -159,31 +159,15 @@ POSSESSIVE_DESIDERATIVE = [
 VERBAL_NOUN = [_m("у", "у", V | C | {NEG})]  # бол·у, сайла·у; after -ы/-і the vowel drops (оқу)
 
 
-@dataclass(frozen=True)
-class VerbChain:
-    """One legal verb suffix chain."""
-
-    kind: str
-    left: frozenset
-    harmony: str
-    vowel_initial: bool
-    strength: int  # how verbal the chain is (see :func:`_strength`)
-    passive: bool = False  # the chain starts with the passive
-    distinctive: bool = False  # no noun ends so: a negated tense (-майды, -маған)
-
-
+# -- verb stems known without corpus evidence ---------------------------------------
 
 # Verb roots of two letters: too short for the corpus evidence to tell them from the
 # thousands of words that begin so (жа-, қа-), and among the commonest verbs.
 SHORT_ROOTS = frozenset("ал ас ат аш ақ де ек ер ес ет же жу ки іл іш оз өл өс өт ти ту ұр ұқ ұш"
                         .split())
-
 # The progressive auxiliaries take the person endings straight after the root
 # (жатыр·мын, отыр·сыз, тұр·мыз), a present that no other verb has.
 PROGRESSIVE = {"жатыр": "жат", "отыр": "отыр", "тұр": "тұр", "жүр": "жүр"}
-
-
-# Verb roots known without corpus evidence: the short ones and the auxiliaries.
 CLOSED_ROOTS = SHORT_ROOTS | frozenset(PROGRESSIVE.values())
 
 
@@ -191,13 +175,15 @@ def progressive_forms() -> dict[str, str]:
     """Each person form of the progressive auxiliaries, with its verb stem."""
     forms = {}
     for aux, stem in PROGRESSIVE.items():
-        harmony = "f" if aux == "жүр" else "b"
+        front = aux == "жүр"
         for morph in PERSON_LONG:
             if aux[-1] in morph[2]:
-                forms[aux + (morph[1] if harmony == "f" else morph[0])] = stem
+                forms[aux + (morph[1] if front else morph[0])] = stem
         forms[aux] = stem
     return forms
 
+
+# -- the chains -------------------------------------------------------------------------
 
 # (kind, slots, indexes of the slots that must be filled)
 SEQUENCES: list[tuple[str, list[list[Morph]], tuple[int, ...]]] = [
@@ -222,27 +208,30 @@ SEQUENCES: list[tuple[str, list[list[Morph]], tuple[int, ...]]] = [
 ]
 KINDS = tuple(dict.fromkeys(kind for kind, _, _ in SEQUENCES))
 
-# Chains that a noun or a bare stem can also end in: a vowel-initial -а/-е (ала,
-# келе, қала), the converb -п after a vowel, the past -ды after a consonant (also
-# the accusative), the verbal noun -у. They need more evidence than ``айтпады``.
+
+@dataclass(frozen=True)
+class VerbChain:
+    """One legal verb suffix chain."""
+
+    kind: str
+    left: frozenset
+    harmony: str
+    vowel_initial: bool
+    strength: int  # how verbal the chain is (see :func:`_strength`)
+    passive: bool = False  # the chain starts with the passive
+    distinctive: bool = False  # no noun ends so: a negated tense (-майды, -маған)
+
+
+# -- how verbal a chain is ----------------------------------------------------------
+
 WEAK, PLAIN, STRONG = 0, 1, 2
 WEAK_KINDS = frozenset({"imperative", "desiderative"})
-# No Kazakh stem ends in a voiced stop: мақұлдады is мақұлда·ды, never мақұлд·ады.
-VOICED_FINAL = frozenset("бвгғд")
-MIN_DERIVED = 5
-MIN_GUESS = 3  # an unknown verb stem is guessed only this long...
-MIN_GUESS_DISTINCTIVE = 2  # ...or this long before a negated tense
-SHORT_PASSIVE = 2  # a vowel-final stem this short takes no passive reading
-
-
-# Verb chains that nouns end in too: the accusative (-ды), the -лық adjective (-дық,
-# the past 1st plural), the future -ар beside the plural, the conditional -са.
-# The past 2nd person (-дың) is the genitive, the polite imperative (-ыңыз) the 2nd
-# person possessive; -ып ends nouns too (кәсіп, халып).
+# Verb chains that nouns end in too, after a consonant: the accusative (-ды), the
+# -лық adjective (-дық, the past 1st plural), the genitive (-дың, the past 2nd
+# person), the plural (-ар), the 2nd person possessive (-ыңыз, the polite
+# imperative), and -ып of кәсіп, халып.
 NOUN_LIKE = frozenset("ды ді ты ті дық дік тық тік дың дің тың тің ар ер ып іп "
                       "ыңыз іңіз ңыз ңіз".split())
-
-
 # The optative -сын after a vowel is the 3rd person possessive + accusative
 # (бағдарлама·сы·н), so бағдарламасын is no negated бағдарла·ма·сын.
 AFTER_VOWEL_NOUN_LIKE = frozenset({"сын", "сін"})
@@ -261,6 +250,16 @@ def _strength(text: str, kind: str, distinctive: bool, left: frozenset) -> int:
     if (len(text) <= 1 and text != "у") or noun_like or kind in WEAK_KINDS:
         return WEAK
     return PLAIN
+
+
+# -- reading a word as a verb ---------------------------------------------------------
+
+# No Kazakh stem ends in a voiced stop: мақұлдады is мақұлда·ды, never мақұлд·ады.
+VOICED_FINAL = frozenset("бвгғд")
+MIN_DERIVED = 5  # a stem in -ла/-да/-та this long may be guessed before -п
+MIN_GUESS = 3  # an unknown verb stem is guessed only this long...
+MIN_GUESS_DISTINCTIVE = 2  # ...or this long before a negated tense
+SHORT_PASSIVE = 2  # a vowel-final stem this short takes no passive reading
 
 
 def verb_chains(passive: bool = True) -> Iterator[tuple[str, VerbChain]]:
