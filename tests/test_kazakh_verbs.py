@@ -97,6 +97,12 @@ def test_unknown_noun_ending_like_a_verb_stays_whole() -> None:
     assert stem("бозторғайды") == "бозторғай"
 
 
+@pytest.mark.parametrize("noun", ["мектеп", "кітап", "талап", "кәсіп", "қала", "жара"])
+def test_nouns_ending_like_a_converb_stay_whole(noun: str) -> None:
+    # -п, -ып, -а are converbs too: мекте·п was guessed as a verb once
+    assert stem(noun) == noun
+
+
 def test_function_word_verbs_are_verb_stems() -> None:
     # issue 16: the lexicon builder dropped ал, бол, де as stopwords
     verbs = kazakh._analyzers()[0].verbs.verbs

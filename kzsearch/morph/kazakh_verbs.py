@@ -256,7 +256,6 @@ def _strength(text: str, kind: str, distinctive: bool, left: frozenset) -> int:
 
 # No Kazakh stem ends in a voiced stop: мақұлдады is мақұлда·ды, never мақұлд·ады.
 VOICED_FINAL = frozenset("бвгғд")
-MIN_DERIVED = 5  # a stem in -ла/-да/-та this long may be guessed before -п
 MIN_GUESS = 3  # an unknown verb stem is guessed only this long...
 MIN_GUESS_DISTINCTIVE = 2  # ...or this long before a negated tense
 SHORT_PASSIVE = 2  # a vowel-final stem this short takes no passive reading
@@ -414,19 +413,13 @@ class VerbUnit:
                 if chain.passive and (word[-k] == self.n or (
                         len(base) <= SHORT_PASSIVE and base[-1] in self.vowels)):
                     continue  # айран·ды is no айра·н·ды: a guess takes no passive -н
-                if not chain.distinctive and (distinctive_only or len(base) < MIN_GUESS or (
-                        chain.strength == WEAK and not self._derived_converb(base, chain))):
+                if not chain.distinctive and (distinctive_only or len(base) < MIN_GUESS
+                                              or chain.strength == WEAK):
                     continue
                 stem = self._canonical(base, chain)
                 if stem[-1] not in self.voiced_final:
                     yield VerbReading(stem, k, chain.strength)
                     break
-
-    def _derived_converb(self, base: str, chain: VerbChain) -> bool:
-        """``құшақта·п``: the converb -п after a long stem in -ла/-да/-та, the suffix
-        that makes verbs of nouns (``талап`` is too short to be read so)."""
-        return chain.kind == "converb" and len(base) >= MIN_DERIVED and \
-            base[-2:-1] in self.derivers and base[-1] in self.vowels
 
     def _spellings(self, word: str) -> list[str]:
         out = [word]
