@@ -345,7 +345,6 @@ class VerbUnit:
         self.glides = {letter("я"): letter("йа"), letter("ю"): letter("йу")}
         self.folded = letter("і") == letter("и")
         self.voiced_final = frozenset(map(letter, VOICED_FINAL))
-        self.n = letter("н")
         self.derivers = frozenset(map(letter, "лдт"))
         self.derived_vowels = frozenset(map(letter, "ае"))
 
@@ -410,9 +409,8 @@ class VerbUnit:
             for chain in chains:
                 if base[-1] not in chain.left or (h and chain.harmony and h != chain.harmony):
                     continue
-                if chain.passive and (word[-k] == self.n or (
-                        len(base) <= SHORT_PASSIVE and base[-1] in self.vowels)):
-                    continue  # айран·ды is no айра·н·ды: a guess takes no passive -н
+                if chain.passive and word[-k] not in self.epenthetic.values():
+                    continue  # айран·ды is no айра·н·ды, школа no шко·л·а: only -ыл/-іл
                 if not chain.distinctive and (distinctive_only or len(base) < MIN_GUESS
                                               or chain.strength == WEAK):
                     continue
