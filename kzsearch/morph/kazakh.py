@@ -466,6 +466,7 @@ def _load_lexicon(name: str) -> tuple[frozenset[str], dict[str, int], frozenset[
 @lru_cache(maxsize=1)
 def _analyzers() -> tuple[KazakhAnalyzer, KazakhAnalyzer]:
     from kzsearch.morph.kazakh_analyzer import KazakhAnalyzer
+    from kzsearch.morph.kazakh_stopwords import STOPWORDS
     from kzsearch.morph.kazakh_verbs import (
         CLOSED_ROOTS,
         SHORT_ROOTS,
@@ -489,16 +490,14 @@ def _analyzers() -> tuple[KazakhAnalyzer, KazakhAnalyzer]:
                       proven={fold(k): v for k, v in proven.items()},
                       good=frozenset(map(fold, bare)))
     verb_list = list(verb_chains())
-    # a folded two-letter root may be another word (өт, from, is от "fire" folded)
-    foldable = {k: v for k, v in verbs.items() if k not in SHORT_ROOTS or fold(k) == k}
     plain_verbs = VerbUnit(iter(verb_list), verbs, plain.harmony)
     folded_verbs = VerbUnit(((fold(t), _fold_verb_chain(c)) for t, c in verb_list),
-                            _fold_counts(foldable), folded.harmony, letter=fold)
+                            _fold_counts(verbs), folded.harmony, letter=fold)
     irregular = {**progressive_forms(), **IRREGULAR}
     return (KazakhAnalyzer(irregular, plain, plain_verbs, declined),
             KazakhAnalyzer({fold(k): fold(v) for k, v in irregular.items()}, folded,
-                           folded_verbs,
-                           frozenset(map(fold, declined))))
+                           folded_verbs, frozenset(map(fold, declined)),
+                           stopwords=frozenset(map(fold, STOPWORDS)), letter=fold))
 
 
 def _load_verbs(name: str) -> dict[str, int]:

@@ -50,6 +50,12 @@ COMMON_VERB_KINDS = 5
 # The verbs among the function words: a stopword is read as a verb only as one of
 # these (деп, болды, етіп, жатыр), never as a content verb (қалай, өте, кейін).
 FUNCTION_VERBS = frozenset("бол де е ет жат тұр отыр жүр таб".split())
+# A noun stem read once more as an unknown verb's verbal noun must be the bare verbal
+# noun or participle, or with the 3rd person possessive: күйе·уі (of күйеуімен), not
+# дәр·у·мен (of дәрумендер); кеңес·кен (of кеңескенде) and жыла·дың (of жыладыңдар)
+# are read as other verb chains are.
+NONFINITE = frozenset("ған ген қан кен атын етін йтын йтін у ғаны гені қаны кені атыны етіні "
+                      "йтыны йтіні уы уі".split())
 # A weak chain (-а, -ды, -п) after one of the commonest verbs (ал, бол, кел: seen with
 # most kinds of ending) beats a word seen whole (ала, бола, келе); жара stays a wound.
 COMMONEST_VERB_KINDS = 7
@@ -67,8 +73,12 @@ class KazakhAnalyzer:
     """Chooses between the irregular, noun and verb readings of a word."""
 
     def __init__(self, irregular: dict[str, str], nouns, verbs: VerbUnit,
-                 declined: frozenset[str], guess: bool = True):
+                 declined: frozenset[str], guess: bool = True,
+                 stopwords: frozenset[str] = STOPWORDS, letter=lambda s: s):
         self.irregular = irregular
+        self.stopwords = stopwords
+        self.function_verbs = frozenset(map(letter, FUNCTION_VERBS))
+        self.nonfinite = frozenset(map(letter, NONFINITE))
         self.nouns = nouns
         self.verbs = verbs
         self.declined = declined
@@ -88,9 +98,12 @@ class KazakhAnalyzer:
             verb = self.verbs.guess(word, distinctive_only=noun != word)
             if verb is None and noun != word and noun not in self.nouns.good:
                 verb = self.verbs.guess(noun, distinctive_only=False)  # кеңескен·де
+                if verb is not None and verb.kind == "verbal noun" and \
+                        noun[len(verb.stem):] not in self.nonfinite:
+                    verb = None  # дәрумен·дер is no дәр·у·мен + plural
         if verb is None or verb.stem == noun or verb.chain >= self.nouns.proven.get(word, 99):
             return Analysis(noun, "noun")
-        if word in STOPWORDS and verb.stem not in FUNCTION_VERBS:
+        if word in self.stopwords and verb.stem not in self.function_verbs:
             return Analysis(noun, "noun")  # қалай "how" is no қала·й, өте "very" no өт·е
         if verb.strength == WEAK and (noun in self.declined or (noun in self.nouns.good and (
                 noun != word or verb.kinds < COMMONEST_VERB_KINDS))):

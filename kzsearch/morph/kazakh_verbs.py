@@ -310,6 +310,7 @@ class VerbReading:
     chain: int  # letters stripped
     strength: int
     kinds: int = 0  # kinds of verb ending the lexicon saw the stem with; 0: a guess
+    kind: str = ""  # the chain's kind (past, participle, verbal noun...)
 
 
 class VerbUnit:
@@ -416,7 +417,7 @@ class VerbUnit:
                     continue
                 stem = self._canonical(base, chain)
                 if stem[-1] not in self.voiced_final:
-                    yield VerbReading(stem, k, chain.strength)
+                    yield VerbReading(stem, k, chain.strength, 0, chain.kind)
                     break
 
     def _spellings(self, word: str) -> list[str]:
