@@ -163,7 +163,7 @@ VERBAL_NOUN = [_m("у", "у", V | C | {NEG})]  # бол·у, сайла·у; aft
 
 # Verb roots of two letters: too short for the corpus evidence to tell them from the
 # thousands of words that begin so (жа-, қа-), and among the commonest verbs.
-SHORT_ROOTS = frozenset("ал ас ат аш ақ де ек ер ес ет же жу ки іл іш оз өл өс өт ти ту ұр ұқ ұш"
+SHORT_ROOTS = frozenset("ал ас аш ақ де ек ер ес ет же жу ки іл іш оз өл өс өт ти ұр ұқ ұш"
                         .split())
 # The progressive auxiliaries take the person endings straight after the root
 # (жатыр·мын, отыр·сыз, тұр·мыз), a present that no other verb has.
