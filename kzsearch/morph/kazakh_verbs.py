@@ -105,8 +105,6 @@ PARTICIPLE = [
     _m("йтын", "йтін", V | {NEG}),
     _m("тын", "тін", {NEG}),  # алматын: -майтын with the й dropped, as it is often written
 ]
-# The potential negative written as one word: ала алмайды → аламайды.
-POTENTIAL = [_m("а", "е", C), _m("й", "й", V)]
 FUTURE = [
     _m("ар", "ер", C - {"й"}),
     _m("р", "р", V),
@@ -188,7 +186,6 @@ def progressive_forms() -> dict[str, str]:
 # (kind, slots, indexes of the slots that must be filled)
 SEQUENCES: list[tuple[str, list[list[Morph]], tuple[int, ...]]] = [
     ("present", [PASSIVE, NEGATION, AORIST, PERSON_AORIST], (2,)),
-    ("present", [PASSIVE, POTENTIAL, NEGATION, AORIST, PERSON_AORIST], (1, 2, 3)),
     ("past", [PASSIVE, NEGATION, PAST, PERSON_SHORT], (2,)),
     ("participle", [PASSIVE, NEGATION, PARTICIPLE, ABSTRACT, PLURAL, POSSESSIVE, CASE], (2,)),
     ("participle", [PASSIVE, NEGATION, PARTICIPLE, PERSON_LONG], (2, 3)),
