@@ -34,6 +34,7 @@ from kzsearch.morph.kazakh import (  # noqa: E402
     PROVEN_FLAG,
     SHORT_STEM,
     VOWELS,
+    _forms,
     build_analyzer,
     build_stemmer,
     chain_texts,
@@ -42,6 +43,7 @@ from kzsearch.morph.kazakh import (  # noqa: E402
 from kzsearch.morph.kazakh_stopwords import STOPWORDS  # noqa: E402
 from kzsearch.morph.kazakh_verbs import (  # noqa: E402
     CLOSED_ROOTS,
+    NEGATION,
     SHORT_ROOTS,
     VOICED_FINAL,
     WEAK,
@@ -62,6 +64,7 @@ MIN_NOUN_VERB_KINDS = 4
 NEGATIONS = frozenset("ма ме ба бе па пе".split())
 VERBS = ROOT / "kzsearch" / "data" / "kazakh_verb_stems.txt"
 MIN_PROOF = 2  # corpus occurrences of W + case that prove W a stem: one may be a typo
+MIN_NEGATION_PROOF = 1  # occurrences of V·ma + noun ending that prove V·ma a noun
 WHOLE = ROOT / "kzsearch" / "data" / "kazakh_whole_words.txt"
 
 
@@ -202,6 +205,58 @@ def preferred(lexicon: frozenset[str], counts: Counter[str]) -> frozenset[str]:
     return frozenset(s for s in lexicon if counts[s] > 0)
 
 
+def negation_nouns(counts: Counter[str], verbs: dict[str, int]) -> dict[str, int]:
+    """Nouns made from verbs by -ма/-ме/-ба/-бе/-па/-пе, which end like the negation.
+
+    ``шығарма`` (a work), ``көрме`` (an exhibition), ``жазба`` (a record), ``құрама``
+    (a national team) are a verb stem + the negation letter for letter, and bare
+    they read as the negative imperative, with -сын/-сін as the negative optative.
+    The corpus tells them apart: a negation is followed by a tense, mood or
+    non-finite suffix, never by a noun ending, so ``шығарма·лары``, ``көрме·де``,
+    ``құрама·сының`` prove the word a noun stem. A noun chain proves only if no verb
+    chain after the negation has the same letters (``-сын``, ``-ңыз``: ``шығар·ма·сын``
+    "let him not produce"). One occurrence proves: a negation with a noun ending is
+    no slip of the pen, and a false proof costs only the rare bare negative
+    imperative. Returns each such word with the length of the chain it disproves
+    (the negation's two letters), as :func:`proven_stems` does, so the stemmer keeps
+    the word whole and the analyzer reads none of its forms through the negation
+    (``шығармайды`` and ``шығармады`` still are ``шығар``: those chains are no noun's).
+    """
+    stemmer = build_stemmer(frozenset())
+    nominal: dict[str, list] = {}
+    for text, chain in chains([NOUN]):
+        nominal.setdefault(text, []).append(chain)
+    verbal: dict[str, list] = {}
+    for text, chain in verb_chains(passive=False):
+        verbal.setdefault(text, []).append(chain)
+    candidates: dict[str, tuple[str, str]] = {}  # V·neg -> (V, neg)
+    for verb in verbs:
+        h = stemmer.harmony(verb)
+        for morph in NEGATION:
+            if verb[-1] in morph[2]:
+                for surface, mh in _forms(morph):
+                    if not h or h == mh:
+                        candidates[verb + surface] = (verb, surface)
+    longest = max(map(len, nominal))
+    proofs: Counter[str] = Counter()
+    for word, n in counts.items():
+        for k in range(1, min(longest, len(word) - 3) + 1):
+            found = candidates.get(word[:-k])
+            if found is None:
+                continue
+            verb, negation = found
+            ending, base = word[-k:], word[:-k]
+            h = stemmer.harmony(base)
+            if not any(base[-1] in c.left and (not c.harmony or c.harmony == h)
+                       for c in nominal.get(ending, ())):
+                continue
+            if any(verb[-1] in c.left for c in verbal.get(negation + ending, ())):
+                continue  # -сын: the negative optative too
+            proofs[base] += n
+    return {word: len(candidates[word][1]) for word, n in proofs.items()
+            if n >= MIN_NEGATION_PROOF}
+
+
 def attested_stems(counts: Counter[str], min_count: int,
                    rounds: int) -> tuple[list[str], dict[str, int]]:
     """Stems that the stemmer reaches from corpus words seen often enough, and the
@@ -216,9 +271,13 @@ def attested_stems(counts: Counter[str], min_count: int,
     are kept whole, so their false stems (``қазақс`` of ``қазақстан``) lose their only
     source and drop out too.
     """
-    lexicon: frozenset[str] = frozenset()
-    proven: dict[str, int] = {}
     verbs = verb_stems(verb_evidence(counts))
+    # Nouns in -ма/-ба/-па are stems from the start: else their bare form reads as
+    # the verb's negative imperative (құрама: құра·ма) and their -м·а as a possessive
+    # dative of the verb stem (құра·м·а), and the noun never enters the lexicon.
+    negated = negation_nouns(counts, verbs)
+    lexicon: frozenset[str] = frozenset(negated)
+    proven: dict[str, int] = dict(negated)
     for round_ in range(rounds):
         bare = preferred(lexicon, counts) | (frozenset(verbs) - SHORT_ROOTS)
         stemmer = build_analyzer(build_stemmer(
@@ -231,7 +290,8 @@ def attested_stems(counts: Counter[str], min_count: int,
             stems[s] += n
             sources[s] += 1
         lexicon = frozenset(s for s, n in stems.items()
-                            if n >= min_count and _plausible(s, sources[s], counts[s]))
+                            if n >= min_count and _plausible(s, sources[s], counts[s])
+                            ) | frozenset(negated)
         bare = preferred(lexicon, counts) | (frozenset(verbs) - SHORT_ROOTS)
         found = proven_stems(counts, build_stemmer(lexicon, proven=proven, good=bare))
         proven = {w: min(proven.get(w, n), found.get(w, n)) for w, n in {**proven, **found}.items()

@@ -71,6 +71,69 @@ def test_derivations_and_nouns_stay_apart_from_verbs(a: str, b: str) -> None:
     assert stem(a) != stem(b)
 
 
+@pytest.mark.parametrize(
+    "noun, forms",
+    [
+        # nouns made from verbs by -ма/-ме/-ба/-бе/-па/-пе end like the negation: every
+        # form of the noun is the noun, -сын/-сін (possessive + accusative) too, which
+        # reads as the negated optative of the verb
+        ("құрама", ["құрама", "құрамасы", "құрамасын", "құрамасының", "құрамаға", "құрамалары"]),
+        ("жазба", ["жазба", "жазбасы", "жазбалар", "жазбасында", "жазбаларын"]),
+        ("шығарма", ["шығарма", "шығармасы", "шығармасын", "шығармалары", "шығармаларын"]),
+        ("көрме", ["көрме", "көрмесі", "көрмесін", "көрмеде", "көрмені"]),
+        ("бөлме", ["бөлме", "бөлмесі", "бөлмеде", "бөлмелер"]),
+        ("тапсырма", ["тапсырма", "тапсырмасы", "тапсырмасын", "тапсырмалар"]),
+        ("бастама", ["бастама", "бастамасы", "бастамасын", "бастамасымен", "бастамалар"]),
+        ("баспа", ["баспа", "баспасы", "баспасында"]),
+    ],
+)
+def test_deverbal_nouns_in_ma_keep_every_form_together(noun: str, forms: list[str]) -> None:
+    assert {w: stem(w) for w in forms} == dict.fromkeys(forms, noun)
+    assert {stem_folded(fold(w)) for w in forms} == {fold(noun)}
+
+
+@pytest.mark.parametrize(
+    "noun, verb_forms",
+    [
+        # ...while the verb's negated forms still reach the verb, apart from the noun;
+        # -ңдар/-ңыздар after the negation are no noun chain (a plural follows no possessive)
+        ("құрама", ["құрайды", "құрамайды", "құрамаған", "құраған"]),
+        ("жазба", ["жазды", "жазбады", "жазбайды", "жазбаған"]),
+        ("шығарма", ["шығарды", "шығармайды", "шығармады", "шығармаған", "шығармаңыздар"]),
+        ("көрме", ["көрді", "көрмейді", "көрмеді", "көрмеген", "көрмеңдер"]),
+        ("бөлме", ["бөлді", "бөлмейді", "бөлмеді"]),
+        ("тапсырма", ["тапсырды", "тапсырмады", "тапсырмайды"]),
+        ("бастама", ["бастады", "бастамады", "бастамайды"]),
+    ],
+)
+def test_negated_verbs_reach_the_verb_not_its_noun_in_ma(noun: str, verb_forms: list[str]) -> None:
+    stems = {w: stem(w) for w in verb_forms}
+    assert len(set(stems.values())) == 1 and stem(noun) not in stems.values(), stems
+
+
+def test_the_lexicon_builder_proves_nouns_in_ma_by_their_noun_endings() -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from collections import Counter
+
+    from build_lexicon import negation_nouns
+
+    verbs = {"шығар": 6, "көр": 8, "ал": 7, "жаз": 5}
+    counts = Counter({
+        "шығарма": 3, "шығармалары": 2, "шығармасын": 1,  # a noun: -лары after the negation
+        "көрмесі": 1, "көрмеде": 1,  # a noun even when never seen bare
+        "алмайды": 5, "алмасын": 2, "алмаған": 3,  # only verb chains after -ма: no proof
+        "жазбады": 2, "жазбаңыз": 1,
+    })
+    assert negation_nouns(counts, verbs) == {"шығарма": 2, "көрме": 2}
+
+
+def test_a_deverbal_noun_query_finds_its_forms_in_a_title(sample_index) -> None:
+    # "құрама" is the national team, not the negative imperative of құра- "build"
+    found = [hit.title for hit in sample_index.search("құрама", per_page=5).hits]
+    assert "Футбол: Қазақстан құрамасы Данияны 3:2 есебімен жеңді" in found[:3]
+    assert sample_index.search('"ұлттық құрама"').total
+
+
 def test_the_issue_sentence_gives_one_term_for_the_verb() -> None:
     terms = analyze("Тоқаев жаңа министрді тағайындады. Министр тағайындалды.")
     assert terms == ["тоқаев", "жаңа", "министр", "тағайында", "министр", "тағайында"]

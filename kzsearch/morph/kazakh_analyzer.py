@@ -13,7 +13,10 @@ The analyzer asks each and chooses with corpus evidence:
 * when the noun and verb readings agree (``алды``: ``ал`` + accusative or ``ал`` +
   past) there is nothing to choose;
 * a word the corpus proves whole (``тілеуберді``, seen taking a genitive that no
-  past tense takes) has no verb reading;
+  past tense takes) has no verb reading, and nor has a form of it that is the word
+  + one noun chain: ``шығарма`` (a work) is seen as ``шығармалары``, which no
+  negated ``шығар·ма`` can be, so ``шығармасын`` is its accusative, not "let him not
+  produce" (``шығармайды`` is still ``шығар``: no noun ends so);
 * a verb the lexicon does not know is read only when no noun reading explains the
   word: the noun unit left it whole (``мақұлда·ды``) and the chain is not weak, or
   it found only a stem never seen whole in text and the chain is a negated tense
@@ -101,7 +104,8 @@ class KazakhAnalyzer:
                 if verb is not None and verb.kind == "verbal noun" and \
                         noun[len(verb.stem):] not in self.nonfinite:
                     verb = None  # дәрумен·дер is no дәр·у·мен + plural
-        if verb is None or verb.stem == noun or verb.chain >= self.nouns.proven.get(word, 99):
+        if verb is None or verb.stem == noun or verb.chain >= self.nouns.proven.get(word, 99) \
+                or self._cuts_proven_noun(word, noun, verb.stem):
             return Analysis(noun, "noun")
         if word in self.stopwords and verb.stem not in self.function_verbs:
             return Analysis(noun, "noun")  # қалай "how" is no қала·й, өте "very" no өт·е
@@ -111,6 +115,15 @@ class KazakhAnalyzer:
         if verb.strength == PLAIN and noun in self.declined and verb.kinds < COMMON_VERB_KINDS:
             return Analysis(noun, "noun")
         return Analysis(verb.stem, "verb")
+
+    def _cuts_proven_noun(self, word: str, noun: str, verb: str) -> bool:
+        """Whether the verb reading cuts into a noun stem the corpus proves whole, with
+        the word that noun + one noun chain: ``шығарма·сын`` is no ``шығар·ма·сын``, as
+        ``шығарма·лары`` proves; ``көрме·ң·дер`` (stripped twice, a plural after a
+        possessive) is no noun's, so ``көрмеңдер`` stays ``көр·ме·ңдер``."""
+        proven = self.nouns.proven.get(noun)
+        return proven is not None and len(noun) - len(verb) >= proven and \
+            word.startswith(noun) and (word == noun or word[len(noun):] in self.nouns.table)
 
     def stem(self, word: str) -> str:
         """The stem of ``word``: what the index stores for it."""
