@@ -278,11 +278,15 @@ def attested_stems(counts: Counter[str], min_count: int,
     negated = negation_nouns(counts, verbs)
     lexicon: frozenset[str] = frozenset(negated)
     proven: dict[str, int] = dict(negated)
+    # Words in -м/-ң seen whole keep their letters, as at run time: the verb stems
+    # are preferred stems here, and білім, келісім, құрам would be біл·ім, келіс·ім,
+    # құра·м (my ...), so the nouns never entered the lexicon.
+    whole = frozenset(whole_words(counts))
     for round_ in range(rounds):
         bare = preferred(lexicon, counts) | (frozenset(verbs) - SHORT_ROOTS)
         stemmer = build_analyzer(build_stemmer(
-            lexicon, short_stem=1 if round_ == 0 else SHORT_STEM, proven=proven, good=bare),
-            verbs)
+            lexicon, short_stem=1 if round_ == 0 else SHORT_STEM, proven=proven, good=bare,
+            whole=whole), verbs)
         stems: Counter[str] = Counter()
         sources: Counter[str] = Counter()
         for word, n in counts.items():
@@ -293,7 +297,8 @@ def attested_stems(counts: Counter[str], min_count: int,
                             if n >= min_count and _plausible(s, sources[s], counts[s])
                             ) | frozenset(negated)
         bare = preferred(lexicon, counts) | (frozenset(verbs) - SHORT_ROOTS)
-        found = proven_stems(counts, build_stemmer(lexicon, proven=proven, good=bare))
+        found = proven_stems(counts, build_stemmer(lexicon, proven=proven, good=bare,
+                                                   whole=whole))
         proven = {w: min(proven.get(w, n), found.get(w, n)) for w, n in {**proven, **found}.items()
                   if w in lexicon}
     return sorted(lexicon), proven

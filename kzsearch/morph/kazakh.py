@@ -524,14 +524,16 @@ def _fold_verb_chain(chain: VerbChain) -> VerbChain:
 
 def build_stemmer(lexicon: frozenset[str], short_stem: int = SHORT_STEM,
                   proven: dict[str, int] | None = None,
-                  good: frozenset[str] = frozenset()) -> _Stemmer:
+                  good: frozenset[str] = frozenset(),
+                  whole: frozenset[str] = frozenset()) -> _Stemmer:
     """A plain noun stemmer over a given lexicon, for the lexicon builder.
 
     The builder starts from an empty lexicon and, to find two-letter stems at all,
-    may let unvalidated strips go down to ``short_stem`` letters.
+    may let unvalidated strips go down to ``short_stem`` letters. ``whole``: the words
+    in -м/-ң that news uses whole, as at run time (else ``білім`` is ``біл·ім``).
     """
     return _Stemmer(_chains(), lexicon, IRREGULAR, ELISION, short_stem=short_stem, proven=proven,
-                    good=good)
+                    good=good, whole=whole)
 
 
 def build_analyzer(stemmer: _Stemmer, verbs: dict[str, int],
