@@ -53,6 +53,7 @@ from kzsearch.morph.kazakh_verbs import (  # noqa: E402
 from kzsearch.text.normalize import normalize_text  # noqa: E402
 
 WORD_RE = re.compile("[а-яәғқңөұүһіё]+")
+HYPHENS = frozenset("-‐‑–%")  # and 90%-ке written 90%ке
 # Letters that only Kazakh uses; a word without them may be Russian, which is fine
 # here: Russian words are stems too as far as the strip validation is concerned.
 OUTPUT = ROOT / "kzsearch" / "data" / "kazakh_stems.txt"
@@ -93,9 +94,17 @@ def corpus_texts(data: Path) -> Iterator[str]:
 
 
 def word_counts(data: Path) -> Counter[str]:
+    """Corpus words, without soft hyphens inside words and without the endings
+    written after a hyphen or percent sign (``2020-ға``, ``оңт-ке``, ``5-інші``,
+    ``90%ке``): those are suffixes of a number or an abbreviation, and counted as
+    words they made stems of ``ке`` and ``інші`` (so ``келер`` was ``ке·лер``)."""
+    endings = chain_texts([NOUN])
     counts: Counter[str] = Counter()
     for text in corpus_texts(data):
-        counts.update(WORD_RE.findall(normalize_text(text).lower().replace("ё", "е")))
+        text = normalize_text(text.replace("\xad", "")).lower().replace("ё", "е")
+        counts.update(m.group() for m in WORD_RE.finditer(text)
+                      if not (m.start() and text[m.start() - 1] in HYPHENS
+                              and m.group() in endings))
     return counts
 
 
