@@ -101,12 +101,12 @@ PERSON_LONG = [  # after participles and the future: алғанмын, алар�
 PARTICIPLE = [
     _m("ған", "ген", V | SONORANT | {NEG}),
     _m("қан", "кен", VOICELESS),
-    _m("атын", "етін", C - {"й"}),
+    _m("атын", "етін", C),  # after й written ятын (қоятын), spelled out by the verb unit
     _m("йтын", "йтін", V | {NEG}),
     _m("тын", "тін", {NEG}),  # алматын: -майтын with the й dropped, as it is often written
 ]
 FUTURE = [
-    _m("ар", "ер", C - {"й"}),
+    _m("ар", "ер", C),  # қояр
     _m("р", "р", V),
     _m("с", "с", {NEG}),  # алмас, келмес
 ]
@@ -126,9 +126,9 @@ CONDITIONAL = [_m("са", "се", V | C | {NEG})]
 OPTATIVE = [
     _m("сын", "сін", C),  # алсын, берсін; after a vowel it is the possessive + accusative
     _m("сын", "сін", V | {NEG}),  # сұрасын, бермесін (бағдарлама·сы·н)
-    _m("айын", "ейін", C - {"й"}),  # болайын
+    _m("айын", "ейін", C),  # болайын, қояйын
     _m("йын", "йін", V | {NEG}),
-    _m("айық", "ейік", C - {"й"}),  # білейік
+    _m("айық", "ейік", C),  # білейік, қояйық
     _m("йық", "йік", V | {NEG}),
     _m("ыңыз", "іңіз", C),  # алыңыз
     _m("ңыз", "ңіз", V | {NEG}),
@@ -341,6 +341,7 @@ class VerbUnit:
         self.r = letter("р")  # a chain that may follow р follows a consonant: и is one (тиеді)
         self.epenthetic = {"b": letter("ы"), "f": letter("і")}
         self.glides = {letter("я"): letter("йа"), letter("ю"): letter("йу")}
+        self.yatyn = letter("ятын")
         self.folded = letter("і") == letter("и")
         self.voiced_final = frozenset(map(letter, VOICED_FINAL))
         self.derivers = frozenset(map(letter, "лдт"))
@@ -376,7 +377,9 @@ class VerbUnit:
         ``мақұлдайды``). A negated tense is enough, as no noun ends so; with
         ``distinctive_only`` false, so is any chain that is not weak (``-ады``,
         ``-ған``, ``-атын``, past ``-ды`` after a vowel), which the analyzer allows
-        only where no noun reading explains the word as well. The stem must have
+        only where no noun reading explains the word as well. An unknown stem in ``й``
+        takes no ``-атын`` written ``-ятын``: loans end in ``-ят`` and take ``-ын``
+        (уәлаят·ын is no уәлай·атын), while the verbs in ``й`` are few and known. The stem must have
         ``MIN_GUESS`` letters and a vowel, or two before a negated tense, and may not
         end in a voiced stop. The longest chain wins, but a stem in -л/-д/-т before
         a chain in -а/-е gives way to the stem in -ла/-да/-та, the suffix that makes
@@ -384,7 +387,9 @@ class VerbUnit:
         """
         readings = [r for spelling in self._spellings(word)
                     for r in self._guesses(spelling, distinctive_only)
-                    if word.startswith(r.stem[:-1])]
+                    if word.startswith(r.stem[:-1]) and not (
+                        word[len(r.stem) - 1:len(r.stem) + 3] == self.yatyn
+                        and r.strength != STRONG)]
         if not readings:
             return None
         best = max(readings, key=lambda r: r.chain)
