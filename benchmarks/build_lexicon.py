@@ -57,6 +57,7 @@ HYPHENS = frozenset("-‐‑–%")  # and 90%-ке written 90%ке
 # Letters that only Kazakh uses; a word without them may be Russian, which is fine
 # here: Russian words are stems too as far as the strip validation is concerned.
 OUTPUT = ROOT / "kzsearch" / "data" / "kazakh_stems.txt"
+_HARMONY = build_stemmer(frozenset()).harmony
 MIN_VERB_KINDS = 2  # kinds of verb ending that make a stem a verb stem
 MIN_DECLINED = 2  # distinct case forms that make a word seen whole a declined noun
 # A declined noun (жыл: жылдың, жылға) is a verb stem too only with more evidence:
@@ -179,6 +180,23 @@ def verb_stems(evidence: dict[str, tuple[set[str], set[str]]]) -> dict[str, int]
                 stem[-1] not in VOICED_FINAL:
             out[stem] = len(strong | weak)
     return dict(sorted(out.items()))
+
+
+def passive_of(stem: str) -> str:
+    """The passive stem of a verb stem: -л after a vowel, -ын/-ін after л, -ыл/-іл
+    after the other consonants (ата·л, ал·ын, бас·ыл).
+
+    Only verbs take the passive, so a declined noun whose passive is a verb stem of
+    the text is a verb too: ``ата`` (grandfather; to name) of ``аталады``, ``бас``
+    (head; to press, to print) of ``басылған``, ``арна`` of ``арналған``. Without it
+    the passive stayed a verb of its own (``аталады`` was ``атал``, ``атайды`` ``атай``).
+    """
+    back = _HARMONY(stem) != "f"
+    if stem[-1] in VOWELS:
+        return stem + "л"
+    if stem[-1] == "л":
+        return stem + ("ын" if back else "ін")
+    return stem + ("ыл" if back else "іл")
 
 
 def declined_nouns(lexicon: frozenset[str], counts: Counter[str],
@@ -387,9 +405,10 @@ def main() -> None:
     evidence = verb_evidence(counts)
     verbs = verb_stems(evidence)
     declined = declined_nouns(frozenset(stems), counts, verbs)
-    verbs = {stem: kinds for stem, kinds in verbs.items() if stem not in declined
-             or stem in CLOSED_ROOTS
-             or len(evidence.get(stem, ((), ()))[0]) >= MIN_NOUN_VERB_KINDS}
+    nouns_too = {stem for stem in verbs if stem in declined and stem not in CLOSED_ROOTS
+                 and len(evidence.get(stem, ((), ()))[0]) < MIN_NOUN_VERB_KINDS}
+    verbs = {stem: kinds for stem, kinds in verbs.items()
+             if stem not in nouns_too or passive_of(stem) in verbs.keys() - nouns_too}
     lines = ["\t".join([s, *([f"{PROVEN_FLAG}{proven[s]}"] if s in proven else []),
                         *([BARE_FLAG] if s in bare else []),
                         *([DECLINED_FLAG] if s in declined else [])])

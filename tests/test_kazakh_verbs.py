@@ -51,6 +51,11 @@ BACK, FRONT = set("аоұыя"), set("әеөүі")
         ["табады", "тапты", "тапқан"],
         # the future -ер: not ке·лер (ке was counted as a word, the ending of оңт-ке)
         ["келер", "келді", "келеді"],
+        # verbs that are declined nouns too (ата grandfather, бас head): their passive
+        # proves them verbs, and meets the active
+        ["аталады", "атайды", "атады", "аталған"],
+        ["басылған", "басады", "басып", "басқан"],
+        ["арналған", "арнады", "арнайды"],
         # the copula е-
         ["еді", "екен", "емес"],
     ],
