@@ -173,6 +173,9 @@ def test_an_unknown_verb_is_read_by_a_negated_tense() -> None:
 def test_an_unknown_verb_in_la_keeps_its_suffix() -> None:
     # айғайла- is not in the public corpus: айғайла·ды, never айғайл·ады
     assert stem("айғайлады") == stem("айғайлаған") == "айғайла"
+    # the present -йды after -ла is no noun in -лай + accusative (бозторғай·ды is)
+    assert stem("айғайлайды") == "айғайла" and stem("қайталайды") == stem("қайталады")
+    assert stem("бозторғайды") == "бозторғай"
 
 
 def test_progressive_auxiliaries_take_person_endings_directly() -> None:

@@ -346,6 +346,7 @@ class VerbUnit:
         self.voiced_final = frozenset(map(letter, VOICED_FINAL))
         self.derivers = frozenset(map(letter, "лдт"))
         self.derived_vowels = frozenset(map(letter, "ае"))
+        self.verbalizers = frozenset(map(letter, ("ла", "ле")))
 
     def read(self, word: str) -> VerbReading | None:
         """The best verb reading of ``word``, or ``None`` when no known verb stem fits.
@@ -383,7 +384,10 @@ class VerbUnit:
         ``MIN_GUESS`` letters and a vowel, or two before a negated tense, and may not
         end in a voiced stop. The longest chain wins, but a stem in -л/-д/-т before
         a chain in -а/-е gives way to the stem in -ла/-да/-та, the suffix that makes
-        verbs of nouns (``айғайла·ды``, not ``айғайл·ады``).
+        verbs of nouns (``айғайла·ды``, not ``айғайл·ады``). After that suffix the
+        present ``-йды`` is guessed even where the noun unit read a noun + accusative
+        (``айғайлайды``): nouns in ``-ай`` are many (бозторғай, құдай, Алтай), but not
+        in ``-лай`` but the adverbs (солай, қалай), which take no case.
         """
         readings = [r for spelling in self._spellings(word)
                     for r in self._guesses(spelling, distinctive_only)
@@ -414,8 +418,11 @@ class VerbUnit:
                     continue
                 if chain.passive and word[-k] not in self.epenthetic.values():
                     continue  # айран·ды is no айра·н·ды, школа no шко·л·а: only -ыл/-іл
-                if not chain.distinctive and (distinctive_only or len(base) < MIN_GUESS
-                                              or chain.strength == WEAK):
+                derived_present = chain.kind == "present" and word[-k] == self.y and \
+                    base[-2:] in self.verbalizers  # айғайла·й·ды: no noun ends in -лай
+                if not chain.distinctive and (
+                        (distinctive_only and not derived_present)
+                        or len(base) < MIN_GUESS or chain.strength == WEAK):
                     continue
                 stem = self._canonical(base, chain)
                 if stem[-1] not in self.voiced_final:
