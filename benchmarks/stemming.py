@@ -1,25 +1,33 @@
 """Kazakh stemmer benchmark: conflation on gold lemmas, keyboard folding, throughput.
 
-    PYTHONPATH=. python benchmarks/stemming.py [--quick]
+    PYTHONPATH=. python benchmarks/stemming.py [--quick] [--previous PATH]
 
 Prints Markdown tables: conflation on UniMorph verbs (``kaz.sm``) and nouns, the
 apertium-kaz segmentation corpus and UD-KTB train by part of speech. Baselines run in
 the same process: no stemming, the first four and five letters, pymorphy3 for
 Russian, Whoosh's ``StandardAnalyzer`` for speed.
-``--quick`` skips UD Russian and times a tenth of the text.
+``--quick`` skips UD Russian and times a tenth of the text. ``--previous PATH`` also
+scores the stemmer of another checkout (``PATH``, e.g. main: the previous analysis
+version) on the same gold in a subprocess of the same run, and prints the two side by
+side.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# The code under test: this checkout, or another one for --previous (set by the parent).
+CODE = Path(os.environ.get("KZSEARCH_STEMMING_CODE", ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(CODE))
 
 from conflation import (  # noqa: E402
     DATA,
@@ -182,12 +190,54 @@ def throughput_table(quick: bool) -> list[str]:
     ]
 
 
+def gold_scores() -> dict[str, list[float]]:
+    """P, R, F1 of ``stem`` on each gold set (the rows ``--previous`` compares)."""
+    sets = {"UniMorph verbs (kaz.sm)": unimorph_verb_pairs(),
+            "UniMorph nouns": unimorph_pairs(),
+            "apertium-kaz segmentation": segmentation_pairs()}
+    rows = ud_kazakh_pairs()
+    for pos in (*UD_CLASSES, None):
+        pairs = [(f, lemma) for f, lemma, p in rows if pos is None or p == pos]
+        if pairs:
+            sets[f"UD-KTB train, {pos or 'all words'}"] = pairs
+    out = {}
+    for name, pairs in sets.items():
+        s = pairwise_f1(pairs, stem)
+        out[name] = [s.precision, s.recall, s.f1]
+    return out
+
+
+def previous_table(code: Path) -> list[str]:
+    """This checkout's scores beside another checkout's, the other in a subprocess."""
+    env = {**os.environ, "KZSEARCH_STEMMING_CODE": str(code.resolve()),
+           "PYTHONPATH": str(code.resolve())}
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--scores-json"],
+                          env=env, check=True, capture_output=True, text=True)
+    before, now = json.loads(done.stdout), gold_scores()
+    lines = [f"| gold | previous ({code}) P / R / F1 | this checkout P / R / F1 |",
+             "|---|---|---|"]
+    for name, (p, r, f) in now.items():
+        old = before.get(name)
+        cell = f"{old[0]:.3f} / {old[1]:.3f} / **{old[2]:.3f}**" if old else "-"
+        lines.append(f"| {name} | {cell} | {p:.3f} / {r:.3f} / **{f:.3f}** |")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Kazakh stemmer benchmark")
     parser.add_argument("--quick", action="store_true", help="skip UD Russian, time 10%% of text")
+    parser.add_argument("--previous", type=Path, metavar="PATH",
+                        help="also score another checkout's stemmer (e.g. main)")
+    parser.add_argument("--scores-json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not DATA.exists():
         sys.exit(f"shared data not found at {DATA}")
+    if args.scores_json:
+        print(json.dumps(gold_scores()))
+        return
+    if args.previous:
+        print("\n".join(previous_table(args.previous)))
+        print()
     for table in (conflation_table(args.quick), ud_kazakh_table(), folding_table(),
                   throughput_table(args.quick)):
         print("\n".join(table))
