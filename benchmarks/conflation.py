@@ -94,6 +94,41 @@ def unimorph_verb_pairs(path: Path = UNIMORPH_VERBS) -> list[tuple[str, str]]:
     return pairs
 
 
+_VOWEL = frozenset("аәеиоөуұүыіэюя")
+_BACK_V, _FRONT_V = frozenset("аоұы"), frozenset("әеөүі")
+
+
+def misspelt_verb_form(form: str, lemma: str) -> bool:
+    """Whether a kaz.sm form breaks a rule of Kazakh spelling, so that text never has it.
+
+    The file's paradigms were generated, and several cells are systematically wrong:
+    the negative present with the aorist vowel before the negation (``азайтамайды``,
+    ``оқимайды`` for ``азайтпайды``, ``оқымайды``; ``азайта алмайды`` in two words is
+    the potential), ``-ма`` after ``н``/``ң``/``м`` where Kazakh has ``-ба``
+    (``көрінмеді`` for ``көрінбеді``: the public text has no ``-нма-``/``-нме-`` at
+    all), a vowel followed by ``ы``/``і`` (``айғайлаыңыз`` for ``айғайлаңыз``), and
+    suffixes of the other harmony (``көрмедыңіз``, ``көшды``). Used for one extra row of
+    ``benchmarks/stemming.py`` only; the plain row scores every form.
+    """
+    root = lemma[:-1]  # the lemma is the -у infinitive
+    if not root or not form.startswith(root):
+        return False
+    suffix = form[len(root):]
+    vowel_final = root[-1] in _VOWEL
+    if re.match("йм[ае]й" if vowel_final else "[ае]м[ае]й", suffix):
+        return True
+    if root[-1] in "нңм" and re.match("м[ае]", suffix):
+        return True
+    if vowel_final and suffix[:1] in ("ы", "і"):
+        return True
+    core = set(re.sub("(мен|бен|пен)$", "", suffix))
+    harmony = set(root) & (_BACK_V | _FRONT_V)
+    if core & _BACK_V and core & _FRONT_V:
+        return True
+    return bool(harmony and ((harmony <= _BACK_V and core & _FRONT_V)
+                             or (harmony <= _FRONT_V and core & _BACK_V)))
+
+
 def ud_kazakh_pairs(path: Path = UD_KAZAKH) -> list[tuple[str, str, str]]:
     """(form, lemma, part of speech) of every word of the UD Kazakh treebank, lowercased.
 
