@@ -98,7 +98,10 @@ class KazakhAnalyzer:
         verb = self.verbs.read(word)
         if verb is None and self.guess and word not in self.declined and (
                 noun == word or noun not in self.nouns.good):
-            verb = self.verbs.guess(word, distinctive_only=noun != word)
+            # A stem in a voiced stop is no Kazakh noun's (мақұлд, айғайлад): a noun
+            # reading that leaves one explains the word no better than none.
+            doubtful = noun[-1] in self.verbs.voiced_final and noun not in self.nouns.lexicon
+            verb = self.verbs.guess(word, distinctive_only=noun != word and not doubtful)
             if verb is None and noun != word and noun not in self.nouns.good:
                 verb = self.verbs.guess(noun, distinctive_only=False)  # кеңескен·де
                 if verb is not None and verb.kind == "verbal noun" and \
