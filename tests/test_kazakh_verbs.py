@@ -181,6 +181,14 @@ def test_an_unknown_verb_in_la_keeps_its_suffix() -> None:
     assert stem("айғайладыңыз") == "айғайла" and stem("заводыңыз") == "завод"
 
 
+@pytest.mark.parametrize("forms", [["артады", "артты", "артқан"],
+                                   ["шаршатады", "шаршатты"], ["аңғартады", "аңғартты"]])
+def test_a_stem_in_t_is_no_noun_in_ta_unless_the_sounds_fit(forms: list[str]) -> None:
+    # -та follows a voiceless consonant only: ар·та, шарша·та are no nouns + -та, so
+    # арт·ады (increases) and the causatives шаршат·ады, аңғарт·ады keep their stem
+    assert len({stem(w) for w in forms}) == 1, {w: stem(w) for w in forms}
+
+
 def test_progressive_auxiliaries_take_person_endings_directly() -> None:
     assert {stem(w) for w in ["жатырмын", "жатыр", "жатты", "жатқан"]} == {"жат"}
     assert {stem(w) for w in ["отырмыз", "отырды", "отыратын"]} == {"отыр"}

@@ -345,6 +345,9 @@ class VerbUnit:
         self.folded = letter("і") == letter("и")
         self.voiced_final = frozenset(map(letter, VOICED_FINAL))
         self.derivers = frozenset(map(letter, "лдт"))
+        self.suffix_after = {letter("л"): frozenset(map(letter, VOWELS | set("рйу"))),
+                             letter("д"): frozenset(map(letter, "лмнңзж")),
+                             letter("т"): frozenset(map(letter, VOICELESS))}
         self.derived_vowels = frozenset(map(letter, "ае"))
         self.verbalizers = frozenset(map(letter, ("ла", "ле")))
 
@@ -397,12 +400,21 @@ class VerbUnit:
         if not readings:
             return None
         best = max(readings, key=lambda r: r.chain)
-        if best.stem[-1:] in self.derivers and len(best.stem) >= MIN_GUESS:
+        if best.stem[-1:] in self.derivers and len(best.stem) >= MIN_GUESS and \
+                self._derives(best.stem):
             derived = [r for r in readings if r.stem[:-1] == best.stem
                        and r.stem[-1] in self.derived_vowels]
             if derived:
                 return derived[0]
         return best
+
+    def _derives(self, stem: str) -> bool:
+        """Whether ``stem`` + а/е may be the word before it + -ла/-да/-та: the suffix's
+        first letter must fit that word's last sound (-ла after a vowel, р, й, у; -да
+        after л, м, н, ң, з, ж; -та after a voiceless consonant). So айғайл·ады gives
+        way to айғайла·ды, but арт·ады, шаршат·ады (the causative -т) and жұт·ады stay:
+        ар·та, шарша·та, жұ·та break the rule."""
+        return stem[-2] in self.suffix_after[stem[-1]]
 
     def _guesses(self, word: str, distinctive_only: bool) -> Iterator[VerbReading]:
         for k in range(min(self.max_len, len(word) - MIN_GUESS_DISTINCTIVE), 0, -1):
