@@ -104,9 +104,10 @@ class KazakhAnalyzer:
             verb = self.verbs.guess(word, distinctive_only=noun != word and not doubtful)
             if verb is None and noun != word and noun not in self.nouns.good:
                 verb = self.verbs.guess(noun, distinctive_only=False)  # кеңескен·де
-                if verb is not None and verb.kind == "verbal noun" and \
-                        noun[len(verb.stem):] not in self.nonfinite:
-                    verb = None  # дәрумен·дер is no дәр·у·мен + plural
+                if verb is not None and (verb.kind == "converb" or (
+                        verb.kind == "verbal noun"
+                        and noun[len(verb.stem):] not in self.nonfinite)):
+                    verb = None  # дәрумен·дер is no дәр·у·мен + plural, зайып·ты no зай·ып
         if verb is None or verb.stem == noun or verb.chain >= self.nouns.proven.get(word, 99) \
                 or self._cuts_proven_noun(word, noun, verb.stem):
             return Analysis(noun, "noun")

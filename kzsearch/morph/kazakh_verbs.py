@@ -255,6 +255,7 @@ def _strength(text: str, kind: str, distinctive: bool, left: frozenset) -> int:
 VOICED_FINAL = frozenset("бвгғд")
 MIN_GUESS = 3  # an unknown verb stem is guessed only this long...
 MIN_GUESS_DISTINCTIVE = 2  # ...or this long before a negated tense
+MIN_CONVERB_GUESS = 4  # an unknown stem before the converb -ып/-іп: сындыр, not құл·ып
 SHORT_PASSIVE = 2  # a vowel-final stem this short takes no passive reading
 
 
@@ -350,6 +351,7 @@ class VerbUnit:
                              letter("т"): frozenset(map(letter, VOICELESS))}
         self.derived_vowels = frozenset(map(letter, "ае"))
         self.verbalizers = frozenset(map(letter, ("ла", "ле")))
+        self.yp = frozenset(map(letter, ("ып", "іп")))
 
     def read(self, word: str) -> VerbReading | None:
         """The best verb reading of ``word``, or ``None`` when no known verb stem fits.
@@ -432,13 +434,19 @@ class VerbUnit:
                     continue  # айран·ды is no айра·н·ды, школа no шко·л·а: only -ыл/-іл
                 derived_present = chain.kind == "present" and word[-k] == self.y and \
                     base[-2:] in self.verbalizers  # айғайла·й·ды: no noun ends in -лай
+                # the converb -ып/-іп of a word the noun unit leaves whole: every verb has
+                # the form, and the nouns ending so are short roots + -ып (кәсіп, құлып,
+                # ғұрып, айып), while the unknown verbs are long (сындыр·ып, балқыт·ып)
+                converb = chain.kind == "converb" and word[-k:] in self.yp and \
+                    len(base) >= MIN_CONVERB_GUESS
+                strength = PLAIN if converb else chain.strength
                 if not chain.distinctive and (
                         (distinctive_only and not derived_present)
-                        or len(base) < MIN_GUESS or chain.strength == WEAK):
+                        or len(base) < MIN_GUESS or strength == WEAK):
                     continue
                 stem = self._canonical(base, chain)
                 if stem[-1] not in self.voiced_final:
-                    yield VerbReading(stem, k, chain.strength, 0, chain.kind)
+                    yield VerbReading(stem, k, strength, 0, chain.kind)
                     break
 
     def _spellings(self, word: str) -> list[str]:
