@@ -195,6 +195,8 @@ def test_an_unknown_verbs_converb_meets_its_other_forms() -> None:
     assert stem("сындырып") == stem("сындырды") == stem("сындырған") == "сындыр"
     assert stem("қайтарып") == stem("қайтарды") == "қайтар"
     assert stem("кәсіп") == "кәсіп" and stem("зайыпты") == stem("зайыбы") == "зайып"
+    # -п after a long stem in -ла/-да/-та (мектеп, кітап, талап are short nouns)
+    assert stem("айғайлап") == stem("айғайлады") and stem("тәрбиелеп") == "тәрбиеле"
 
 
 def test_progressive_auxiliaries_take_person_endings_directly() -> None:

@@ -255,6 +255,7 @@ def _strength(text: str, kind: str, distinctive: bool, left: frozenset) -> int:
 VOICED_FINAL = frozenset("бвгғд")
 MIN_GUESS = 3  # an unknown verb stem is guessed only this long...
 MIN_GUESS_DISTINCTIVE = 2  # ...or this long before a negated tense
+MIN_DERIVED_CONVERB = 6  # a stem in -ла/-да/-та before -п: тәрбиеле, not мекте·п
 MIN_CONVERB_GUESS = 4  # an unknown stem before the converb -ып/-іп: сындыр, not құл·ып
 SHORT_PASSIVE = 2  # a vowel-final stem this short takes no passive reading
 
@@ -410,6 +411,14 @@ class VerbUnit:
                 return derived[0]
         return best
 
+    def _derived_converb(self, base: str) -> bool:
+        """``тәрбиеле·п``, ``мақұлда·п``: -п after a long stem in -ла/-да/-та whose
+        suffix fits the sound before it. The nouns in -теп/-тап/-лап are short (мектеп,
+        кітап, талап: мекте·п was read once), the verbs so many (99 of the public text's
+        words, all converbs)."""
+        return len(base) >= MIN_DERIVED_CONVERB and base[-2] in self.derivers and \
+            base[-1] in self.derived_vowels and self._derives(base[:-1])
+
     def _derives(self, stem: str) -> bool:
         """Whether ``stem`` + а/е may be the word before it + -ла/-да/-та: the suffix's
         first letter must fit that word's last sound (-ла after a vowel, р, й, у; -да
@@ -437,8 +446,9 @@ class VerbUnit:
                 # the converb -ып/-іп of a word the noun unit leaves whole: every verb has
                 # the form, and the nouns ending so are short roots + -ып (кәсіп, құлып,
                 # ғұрып, айып), while the unknown verbs are long (сындыр·ып, балқыт·ып)
-                converb = chain.kind == "converb" and word[-k:] in self.yp and \
-                    len(base) >= MIN_CONVERB_GUESS
+                converb = chain.kind == "converb" and (
+                    (word[-k:] in self.yp and len(base) >= MIN_CONVERB_GUESS)
+                    or (word[-k:] == self.p and self._derived_converb(base)))
                 strength = PLAIN if converb else chain.strength
                 if not chain.distinctive and (
                         (distinctive_only and not derived_present)
