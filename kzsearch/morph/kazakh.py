@@ -344,13 +344,15 @@ class _Stemmer:
         longest chain to any known stem, else (not ``known_only``) the longest safe
         chain: not risky, leaving more than two letters. A word the lexicon knows as
         a stem itself is only ever stripped to a known stem (``тілеуберді`` is not
-        ``тілеубер`` + accusative, as ``тілеубердінің`` in the corpus shows).
+        ``тілеубер`` + accusative, as ``тілеубердінің`` in the corpus shows). A word of
+        three letters goes only to a preferred stem (``елі``, ``үйі``, ``суы``: ``ел``,
+        ``үй``, ``су``; issue 16), as two-letter stems need.
         """
         fixed = self.irregular.get(word)
         if fixed is not None:
             return fixed
         n = len(word)
-        if n <= MIN_STEM + 1 or n > 60:
+        if n <= MIN_STEM or n > 60:
             return word
         table = self.table
         lexicon = self.lexicon
@@ -400,6 +402,8 @@ class _Stemmer:
                     fallback = stem
         if preferred is not None:
             return preferred
+        if n <= MIN_STEM + 1:
+            return word  # a 3-letter word loses its -ы/-і to a noun seen whole only
         if known is not None:
             return known
         return word if fallback is None else fallback
