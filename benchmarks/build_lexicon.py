@@ -53,7 +53,7 @@ from kzsearch.morph.kazakh_verbs import (  # noqa: E402
 from kzsearch.text.normalize import normalize_text  # noqa: E402
 
 WORD_RE = re.compile("[а-яәғқңөұүһіё]+")
-HYPHENS = frozenset("-‐‑–%")  # and 90%-ке written 90%ке
+HYPHENS = frozenset("-‐‑–—%°")  # and 90%ке, 75°-қа; KazNERD spaces its tokens (сағ - қа)
 # Letters that only Kazakh uses; a word without them may be Russian, which is fine
 # here: Russian words are stems too as far as the strip validation is concerned.
 OUTPUT = ROOT / "kzsearch" / "data" / "kazakh_stems.txt"
@@ -104,8 +104,8 @@ def word_counts(data: Path) -> Counter[str]:
     for text in corpus_texts(data):
         text = normalize_text(text.replace("\xad", "")).lower().replace("ё", "е")
         counts.update(m.group() for m in WORD_RE.finditer(text)
-                      if not (m.start() and text[m.start() - 1] in HYPHENS
-                              and m.group() in endings))
+                      if not (m.group() in endings
+                              and text[:m.start()].rstrip(" ")[-1:] in HYPHENS))
     return counts
 
 
