@@ -11,7 +11,9 @@ Recall@100 against the qrels. Baselines, built here in the same run:
 
 The same questions are then rewritten the three ways people type them — 2021
 Latin, a Russian keyboard (no Kazakh letters) and informal Latin — and run
-through kzsearch beside the original Cyrillic (issue 7).
+through kzsearch beside the original Cyrillic (issue 7). Last, the passages
+themselves are rewritten in 2021 and informal Latin and searched by the Cyrillic
+questions and by questions in the same script (issue 16: Latin-script articles).
 
 ``--previous PATH`` also runs the kzsearch rows with the code of another checkout
 (``PATH``, e.g. a checkout of main: the previous analysis version) in a subprocess
@@ -179,6 +181,11 @@ def informal_latin(text: str) -> str:
     return "".join(out)
 
 
+# The corpus rewritten into these scripts too, and searched by Cyrillic and same-script
+# questions: what kzsearch finds of articles written in Latin.
+LATIN_CORPORA = ("latin-2021", "informal-latin")
+
+
 def rewrites() -> dict[str, Callable[[str], str]]:
     from kzsearch.text.fold import fold
     from kzsearch.text.translit import to_latin
@@ -221,6 +228,16 @@ def run(quick: bool = False, kzsearch_only: bool = False) -> list[dict]:
             rewritten = {qid: rewrite(text) for qid, text in queries.items()}
             scores = evaluate(kz, rewritten, qrels)
             rows.append({"system": name, "queries-as": form, **scores})
+        for form in LATIN_CORPORA:  # articles written in Latin script (issue 16)
+            rewrite = rewrites()[form]
+            latin = [{**d, "title": rewrite(d["title"]), "text": rewrite(d["text"])}
+                     for d in corpus]
+            rank = kzsearch_ranker(latin, _fresh(work / form))
+            for queries_as in ("cyrillic", form):
+                rewritten = {qid: rewrites()[queries_as](text) for qid, text in queries.items()}
+                scores = evaluate(rank, rewritten, qrels)
+                rows.append({"system": f"{name}, corpus in {form}", "queries-as": queries_as,
+                             **scores})
     _ratios(rows, name)
     return rows
 

@@ -4,9 +4,12 @@ Following Whoosh's own design, the analyzer is a tokenizer composed with
 filters by ``|``:
 
 * :class:`KazakhTokenizer` finds words, numbers, abbreviations and compounds,
-  normalises them and tags each with its sentence's language;
-* :class:`MorphFilter` turns each word into its index term: the Kazakh stem or
-  the Russian lemma.
+  normalises them and tags each with its sentence's language: Kazakh, Russian, or
+  Kazakh in Latin script (:func:`guess_latin_kazakh`); a compound's whole shares its
+  first part's position, so phrases see the parts in sequence;
+* :class:`MorphFilter` turns each word into its index term: the Kazakh stem, the
+  Russian lemma, or for a Latin Kazakh word the stem of its Cyrillic transliteration
+  (the text is stored as written, only the terms are Cyrillic).
 
 Both stages cache per distinct token, so a word that occurs ten thousand times
 is normalised and stemmed once. The index and the query parser use the same
@@ -18,7 +21,7 @@ the search stage drops them from bag-of-words queries (see :func:`is_stopword`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from whoosh.analysis import Filter, Token, Tokenizer
@@ -26,7 +29,7 @@ from whoosh.analysis import Filter, Token, Tokenizer
 from kzsearch.morph import kazakh, russian
 from kzsearch.morph.kazakh_stopwords import STOPWORDS as KAZAKH_STOPWORDS
 from kzsearch.text.fold import fold
-from kzsearch.text.lang import Lang, sentence_language
+from kzsearch.text.lang import Lang, latin_kazakh, latin_word_class, sentence_language
 from kzsearch.text.normalize import normalize_word, scrub_surrogates
 from kzsearch.text.tokens import (
     TOKEN_RE,
@@ -34,11 +37,16 @@ from kzsearch.text.tokens import (
     sentence_spans,
     split_cache,
     token_tuples,
+    tokenize,
 )
+from kzsearch.text.tokens import (
+    Token as TextToken,
+)
+from kzsearch.text.translit import detect_scheme, is_latin_word, to_cyrillic
 
 # Bump whenever a change to normalisation, tokens or stemming changes any index term:
 # an index built with another version would silently miss documents, so opening refuses it.
-ANALYSIS_VERSION = "6"
+ANALYSIS_VERSION = "7"  # 6: compound positions, Latin articles; 7: verbs (issue 16)
 
 STOPWORDS = KAZAKH_STOPWORDS | russian.STOPWORDS
 # Terms cached per language. A news archive's words are Zipf-distributed: a few thousand
@@ -87,12 +95,16 @@ class KazakhTokenizer(Tokenizer):
 
     @staticmethod
     def _with_offsets(token: Token, value: str, pos: int, start_char: int) -> Iterator[Token]:
-        """The highlighting path: original text and character offsets for every token."""
-        for word, start, end, lang in token_tuples(value, guess_russian):
+        """The highlighting path: original text and character offsets for every token.
+
+        A compound's whole (the one piece with a hyphen, see
+        :func:`kzsearch.text.tokens.split_token`) stands at its first part's position."""
+        for word, start, end, lang in token_tuples(value, guess_russian, guess_latin_kazakh):
             token.text, token.lang, token.boost, token.stopped = word, lang, 1.0, False
             token.original = value[start:end]
             token.pos, token.startchar, token.endchar = pos, start_char + start, start_char + end
-            pos += 1
+            if "-" not in word:
+                pos += 1
             yield token
 
     @staticmethod
@@ -101,12 +113,22 @@ class KazakhTokenizer(Tokenizer):
 
         This is :func:`kzsearch.text.tokens.token_tuples` inlined: it runs once per word
         of every article, and a generator and a call less per word is a third of the
-        analyzer's time.
+        analyzer's time. A compound's pieces are its whole, then its parts: the parts stand
+        at consecutive positions and the whole at the first part's, so that a phrase
+        (asking for the parts) finds the words before and after the compound beside it.
         """
         findall, cache = TOKEN_RE.findall, split_cache
-        for start, end, lang in sentence_spans(value, guess_russian):
+        for start, end, lang in sentence_spans(value, guess_russian, guess_latin_kazakh):
             for raw in findall(value, start, end):
-                for piece in cache.get(raw) or cached_split(raw):
+                pieces = cache.get(raw) or cached_split(raw)
+                if len(pieces) > 1:  # a compound's whole, at its first part's position
+                    token.text, token.lang = pieces[0][0], lang
+                    token.boost, token.stopped = 1.0, False
+                    if positions:
+                        token.pos = pos
+                    yield token
+                    pieces = pieces[1:]
+                for piece in pieces:
                     token.text, token.lang, token.boost, token.stopped = piece[0], lang, 1.0, False
                     if positions:
                         token.pos = pos
@@ -139,6 +161,45 @@ def language_of(sentence: str) -> Lang:
     return sentence_language(sentence, "kk", guess_russian)
 
 
+def guess_latin_kazakh(sentence: str) -> Lang | None:
+    """The language of a sentence without Cyrillic that is Kazakh in Latin script (the
+    rule and its measurement: :func:`kzsearch.text.lang.latin_kazakh`), else ``None``.
+
+    A sentence whose letters show the 2021 alphabet is read in it throughout: its
+    unmarked words too (``prezident`` is президент there, презідент read alone), which
+    gives 97.7 % of KazNERD's words their Cyrillic term, against 94.4 % word by word
+    (``benchmarks/latin_detection.py``)."""
+    if not latin_kazakh(sentence, _latin_word_class):
+        return None
+    return "kk-latn-2021" if detect_scheme(sentence) == "2021" else "kk-latn"
+
+
+@lru_cache(maxsize=200_000)
+def _latin_word_class(word: str) -> str | None:
+    return latin_word_class(word, _is_kazakh_in_latin)
+
+
+def _is_kazakh_in_latin(word: str) -> bool:
+    """A Latin word whose Cyrillic transliteration is a Kazakh word: its stem is in the
+    stemmer's lexicon, or it is a Kazakh function word."""
+    cyrillic = to_cyrillic(normalize_word(word)).lower()
+    term = index_term(cyrillic, "kk")
+    return term in _kazakh_lexicon() or cyrillic in KAZAKH_STOPWORDS or term in KAZAKH_STOPWORDS
+
+
+@lru_cache(maxsize=1)
+def _kazakh_lexicon() -> frozenset[str]:
+    # The stemmer's known stems; kzsearch.morph has no public accessor for them (yet).
+    return kazakh._stemmers()[0].lexicon
+
+
+def tokens(text: str) -> Iterator[TextToken]:
+    """:func:`kzsearch.text.tokens.tokenize` with the languages the index gives each
+    sentence (Russian by dictionary, Kazakh in Latin script): what highlighting needs to
+    compare a word's index term with a query's."""
+    return tokenize(text, guess_russian, guess_latin_kazakh)
+
+
 class MorphFilter(Filter):
     """Replace each word by its Kazakh stem or Russian lemma, chosen by ``token.lang``."""
 
@@ -149,20 +210,24 @@ class MorphFilter(Filter):
         return hash(type(self))
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        kazakh_terms, russian_terms = _term_cache["kk"], _term_cache["ru"]
+        caches = _term_cache
         for token in tokens:
             word = token.text
-            term = (kazakh_terms if token.lang == "kk" else russian_terms).get(word)
+            term = caches[token.lang].get(word)
             token.text = term if term is not None else index_term(word, token.lang)
             yield token
 
 
-_term_cache: dict[str, dict[str, str]] = {"kk": {}, "ru": {}}
+# Per sentence language; ``kk-latn`` holds Latin words of Kazakh sentences, whose terms
+# are their Cyrillic transliterations' (each distinct word transliterated once).
+_term_cache: dict[str, dict[str, str]] = {"kk": {}, "ru": {}, "kk-latn": {}, "kk-latn-2021": {}}
 
 
 def index_term(word: str, lang: str = "kk") -> str:
     """The index term of one normalised word in a sentence of language ``lang`` (cached)."""
-    cache = _term_cache["ru" if lang == "ru" else "kk"]
+    if lang not in _term_cache:
+        lang = "kk"
+    cache = _term_cache[lang]
     term = cache.get(word)
     if term is None:
         if len(cache) >= CACHE_LIMIT:
@@ -172,6 +237,13 @@ def index_term(word: str, lang: str = "kk") -> str:
 
 
 def _morph(word: str, lang: str) -> str:
+    if lang.startswith("kk-latn"):
+        # As a query's Latin word is read (search.query): to Cyrillic, then stemmed.
+        # Domains and decimals stay as they are written.
+        if not is_latin_word(word) or "." in word:
+            return index_term(word, "kk")
+        scheme = "2021" if lang == "kk-latn-2021" else "auto"
+        return index_term(to_cyrillic(word, scheme).lower(), "kk")
     if not _is_cyrillic_word(word):
         return word
     if lang == "ru":
@@ -220,24 +292,48 @@ ANALYZER = KazakhTokenizer() | MorphFilter()
 
 
 def index_terms(text: str) -> list[str]:
-    """The terms ``ANALYZER(text, positions=True)`` yields, in order (a term's position is
-    its index): the writer's path, without Whoosh ``Token`` objects.
+    """The terms ``ANALYZER(text, positions=True)`` yields, in order (their positions:
+    :func:`positioned_terms`)."""
+    return _terms(text)[0]
+
+
+def positioned_terms(text: str) -> Iterable[tuple[int, str]]:
+    """``(position, term)`` for each token ``ANALYZER(text, positions=True)`` yields, in
+    order: the writer's path, without Whoosh ``Token`` objects. A term's position is its
+    index less the compound wholes before it (each shares its first part's position)."""
+    terms, wholes = _terms(text)
+    if not wholes:
+        return enumerate(terms)
+    positions: list[int] = []
+    done = 0
+    for shift, whole in enumerate(wholes):  # terms done..whole are shift places back
+        positions.extend(range(done - shift, whole + 1 - shift))
+        done = whole + 1
+    positions.extend(range(done - len(wholes), len(terms) - len(wholes)))
+    return zip(positions, terms, strict=True)
+
+
+def _terms(text: str) -> tuple[list[str], list[int]]:
+    """The terms of ``text`` and the indexes of the compound wholes among them.
 
     It is :meth:`KazakhTokenizer._words` and :meth:`MorphFilter.__call__` fused into one
     loop; ``tests/test_analysis.py`` checks that both give the same terms."""
     value = scrub_surrogates(text)
-    kazakh_terms, russian_terms = _term_cache["kk"], _term_cache["ru"]
     findall, cache = TOKEN_RE.findall, split_cache
     terms: list[str] = []
+    wholes: list[int] = []
     add = terms.append
-    for start, end, lang in sentence_spans(value, guess_russian):
-        known = kazakh_terms if lang == "kk" else russian_terms
+    for start, end, lang in sentence_spans(value, guess_russian, guess_latin_kazakh):
+        known = _term_cache[lang]
         for raw in findall(value, start, end):
-            for piece in cache.get(raw) or cached_split(raw):
+            pieces = cache.get(raw) or cached_split(raw)
+            if len(pieces) > 1:
+                wholes.append(len(terms))
+            for piece in pieces:
                 word = piece[0]
                 term = known.get(word)
                 add(term if term is not None else index_term(word, lang))
-    return terms
+    return terms, wholes
 
 
 def analyze(text: str) -> list[str]:

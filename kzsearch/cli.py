@@ -565,8 +565,7 @@ def analyze_command(words: Sequence[str], script: str) -> None:
       kzsearch analyze --script latin "Қазақстан Республикасы"
       cat article.txt | kzsearch analyze
     """
-    from kzsearch.analysis import index_term, is_stopword
-    from kzsearch.text.tokens import tokenize
+    from kzsearch.analysis import index_term, is_stopword, tokens
     from kzsearch.text.translit import is_latin_word, to_cyrillic, to_latin
 
     text = " ".join(words)
@@ -575,7 +574,7 @@ def analyze_command(words: Sequence[str], script: str) -> None:
         if _is_tty(stdin):
             raise click.UsageError("give TEXT, or pipe text into `kzsearch analyze`")
         text = stdin.read()
-    for token in tokenize(text):
+    for token in tokens(text):
         term = index_term(token.text, token.lang)
         shown = to_latin(token.text) if script == "latin" else token.text
         notes = []

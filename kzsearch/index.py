@@ -544,7 +544,7 @@ class IndexStore:
         tell = _progress_reporter(progress, expected)
         placed: dict[str, tuple[int, int]] = {}
         updated = 0
-        with self._writing(1, lock_timeout, fast=True) as writer:
+        with self._writing(1, lock_timeout) as writer:
             before = commits.live_documents(writer.segments)  # the TOC read under the lock
             for batch in _batches(articles, batch_size, report if own_report else None):
                 if placed:
@@ -665,7 +665,7 @@ class IndexStore:
             merger.join()
 
     @contextmanager
-    def _writing(self, procs: int, lock_timeout: float, fast: bool = False) -> Iterator[Any]:
+    def _writing(self, procs: int, lock_timeout: float) -> Iterator[Any]:
         """A writer whose commit is all or nothing, alone on the index.
 
         It holds our lock file beside the index and Whoosh's ``WRITELOCK`` inside it (one
@@ -674,8 +674,9 @@ class IndexStore:
         What a killed writer left is removed first. On any failure the writer is given up
         and its partial files removed; the locks are ours, not the writer's, so they are
         released even when Whoosh fails half-way through creating or cancelling a writer
-        (as it does on a full disk). ``fast`` gives kzsearch's segment writer
-        (:mod:`kzsearch.segwriter`, one process) instead of Whoosh's. A background merge
+        (as it does on a full disk). One process writes with kzsearch's segment writer
+        (:mod:`kzsearch.segwriter`: postings per term, merges per block), ``procs > 1``
+        with Whoosh's parallel writer. A background merge
         of this object (see :meth:`open`) is waited for first, so that the write never
         finds the lock held by its own object, and asked for once the locks are released."""
         self._wait_for_merge()
@@ -690,11 +691,12 @@ class IndexStore:
             writer = None
             try:
                 self._abandon(None)  # a killed writer's temporary folder and segments
-                if fast:
+                if procs == 1:
                     # Compound, as Whoosh's: plain files would save the copy Whoosh makes of a
                     # compound one per reader, but readers open them lazily, and a commit's
                     # merge deleting them meanwhile fails a concurrent search.
-                    writer = segwriter.FastSegmentWriter(self._ix, _lk=False)
+                    writer = segwriter.FastSegmentWriter(self._ix, _lk=False,
+                                                        **self._writer_options(procs))
                 else:
                     writer = self._ix.writer(_lk=False, **self._writer_options(procs))
                 self._before_toc(writer)

@@ -31,22 +31,32 @@ schema has neither): the constructor refuses such a schema.
 
 from __future__ import annotations
 
+import itertools
 import pickle
 import zlib
 from array import array
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import whoosh.codec.whoosh3
 import whoosh.formats
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo, _lenfield
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3TermInfo,
+    _lenfield,
+)
 from whoosh.formats import Positions
+from whoosh.reading import SegmentReader
 from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
 
-from kzsearch.analysis import ANALYZER, index_terms
+from kzsearch.analysis import ANALYZER, positioned_terms
+from kzsearch.segmerge import EncodedBlock, MergeSource, merged_terms, source_blocks
 
 BLOCK_LIMIT = 128  # W3Codec's default blocklimit
 COMPRESSION = 3  # W3Codec's default zlib level (Whoosh compresses every block)
@@ -75,6 +85,7 @@ class FastSegmentWriter(SegmentWriter):
         self._compound_option = bool(kwargs.get("compound", True))
         self._postings: dict[str, dict[bytes, TermPostings]] = defaultdict(dict)
         self._flushed: list[Any] = []
+        self._sources: list[MergeSource] = []
 
     # -- documents ------------------------------------------------------------------------
 
@@ -125,7 +136,14 @@ class FastSegmentWriter(SegmentWriter):
         return length
 
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
-        """A merged segment's postings (Whoosh's merge policies call this) join the terms."""
+        """A merged segment's postings (Whoosh's merge policies call this) join the segment
+        being written: a segment is remembered and its blocks copied when the segment is
+        flushed (:mod:`kzsearch.segmerge`); any other reader's postings are added one by
+        one."""
+        if type(reader) is SegmentReader and type(reader.codec()) is W3Codec:
+            self._sources.append(MergeSource.of(self.storage, self.schema, reader.segment(),
+                                                startdoc, docmap))
+            return
         for fieldname, tbytes, docnum, weight, vbytes in self._process_posts(
                 reader.iter_postings(), startdoc, docmap):
             found = self._postings[fieldname].setdefault(tbytes, [])
@@ -137,10 +155,14 @@ class FastSegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         lengths = self.per_document_reader()
         try:
-            write_postings(self.fieldwriter, self.schema, lengths, self._postings)
+            write_postings(self.fieldwriter, self.schema, lengths, self._postings,
+                           self._sources)
         finally:
             lengths.close()
+            for source in self._sources:
+                source.close()
         self._postings = defaultdict(dict)
+        self._sources = []
         self.fieldwriter.close()
 
     def position(self) -> tuple[int, int]:
@@ -202,7 +224,7 @@ def _add_text_postings(terms: dict[bytes, list[Any]], value: str, docnum: int) -
     frequency as weight (the analyzer gives every token boost 1.0 and stops none) and its
     positions as ``Positions.encode`` writes them. Returns the field's length."""
     poses: dict[str, list[int]] = {}
-    for position, term in enumerate(index_terms(value)):
+    for position, term in positioned_terms(value):
         found = poses.get(term)
         if found is None:
             poses[term] = [position]
@@ -231,25 +253,56 @@ def _add_text_postings(terms: dict[bytes, list[Any]], value: str, docnum: int) -
 
 
 def write_postings(fieldwriter: Any, schema: Any, lengths: Any,
-                   postings: dict[str, dict[bytes, TermPostings]]) -> None:
+                   postings: dict[str, dict[bytes, TermPostings]],
+                   sources: list[MergeSource] | None = None) -> None:
     """Write every field's terms and posting blocks through a ``W3FieldWriter``'s files:
     fields in name order, terms in byte order, as ``FieldWriter.add_postings`` would.
-    ``lengths`` is the segment's per-document reader (its length columns)."""
+    ``lengths`` is the segment's per-document reader (its length columns); ``sources``
+    are merged segments whose blocks follow the writer's own postings of each term."""
+    sources = sources or []
     tindex, fieldmap = fieldwriter._tindex, fieldwriter._fieldmap
     postfile = fieldwriter._postfile
-    for fieldname in sorted(postings):
-        terms = postings[fieldname]
-        if not terms:
-            continue
+    names = set(postings).union(*(source.fieldnames() for source in sources))
+    for fieldname in sorted(name for name in names if name in schema):
         if fieldname not in fieldmap:
             fieldmap[fieldname] = len(fieldmap)
         prefix = pack_ushort(fieldmap[fieldname])
         fieldobj = schema[fieldname]
         length_bytes = _length_bytes(lengths, fieldname)
+        length_array = None if length_bytes is None else np.frombuffer(length_bytes, np.uint8)
         fixedsize = fieldobj.format.fixed_value_size()
-        for tbytes in sorted(terms):
-            terminfo = _write_term(postfile, terms[tbytes], length_bytes, fixedsize)
-            tindex.add(prefix + tbytes, terminfo.to_bytes())
+        for tbytes, parts in merged_terms(postings.get(fieldname, {}), sources, fieldname):
+            terminfo = W3TermInfo()
+            blocks: list[Iterator[EncodedBlock]] = []
+            for i, part in parts:
+                if i < 0:
+                    blocks.append(_memory_blocks(part, length_bytes, fixedsize, terminfo))
+                else:
+                    blocks.append(source_blocks(sources[i], fieldname, tbytes, part,
+                                                length_array, fixedsize, terminfo))
+            if _write_blocks(postfile, itertools.chain.from_iterable(blocks), terminfo):
+                tindex.add(prefix + tbytes, terminfo.to_bytes())
+
+
+def _write_blocks(postfile: Any, blocks: Iterator[EncodedBlock], terminfo: W3TermInfo
+                  ) -> bool:
+    """One term's posting list: the header magic, then its blocks, the last one's length
+    negative; ``False`` (nothing written) when there is no block."""
+    start = postfile.tell()
+    pending = next(blocks, None)
+    if pending is None:
+        return False
+    postfile.write(WHOOSH3_HEADER_MAGIC)
+    for block in itertools.chain(blocks, [None]):
+        infobytes, databytes = pending
+        blocklength = len(infobytes) + len(databytes)
+        postfile.write(pack_int(-blocklength if block is None else blocklength))
+        postfile.write(infobytes)
+        postfile.write(databytes)
+        if block is not None:
+            pending = block
+    terminfo.set_extent(start, postfile.tell() - start)
+    return True
 
 
 def _length_bytes(lengths: Any, fieldname: str) -> bytes | None:
@@ -262,17 +315,14 @@ def _length_bytes(lengths: Any, fieldname: str) -> bytes | None:
     return bytes(column[n] for n in range(lengths.doc_count_all()))
 
 
-def _write_term(postfile: Any, flat: TermPostings, length_bytes: bytes | None,
-                fixedsize: int | None) -> W3TermInfo:
-    """One term's blocks, as ``W3PostingsWriter`` writes them; returns its term info.
-    ``flat`` is document, weight, encoded value, ... in document order."""
+def _memory_blocks(flat: TermPostings, length_bytes: bytes | None, fixedsize: int | None,
+                   terminfo: W3TermInfo) -> Iterator[EncodedBlock]:
+    """One term's blocks of the writer's own postings, as ``W3PostingsWriter`` writes them;
+    ``terminfo`` gains their statistics. ``flat`` is document, weight, encoded value, ...
+    in document order."""
     docs, weights, values = flat[0::3], flat[1::3], flat[2::3]
     dumps = whoosh.codec.whoosh3.dumps  # Whoosh's, looked up now (as W3PostingsWriter does)
-    terminfo = W3TermInfo()
-    start = postfile.tell()
-    postfile.write(WHOOSH3_HEADER_MAGIC)
     count = len(docs)
-    total = 0.0
     for low in range(0, count, BLOCK_LIMIT):
         high = min(low + BLOCK_LIMIT, count)
         ids = docs[low:high]
@@ -288,18 +338,14 @@ def _write_term(postfile: Any, flat: TermPostings, length_bytes: bytes | None,
             (_delta_ids(ids), _mini_weights(block_weights),
              _mini_values(values[low:high], fixedsize)), 2), COMPRESSION)
         infobytes = dumps((high - low, ids[-1], maxweight, COMPRESSION, minbyte, maxbyte),
-                                 2)
-        blocklength = len(infobytes) + len(databytes)
-        postfile.write(pack_int(-blocklength if high == count else blocklength))
-        postfile.write(infobytes)
-        postfile.write(databytes)
-        total += sum(block_weights)
+                          2)
+        terminfo._weight += sum(block_weights)
         _add_block_stats(terminfo, high - low, maxweight, minbyte, maxbyte,
                          length_bytes is not None)
-    terminfo._weight = total
-    terminfo._minid, terminfo._maxid = docs[0], docs[-1]
-    terminfo.set_extent(start, postfile.tell() - start)
-    return terminfo
+        if terminfo._minid is None:
+            terminfo._minid = ids[0]
+        terminfo._maxid = ids[-1]
+        yield infobytes, databytes
 
 
 def _add_block_stats(terminfo: W3TermInfo, size: int, maxweight: float, minbyte: int,

@@ -178,7 +178,7 @@ def test_non_compound_segments_are_shared_too(index, articles, opened, monkeypat
 
     monkeypatch.setattr(Index, "_writer_options", staticmethod(plain_files))
     index.add_many([new_article(articles, 3)])
-    index.optimize()  # Whoosh's writer, told to leave the merged segment's files apart
+    index.optimize()  # the writer, told to leave the merged segment's files apart
     snapshot = index._current_snapshot()
     plain = [leaf for leaf in snapshot.generation.leaves if not leaf.reader.segment().is_compound()]
     assert plain, "the commit wrote a non-compound segment"

@@ -4,7 +4,7 @@ Whoosh 2.7.4's highlighter re-analyses the text and marks tokens by their
 *analysed* text, but maps them back through character offsets that a filter
 changing token text can shift, so it sometimes marks the neighbouring word.
 Here the stored text is tokenised once with exact offsets
-(:func:`kzsearch.text.tokens.tokenize`), each token's index term is compared
+(:func:`kzsearch.analysis.tokens`), each token's index term is compared
 with the query's terms, and the marks are cut from the original string, so the
 word marked is always the word that matched (``мемлекеттердің`` for a query
 ``мемлекет``).
@@ -24,8 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from kzsearch.analysis import index_term
-from kzsearch.text.tokens import tokenize
+from kzsearch.analysis import index_term, tokens
 
 WINDOW_TOKENS = 28
 MAX_SNIPPET_CHARS = 240
@@ -65,7 +64,7 @@ def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     """Character spans of the words of ``text`` whose index term is one of ``terms``."""
     wanted = set(terms)
     spans: list[tuple[int, int]] = []
-    for token in tokenize(text):
+    for token in tokens(text):  # languages as the index gives them: Latin words stemmed
         if index_term(token.text, token.lang) in wanted:
             if spans and token.start < spans[-1][1]:
                 continue  # a compound's part inside an already marked whole

@@ -49,8 +49,8 @@ from kzsearch.morph import russian
 from kzsearch.search.ranking import PREFIX_WEIGHT
 from kzsearch.search.vocabulary import TableVocabulary, Vocabulary, prefix_key
 from kzsearch.text.lang import KAZAKH_LETTER_RE
-from kzsearch.text.tokens import TOKEN_RE, tokenize
-from kzsearch.text.translit import to_cyrillic
+from kzsearch.text.tokens import HYPHEN_RE, TOKEN_RE, tokenize
+from kzsearch.text.translit import detect_scheme, to_cyrillic
 
 FOLDED_BOOST = 0.8
 RUSSIAN_BOOST = 0.9
@@ -220,6 +220,8 @@ class QueryBuilder:
         self.rubric_lookup = rubric_lookup
         self._stopword_queries: set[int] = set()  # ids of word queries made of stopwords only
         self._negated = 0  # inside NOT: exclude the word's own terms, not its prefix class
+        self._lang: str = "kk"
+        self._scheme = "auto"  # the Latin alphabet the query is read in (see build)
 
     def build(self, text: str) -> ParsedQuery:
         if len(text) > MAX_QUERY_CHARS:
@@ -235,6 +237,9 @@ class QueryBuilder:
             )
         parsed = ParsedQuery(None)
         self._lang = language_of(text)
+        # A query that shows the 2021 letters is read in that alphabet throughout, as the
+        # index reads such a sentence: ``prezident`` next to ``bırqatar`` is президент.
+        self._scheme = "2021" if detect_scheme(text) == "2021" else "auto"
         try:
             structure = _PARSER.parse(_inner_parentheses(_canonical_fields(text)))
         except Exception:  # whoosh raises assorted errors (RecursionError too): use the words
@@ -310,13 +315,15 @@ class QueryBuilder:
         query.boost *= boost
         return self._mark_stopword_query(query, all(map(self._is_stopword_query, parts)))
 
-    def _words(self, raw: str) -> list[tuple[str, str]]:
-        """Normalised words of one raw query word with their language (compounds: whole only)."""
+    def _words(self, raw: str, parts: bool = False) -> list[tuple[str, str]]:
+        """Normalised words of one raw query word with their language: of a compound, its
+        whole, or with ``parts`` its parts (what a phrase asks for: they stand at
+        consecutive positions, where the same words written apart stand too)."""
         pieces = list(tokenize(raw))
         if not pieces:
             return []
         if len(pieces) > 1 and "-" in pieces[0].text:
-            pieces = pieces[:1]
+            pieces = pieces[1:] if parts else pieces[:1]
         lang = self._lang
         return [(p.text, lang if not KAZAKH_LETTER_RE.search(p.text) else "kk") for p in pieces]
 
@@ -346,7 +353,7 @@ class QueryBuilder:
         typed without Kazakh letters or in Latin has one class, of the terms whose loose
         form begins like its loose stem (``казак`` finds қазақ's class)."""
         if lang == "kk" and _typed_loosely(word):
-            key = prefix_key(folded_query_key(_as_cyrillic(word)))
+            key = prefix_key(folded_query_key(_as_cyrillic(word, self._scheme)))
             members = self.vocabulary.with_loose_prefix(key) if key else []
             return [(tuple(members), PREFIX_WEIGHT)] if members else []
         classes: dict[str, float] = {}
@@ -360,7 +367,7 @@ class QueryBuilder:
     def alternatives(self, word: str, lang: str = "kk") -> list[tuple[str, float]]:
         """Index terms that should match one normalised query word, with their weights."""
         found: dict[str, float] = {}
-        cyrillic = _as_cyrillic(word)
+        cyrillic = _as_cyrillic(word, self._scheme)
         exact = index_term(cyrillic, lang)
         found[exact] = 1.0
         if cyrillic != word:
@@ -375,10 +382,14 @@ class QueryBuilder:
     def _phrase(
         self, fieldname: str, words: list[str], boost: float, parsed: ParsedQuery
     ) -> wq.Query | None:
-        terms = [self.alternatives(w, lang)[0][0] for raw in words for w, lang in self._words(raw)]
+        terms = [self.alternatives(w, lang)[0][0]
+                 for raw in words for w, lang in self._words(raw, parts=True)]
         if not terms:
             return None
         parsed.terms.update(terms)
+        # a compound's whole too, so that its snippet marks the compound, not its parts
+        parsed.terms.update(self.alternatives(w, lang)[0][0] for raw in words
+                            if HYPHEN_RE.search(raw) for w, lang in self._words(raw))
         names = ("title", "body") if fieldname == "text" else (fieldname,)
         if len(terms) == 1:
             return Word([(terms[0], 1.0)], names, [], boost=boost)
@@ -390,8 +401,8 @@ class QueryBuilder:
         return wq.Term("rubric", self.rubric_lookup.get(name.casefold(), name))
 
 
-def _as_cyrillic(word: str) -> str:
-    return to_cyrillic(word).lower() if LATIN_LETTER_RE.search(word) else word
+def _as_cyrillic(word: str, scheme: str = "auto") -> str:
+    return to_cyrillic(word, scheme).lower() if LATIN_LETTER_RE.search(word) else word
 
 
 def _typed_loosely(word: str) -> bool:

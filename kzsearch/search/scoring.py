@@ -283,9 +283,10 @@ def docs_with_sequence(words: list[str], where: dict[str, Occurrences]) -> np.nd
     is linear in the text it scans (the two-way algorithm for long needles), so the work
     is a sort of the occurrences plus a pass over them, whatever the phrase repeats.
 
-    kzsearch's analyzer gives every position one term. Should two of the words share a
-    position (an index made otherwise), the string cannot spell it and the per-word key
-    intersection of :func:`docs_by_keys` answers instead.
+    kzsearch's analyzer gives every position one term but a compound's whole, which
+    shares its first part's position and which phrases never ask for (they ask for the
+    parts). Should two of the words share a position, the string cannot spell it and
+    the per-word key intersection of :func:`docs_by_keys` answers instead.
     """
     distinct = list(dict.fromkeys(words))
     docs = np.concatenate([where[w][0] for w in distinct])

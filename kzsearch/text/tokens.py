@@ -3,7 +3,10 @@
 Kazakh glues case endings to abbreviations and numbers with a hyphen
 (``ҚР-ның``, ``АӨСШК-тегі``, ``2020-да``, ``15%-ға``): the ending is grammar, not a
 word, so only the head is kept. Real compounds (``Нұр-Сұлтан``, ``іс-қимыл``) are
-kept whole *and* as their parts, so both spellings of a query find them.
+kept whole *and* as their parts, so both spellings of a query find them. Positions
+(given by the analyzer) put the parts one after another and the whole at its first
+part's position, as Lucene's word-delimiter graph does: a phrase asks for the parts,
+and so finds the words before and after a compound, with a hyphen or written apart.
 Domains (``Egemen.kz``) stay one token.
 
 Each token carries its sentence's language, decided from the sentence's letters
@@ -21,10 +24,12 @@ from kzsearch.text.lang import (
     KAZAKH_LETTER_RE,
     Guess,
     Lang,
+    LatinGuess,
     detect_language,
     sentence_language,
 )
 from kzsearch.text.normalize import normalize_word
+from kzsearch.text.translit import to_cyrillic
 
 # A word starts with a letter or digit and may carry combining marks, soft hyphens and
 # zero-width characters inside (one character class: much faster than an alternation).
@@ -41,6 +46,7 @@ TOKEN_RE = re.compile(
     re.IGNORECASE,
 )
 HYPHEN_RE = re.compile(_HYPHEN)
+LATIN_LETTER_RE = re.compile("[A-Za-z\u00c0-\u024f]")
 SENTENCE_END_RE = re.compile(r"[.!?\u2026]+(?=\s|\Z)|\n")
 
 # Endings that Kazakh writes after a hyphen on numbers and abbreviations.
@@ -70,6 +76,15 @@ def is_ending(part: str) -> bool:
     return len(part) <= 8 and part.islower() and ENDING_RE.fullmatch(part) is not None
 
 
+def _is_ending_part(part: str) -> bool:
+    """An ending in Cyrillic, or in Latin script (``QR-nyñ``, ``2024-ğa``: Kazakh written in
+    Latin glues the same endings on)."""
+    if is_ending(part):
+        return True
+    return (len(part) <= 8 and part.islower() and LATIN_LETTER_RE.search(part) is not None
+            and is_ending(to_cyrillic(part).lower()))
+
+
 def _is_head_with_endings(head: str) -> bool:
     """Numbers, percentages, ALL-CAPS abbreviations, domains and Latin names take endings."""
     core = head.rstrip("%")
@@ -85,13 +100,14 @@ def _is_head_with_endings(head: str) -> bool:
 def split_token(raw: str) -> tuple[tuple[str, int, int], ...]:
     """Split one raw match into normalised pieces with offsets relative to ``raw``.
 
-    ``ҚР-ның`` → ``(қр)``; ``Нұр-Сұлтан`` → ``(нұр-сұлтан, нұр, сұлтан)``.
+    ``ҚР-ның`` → ``(қр)``; ``Нұр-Сұлтан`` → ``(нұр-сұлтан, нұр, сұлтан)``. A compound's
+    whole comes first and is the only piece with a hyphen (the analyzer relies on it).
     """
     spans = _part_spans(raw)
     if len(spans) == 1:
         return ((_clean(raw), 0, len(raw)),)
     parts = [raw[s:e] for s, e in spans]
-    if _is_head_with_endings(parts[0]) and all(is_ending(p) for p in parts[1:]):
+    if _is_head_with_endings(parts[0]) and all(map(_is_ending_part, parts[1:])):
         s, e = spans[0]
         return ((_clean(parts[0]), s, e),)
     pieces = [(_clean(p), s, e) for p, (s, e) in zip(parts, spans, strict=True)]
@@ -144,18 +160,21 @@ def text_language(text: str) -> Lang:
     return detect_language(text) or "kk"
 
 
-def tokenize(text: str, guess: Guess | None = None) -> Iterator[Token]:
+def tokenize(text: str, guess: Guess | None = None,
+             latin: LatinGuess | None = None) -> Iterator[Token]:
     """Tokens of ``text`` in order, each with its sentence's language.
 
-    ``guess`` decides sentences that neither letters nor marker words decide.
+    ``guess`` decides sentences that neither letters nor marker words decide; ``latin``
+    tells a sentence without Cyrillic that is Kazakh in Latin script (``"kk-latn…"``).
     """
-    return map(Token._make, token_tuples(text, guess))
+    return map(Token._make, token_tuples(text, guess, latin))
 
 
-def token_tuples(text: str, guess: Guess | None = None) -> Iterator[tuple[str, int, int, Lang]]:
+def token_tuples(text: str, guess: Guess | None = None,
+                 latin: LatinGuess | None = None) -> Iterator[tuple[str, int, int, Lang]]:
     """:func:`tokenize` as plain tuples, for the analyzer when it needs offsets."""
     finditer, cache = TOKEN_RE.finditer, split_cache
-    for s_start, s_end, lang in sentence_spans(text, guess):
+    for s_start, s_end, lang in sentence_spans(text, guess, latin):
         for match in finditer(text, s_start, s_end):
             raw = match.group()
             offset = match.start()
@@ -163,14 +182,21 @@ def token_tuples(text: str, guess: Guess | None = None) -> Iterator[tuple[str, i
                 yield word, offset + start, offset + end, lang
 
 
-def sentence_spans(text: str, guess: Guess | None = None) -> Iterator[tuple[int, int, Lang]]:
+def sentence_spans(text: str, guess: Guess | None = None,
+                   latin: LatinGuess | None = None) -> Iterator[tuple[int, int, Lang]]:
     """Sentences with their languages; the text's own language is worked out only if
-    some sentence has neither Kazakh letters nor marker words to decide it."""
+    some sentence has neither Kazakh letters nor marker words to decide it. A sentence
+    without Cyrillic takes the language ``latin`` gives it (Kazakh in Latin script), else
+    ``"kk"``, where the language changes no term."""
     default: Lang | None = None
     has_kazakh_letter, has_cyrillic = KAZAKH_LETTER_RE.search, CYRILLIC_RE.search
     for start, end in sentences(text):
-        if has_kazakh_letter(text, start, end) or not has_cyrillic(text, start, end):
-            yield start, end, "kk"  # without Cyrillic words the language changes no term
+        if has_kazakh_letter(text, start, end):
+            yield start, end, "kk"
+        elif not has_cyrillic(text, start, end):
+            found = (latin(text[start:end]) if latin is not None
+                     and LATIN_LETTER_RE.search(text, start, end) else None)
+            yield start, end, found or "kk"
         else:
             default = default or text_language(text)
             yield start, end, sentence_language(text[start:end], default, guess)
