@@ -189,8 +189,7 @@ def _is_kazakh_in_latin(word: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _kazakh_lexicon() -> frozenset[str]:
-    # The stemmer's known stems; kzsearch.morph has no public accessor for them (yet).
-    return kazakh._stemmers()[0].lexicon
+    return kazakh.known_stems()
 
 
 def tokens(text: str) -> Iterator[TextToken]:

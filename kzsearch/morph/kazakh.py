@@ -550,6 +550,11 @@ def build_analyzer(stemmer: _Stemmer, verbs: dict[str, int],
                           VerbUnit(verb_chains(), verbs, stemmer.harmony), declined)
 
 
+def known_stems() -> frozenset[str]:
+    """The stems of the lexicon: the words the noun unit knows as stems of text."""
+    return _analyzers()[0].nouns.lexicon
+
+
 def stem(word: str) -> str:
     """Stem of a normalised lowercase Kazakh word; numbers and Latin words come back unchanged."""
     try:
