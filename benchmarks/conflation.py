@@ -17,11 +17,14 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 UNIMORPH_NOUNS = DATA / "gold" / "unimorph-kaz" / "kaz.noun.tsv"
+UNIMORPH_VERBS = DATA / "gold" / "unimorph-kaz" / "kaz.sm"
+UD_KAZAKH = DATA / "gold" / "ud-kazakh-train" / "kk_ktb-ud-train.conllu"
 SEGMENTATION = DATA / "gold" / "apertium-kaz-segmentation" / "segmentation-corpus.tsv"
 UD_RUSSIAN = DATA / "gold" / "ud-russian" / "ru_gsd-ud-test.conllu"
 KAZNERD = DATA / "text" / "kaznerd" / "IOB2_test.txt"
 
 WORD_RE = re.compile(r"[^\W\d_]+\Z")
+CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,87 @@ def unimorph_pairs(path: Path = UNIMORPH_NOUNS) -> list[tuple[str, str]]:
             if len(parts) >= 2 and parts[1]:
                 pairs.append((_norm(parts[1]), _norm(parts[0])))
     return pairs
+
+
+def unimorph_verb_pairs(path: Path = UNIMORPH_VERBS) -> list[tuple[str, str]]:
+    """(form, lemma) pairs of UniMorph Kazakh verbs, normalised as the analyzer sees them.
+
+    Latin look-alike letters are repaired (``aзaйту``, and ``бap`` whose letters are
+    mostly Latin: every word here is Kazakh). A form of several words
+    (``азайтып отырмыз``, ``ән айтады``) contributes the word in the lemma's verb slot
+    (the lemma's last word, ``айту`` of ``ән айту``): the others are auxiliaries or
+    the compound's noun, which the index sees as words of their own. That word's lemma
+    is the verb's own (``алу`` for ``аламын`` of ``сатып алу``): one token of ``ал-``
+    is one verb, whatever compound it stands in.
+    """
+    from kzsearch.text.normalize import LOOKALIKE_TABLE, normalize_word
+
+    def repair(word: str) -> str:  # бap: a Kazakh word whatever its letters
+        return normalize_word(word.translate(LOOKALIKE_TABLE) if CYRILLIC.search(word) else word)
+
+    pairs = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 2 or not parts[1]:
+                continue
+            lemma = [repair(w) for w in parts[0].split()]
+            form = [repair(w) for w in parts[1].split()]
+            slot = len(lemma) - 1
+            if slot < len(form) and WORD_RE.match(form[slot]):
+                pairs.append((_norm(form[slot]), _norm(lemma[-1])))
+    return pairs
+
+
+_VOWEL = frozenset("аәеиоөуұүыіэюя")
+_BACK_V, _FRONT_V = frozenset("аоұы"), frozenset("әеөүі")
+
+
+def misspelt_verb_form(form: str, lemma: str) -> bool:
+    """Whether a kaz.sm form breaks a rule of Kazakh spelling, so that text never has it.
+
+    The file's paradigms were generated, and several cells are systematically wrong:
+    the negative present with the aorist vowel before the negation (``азайтамайды``,
+    ``оқимайды`` for ``азайтпайды``, ``оқымайды``; ``азайта алмайды`` in two words is
+    the potential), ``-ма`` after ``н``/``ң``/``м`` where Kazakh has ``-ба``
+    (``көрінмеді`` for ``көрінбеді``: the public text has no ``-нма-``/``-нме-`` at
+    all), a vowel followed by ``ы``/``і`` (``айғайлаыңыз`` for ``айғайлаңыз``), and
+    suffixes of the other harmony (``көрмедыңіз``, ``көшды``). Used for one extra row of
+    ``benchmarks/stemming.py`` only; the plain row scores every form.
+    """
+    root = lemma[:-1]  # the lemma is the -у infinitive
+    if not root or not form.startswith(root):
+        return False
+    suffix = form[len(root):]
+    vowel_final = root[-1] in _VOWEL
+    if re.match("йм[ае]й" if vowel_final else "[ае]м[ае]й", suffix):
+        return True
+    if root[-1] in "нңм" and re.match("м[ае]", suffix):
+        return True
+    if vowel_final and suffix[:1] in ("ы", "і"):
+        return True
+    core = set(re.sub("(мен|бен|пен)$", "", suffix))
+    harmony = set(root) & (_BACK_V | _FRONT_V)
+    if core & _BACK_V and core & _FRONT_V:
+        return True
+    return bool(harmony and ((harmony <= _BACK_V and core & _FRONT_V)
+                             or (harmony <= _FRONT_V and core & _BACK_V)))
+
+
+def ud_kazakh_pairs(path: Path = UD_KAZAKH) -> list[tuple[str, str, str]]:
+    """(form, lemma, part of speech) of every word of the UD Kazakh treebank, lowercased.
+
+    Multi-word token lines (``12-13``) are skipped; their parts count as words.
+    """
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) < 4 or not cols[0].isdigit():
+                continue
+            if WORD_RE.match(cols[1]) and cols[2] != "_":
+                rows.append((_norm(cols[1]), _norm(cols[2]), cols[3]))
+    return rows
 
 
 def segmentation_pairs(path: Path = SEGMENTATION) -> list[tuple[str, str]]:

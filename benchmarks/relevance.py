@@ -14,6 +14,11 @@ Latin, a Russian keyboard (no Kazakh letters) and informal Latin — and run
 through kzsearch beside the original Cyrillic (issue 7). Last, the passages
 themselves are rewritten in 2021 and informal Latin and searched by the Cyrillic
 questions and by questions in the same script (issue 16: Latin-script articles).
+
+``--previous PATH`` also runs the kzsearch rows with the code of another checkout
+(``PATH``, e.g. a checkout of main: the previous analysis version) in a subprocess
+of the same run, and prints them beside this one's; each ``×cyrillic`` ratio is
+against the same analysis's Cyrillic row.
 """
 
 from __future__ import annotations
@@ -31,7 +36,9 @@ from pathlib import Path
 from whoosh.analysis import Filter
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# The code under test: this checkout, or another one for --previous (set by the parent).
+CODE = Path(os.environ.get("KZSEARCH_RELEVANCE_CODE", ROOT))
+sys.path.insert(0, str(CODE))
 
 DATA = Path(os.environ.get("KZSEARCH_SHARED_DATA", ROOT.parent / "shared" / "data"))
 KAZQAD = DATA / "kazqad"
@@ -194,30 +201,33 @@ def rewrites() -> dict[str, Callable[[str], str]]:
 # -- report ----------------------------------------------------------------------------------
 
 
-def run(quick: bool = False) -> list[dict]:
+def run(quick: bool = False, kzsearch_only: bool = False) -> list[dict]:
     """All systems and query rewrites on KazQAD dev; a list of result rows."""
     corpus, queries, qrels = load_corpus(), load_queries(), load_qrels()
     if quick:
         qrels = dict(list(qrels.items())[:80])
     from whoosh.analysis import StandardAnalyzer
 
+    from kzsearch.analysis import ANALYSIS_VERSION
+
+    name = f"kzsearch (analysis {ANALYSIS_VERSION})"
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        systems = {
+        systems = {} if kzsearch_only else {
             "whoosh-standard": whoosh_ranker(corpus, work, StandardAnalyzer(), "standard"),
             "whoosh-prefix5": whoosh_ranker(
                 corpus, work, StandardAnalyzer() | Prefix5Filter(), "prefix5"
             ),
         }
         kz = kzsearch_ranker(corpus, work)
-        for name, rank in systems.items():
+        for system, rank in systems.items():
             scores = evaluate(rank, queries, qrels)
-            rows.append({"system": name, "queries-as": "cyrillic", **scores})
+            rows.append({"system": system, "queries-as": "cyrillic", **scores})
         for form, rewrite in rewrites().items():
             rewritten = {qid: rewrite(text) for qid, text in queries.items()}
             scores = evaluate(kz, rewritten, qrels)
-            rows.append({"system": "kzsearch", "queries-as": form, **scores})
+            rows.append({"system": name, "queries-as": form, **scores})
         for form in LATIN_CORPORA:  # articles written in Latin script (issue 16)
             rewrite = rewrites()[form]
             latin = [{**d, "title": rewrite(d["title"]), "text": rewrite(d["text"])}
@@ -226,16 +236,38 @@ def run(quick: bool = False) -> list[dict]:
             for queries_as in ("cyrillic", form):
                 rewritten = {qid: rewrites()[queries_as](text) for qid, text in queries.items()}
                 scores = evaluate(rank, rewritten, qrels)
-                rows.append({"system": f"kzsearch, corpus in {form}", "queries-as": queries_as,
+                rows.append({"system": f"{name}, corpus in {form}", "queries-as": queries_as,
                              **scores})
-    base = next(r for r in rows if r["system"] == "kzsearch" and r["queries-as"] == "cyrillic")
+    _ratios(rows, name)
+    return rows
+
+
+def _ratios(rows: list[dict], name: str) -> None:
+    """``vs kzsearch``: nDCG@10 over that of ``name``'s Cyrillic row."""
+    base = next(r for r in rows if r["system"] == name and r["queries-as"] == "cyrillic")
     for row in rows:
         row["vs kzsearch"] = row["ndcg@10"] / base["ndcg@10"] if base["ndcg@10"] else 0.0
+
+
+def previous(code: Path, quick: bool) -> list[dict]:
+    """The kzsearch rows with another checkout's code, run in a subprocess."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "rows.json"
+        env = {**os.environ, "KZSEARCH_RELEVANCE_CODE": str(code.resolve()),
+               "PYTHONPATH": str(code.resolve())}
+        command = [sys.executable, str(Path(__file__).resolve()), "--kzsearch-only",
+                   "--json", str(out), *(["--quick"] if quick else [])]
+        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+        rows = json.loads(out.read_text(encoding="utf-8"))
+    for row in rows:
+        row["system"] += ", previous"
     return rows
 
 
 def markdown(rows: list[dict]) -> str:
-    head = "| system | queries as | nDCG@10 | MRR@10 | R@10 | R@100 | ×kzsearch nDCG | ms/query |"
+    head = "| system | queries as | nDCG@10 | MRR@10 | R@10 | R@100 | ×cyrillic nDCG | ms/query |"
     lines = [head, "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(
@@ -250,10 +282,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="first 80 judged queries only")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    parser.add_argument("--previous", type=Path, metavar="PATH",
+                        help="also run kzsearch with the code of this checkout, beside")
+    parser.add_argument("--kzsearch-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not KAZQAD.is_dir():
         sys.exit(f"KazQAD data not found at {KAZQAD} (set KZSEARCH_SHARED_DATA)")
-    rows = run(quick=args.quick)
+    rows = run(quick=args.quick, kzsearch_only=args.kzsearch_only)
+    if args.previous:
+        rows += previous(args.previous, args.quick)
     print(markdown(rows))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

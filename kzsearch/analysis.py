@@ -46,7 +46,7 @@ from kzsearch.text.translit import detect_scheme, is_latin_word, to_cyrillic
 
 # Bump whenever a change to normalisation, tokens or stemming changes any index term:
 # an index built with another version would silently miss documents, so opening refuses it.
-ANALYSIS_VERSION = "6"
+ANALYSIS_VERSION = "7"  # 6: compound positions, Latin articles; 7: verbs (issue 16)
 
 STOPWORDS = KAZAKH_STOPWORDS | russian.STOPWORDS
 # Terms cached per language. A news archive's words are Zipf-distributed: a few thousand
@@ -189,8 +189,7 @@ def _is_kazakh_in_latin(word: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _kazakh_lexicon() -> frozenset[str]:
-    # The stemmer's known stems; kzsearch.morph has no public accessor for them (yet).
-    return kazakh._stemmers()[0].lexicon
+    return kazakh.known_stems()
 
 
 def tokens(text: str) -> Iterator[TextToken]:

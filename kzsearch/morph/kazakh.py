@@ -18,16 +18,26 @@ builds from public Kazakh text. Derivational suffixes (``-лық``, ``-шы``,
 
 The same tables folded to a Russian keyboard (``fold``) give ``stem_folded``,
 so a query typed without Kazakh letters meets the folded index terms.
+
+This module holds the noun tables and the noun unit (``_Stemmer``). Verb chains
+live in :mod:`kzsearch.morph.kazakh_verbs`; ``stem`` asks
+:mod:`kzsearch.morph.kazakh_analyzer`, which chooses between the irregular, noun
+and verb readings of a word.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from kzsearch.text.fold import fold
+
+if TYPE_CHECKING:
+    from kzsearch.morph.kazakh_analyzer import KazakhAnalyzer
+    from kzsearch.morph.kazakh_verbs import VerbChain
 
 VOWELS = frozenset("аәеиоөуұүыіэюяё")
 BACK = frozenset("аоұыя")
@@ -125,42 +135,6 @@ CASE = [
     _m("тағы", "тегі", VOICELESS),
     _m("ндағы", "ндегі", {P3}),
 ]
-# Verb endings. The past tense -ды/-ді after a consonant is already the
-# accusative above; only the forms that cannot be nominal are listed here.
-NEGATION = [
-    _m("ма", "ме", V | RJU | frozenset("лзж")),
-    _m("ба", "бе", MNNG | frozenset("зж")),
-    _m("па", "пе", VOICELESS),
-]
-PERSON = [
-    _m("м", "м", V),
-    _m("ң", "ң", V),
-    _m("ңыз", "ңіз", V),
-    _m("ңдар", "ңдер", V),
-]
-PAST = [
-    _m("ды", "ді", V, risky=NEEDS_KNOWN_STEM),  # жасады, деді: after a vowel only a verb
-]
-PRESENT = [
-    _m("ады", "еді", VOICELESS | SONORANT, risky=NEEDS_KNOWN_STEM),
-    _m("йды", "йді", V),
-    _m("амын", "емін", VOICELESS | SONORANT, risky=NEEDS_KNOWN_STEM),
-    _m("ймын", "ймін", V),
-    _m("амыз", "еміз", VOICELESS | SONORANT, risky=NEEDS_KNOWN_STEM),
-    _m("ймыз", "йміз", V),
-]
-PARTICIPLE = [
-    _m("ған", "ген", V | SONORANT),
-    _m("қан", "кен", VOICELESS),
-    _m("атын", "етін", VOICELESS | SONORANT),
-    _m("йтын", "йтін", V),
-]
-CONVERB = [
-    _m("ып", "іп", VOICELESS | SONORANT, risky=NEEDS_KNOWN_STEM),
-    _m("п", "п", V, risky=NEEDS_KNOWN_STEM),
-]
-
-
 @dataclass(frozen=True)
 class Chain:
     """One legal suffix chain: what stem ending and harmony it may follow."""
@@ -170,7 +144,6 @@ class Chain:
     vowel_initial: bool
     risky: int
     first_len: int  # length of the morpheme next to the stem
-    verb: bool = False  # a verb chain: its stem must be a known verb stem
 
 
 def _harmony_of(text: str) -> str:
@@ -197,25 +170,20 @@ def _tag(morph: Morph, surface: str) -> str:
 
 
 def _join(sequences: list[list[list[Morph]]]) -> Iterator[tuple[str, Chain]]:
-    """Every chain made by picking at most one morpheme per slot, slots in order.
-
-    A slot listed in ``REQUIRED`` must be filled: a person ending alone is no verb.
-    """
+    """Every chain made by picking at most one morpheme per slot, slots in order."""
     for slots in sequences:
-        verb = any(slot is r for slot in slots for r in REQUIRED)
-        yield from _walk(slots, 0, "", "", None, 0, None, verb)
+        yield from _walk(slots, 0, "", "", None, 0, None)
 
 
 def _walk(slots: list[list[Morph]], i: int, text: str, harmony: str, first: Morph | None,
-          first_len: int, prev_tag: str | None, verb: bool) -> Iterator[tuple[str, Chain]]:
+          first_len: int, prev_tag: str | None) -> Iterator[tuple[str, Chain]]:
     if i == len(slots):
         if text and first is not None:
             left = frozenset(x for x in first[2] if len(x) == 1)
             if left:
-                yield text, Chain(left, harmony, text[0] in VOWELS, first[4], first_len, verb)
+                yield text, Chain(left, harmony, text[0] in VOWELS, first[4], first_len)
         return
-    if not any(slots[i] is r for r in REQUIRED):
-        yield from _walk(slots, i + 1, text, harmony, first, first_len, prev_tag, verb)
+    yield from _walk(slots, i + 1, text, harmony, first, first_len, prev_tag)
     for morph in slots[i]:
         if prev_tag is not None and prev_tag not in morph[2]:
             continue
@@ -223,20 +191,11 @@ def _walk(slots: list[list[Morph]], i: int, text: str, harmony: str, first: Morp
             if h and harmony and h != harmony:
                 continue
             yield from _walk(slots, i + 1, text + surface, harmony or h, first or morph,
-                             first_len or len(surface), _tag(morph, surface), verb)
+                             first_len or len(surface), _tag(morph, surface))
 
 
-# A participle takes the 3rd person possessive (болғаны) but hardly ever the 1st/2nd;
-# allowing those would read алаңы as ала + ң + ы.
-POSSESSIVE_3 = [m for m in POSSESSIVE if m[3] != P12]
+# Noun chains. Verb chains live in :mod:`kzsearch.morph.kazakh_verbs`.
 NOUN = [ORDINAL, PLURAL, POSSESSIVE, CASE]
-REQUIRED = [PAST, PRESENT, PARTICIPLE, CONVERB]
-VERB_SEQUENCES = [
-    [NEGATION, PAST, PERSON],
-    [NEGATION, PRESENT],
-    [NEGATION, PARTICIPLE, PLURAL, POSSESSIVE_3, CASE],
-    [NEGATION, CONVERB],
-]
 
 # Abbreviations that news writes after numbers (1991 ж., ХХ ғ., 1836-1838 жж., 5 млн):
 # they are the words themselves, and a query that spells the word out must find them.
@@ -252,8 +211,19 @@ IRREGULAR = {
                     "мұнымен бұлар бұлардың бұларға бұларды бұларда бұлардан".split(), "бұл"),
     **dict.fromkeys("соның соған соны сонда содан сонымен солар солардың соларға соларды "
                     "соларда солардан".split(), "сол"),
-    **dict.fromkeys("менің маған мені менде меннен менімен".split(), "мен"),
+    **dict.fromkeys("менің маған мені менде меннен менен менімен".split(), "мен"),
+    **dict.fromkeys("онан оннан".split(), "ол"),
+    # the reflexive өз takes the possessive before any case: өз·і·нің
+    **dict.fromkeys("өзі өзін өзінің өзіне өзінде өзінен өзімен өзіндей өзінше өздері өздерін "
+                    "өздерінің өздеріне өздерінде өздерінен өздерімен өзім өзімнің өзіме "
+                    "өзімді өзің өзіңнің өзіңе өзіңді өзіміз өзімізді өзіміздің өзімізге "
+                    "өзімізде өзіңіз өзіңізді өзіңіздің өзіңізге".split(), "өз"),
+    **dict.fromkeys("неге неден немен нені ненің".split(), "не"),
     **dict.fromkeys("сенің саған сені сенде сеннен сенімен".split(), "сен"),
+    # the defective copula е-: еді, екен, емес
+    **dict.fromkeys("еді едім едің едік едіңіз едіңдер едіңіздер екен екенін екенін екендігін "
+                    "екенмін екенсің екенсіз екенбіз емес емеспін емессің емессіз емеспіз "
+                    "емесін".split(), "е"),
     # ordinals of the vowel-final numerals, which also parse as ек + інші
     "екінші": "екі", "екіншісі": "екі", "алтыншы": "алты", "жетінші": "жеті",
 }
@@ -275,7 +245,8 @@ LEXICON_FILE = "kazakh_stems.txt"
 WHOLE_WORDS_FILE = "kazakh_whole_words.txt"
 PROVEN_FLAG = "="
 BARE_FLAG = "b"  # the stem is seen whole in text
-VERB_FLAG = "v"  # the stem is seen with two kinds of verb ending
+DECLINED_FLAG = "n"  # the stem is seen whole and with case endings: a noun of the text
+VERB_FILE = "kazakh_verb_stems.txt"
 MIN_STEM = 2
 SHORT_STEM = 2  # stems this short are kept only when the lexicon knows them
 
@@ -286,8 +257,7 @@ class _Stemmer:
     def __init__(self, chains: Iterable[tuple[str, Chain]], lexicon: frozenset[str],
                  irregular: dict[str, str], elision: dict[str, str], letter=lambda s: s,
                  short_stem: int = SHORT_STEM, whole: frozenset[str] = frozenset(),
-                 proven: dict[str, int] | None = None, good: frozenset[str] = frozenset(),
-                 verbs: frozenset[str] = frozenset()):
+                 proven: dict[str, int] | None = None, good: frozenset[str] = frozenset()):
         table: dict[str, list[Chain]] = {}
         for text, chain in chains:
             bucket = table.setdefault(text, [])
@@ -296,10 +266,8 @@ class _Stemmer:
         self.table = {k: tuple(v) for k, v in table.items()}
         self.max_len = max(map(len, self.table))
         self.lexicon = lexicon
-        # Preferred stems: nouns seen whole in text and verb stems seen with two kinds of
-        # verb ending. A verb chain is taken only down to one of these.
-        self.good = good | verbs
-        self.verbs = verbs
+        # Preferred stems: nouns seen whole in text.
+        self.good = good
         self.short = short_stem
         self.whole = whole
         self.proven = proven or {}
@@ -371,26 +339,26 @@ class _Stemmer:
         """Strip to the stem whose paradigm the text confirms, else the longest safe chain.
 
         Candidates are the stems that some chain fitting the word's ending and
-        harmony leaves. A *preferred* stem (a noun seen whole in text, or a verb stem
-        seen with two kinds of verb ending) wins, the shortest chain first: the bare
-        noun ``бюджет`` beats ``бюдж`` + participle ``-етін``, ``дәптер`` beats
-        ``дәп`` + plural. A verb chain counts only down to a known verb stem. Else the
+        harmony leaves. A *preferred* stem (a noun seen whole in text) wins, the
+        shortest chain first: ``дәптер`` beats ``дәп`` + plural. Else the
         longest chain to any known stem, else (not ``known_only``) the longest safe
         chain: not risky, leaving more than two letters. A word the lexicon knows as
         a stem itself is only ever stripped to a known stem (``тілеуберді`` is not
-        ``тілеубер`` + accusative, as ``тілеубердінің`` in the corpus shows).
+        ``тілеубер`` + accusative, as ``тілеубердінің`` in the corpus shows). A word of
+        three letters goes only to a preferred stem (``елі``, ``үйі``, ``суы``: ``ел``,
+        ``үй``, ``су``; issue 16), as two-letter stems need.
         """
         fixed = self.irregular.get(word)
         if fixed is not None:
             return fixed
         n = len(word)
-        if n <= MIN_STEM + 1 or n > 60:
+        if n <= MIN_STEM or n > 60:
             return word
         table = self.table
         lexicon = self.lexicon
         good = self.good
         word_known = word in lexicon
-        fallback = known = preferred = verb = None
+        fallback = known = preferred = None
         # A word proven to be no stem + chain of some length takes only shorter chains.
         top = min(self.max_len, n - MIN_STEM, self.proven.get(word, 99) - 1)
         for k in range(top, 0, -1):
@@ -415,15 +383,12 @@ class _Stemmer:
                     stem, strong = base, False
                 if chain.risky == P12_RISK and word[:n - k + chain.first_len] in self.whole:
                     continue
-                if stem in (self.verbs if chain.verb else good) and (
+                if stem in good and (
                         strong or chain.risky != P12_RISK or len(stem) > SHORT_STEM):
-                    if chain.verb:
-                        if verb is None:
-                            verb = stem
-                    elif preferred is None:
+                    if preferred is None:
                         preferred = stem
                     continue
-                if strong and not chain.verb:
+                if strong:
                     if known is None:
                         known = stem
                     continue
@@ -435,17 +400,17 @@ class _Stemmer:
                     or (chain.vowel_initial and last in self.agentive)
                 ):
                     fallback = stem
-        if preferred is not None:  # a noun seen whole beats a verb chain
+        if preferred is not None:
             return preferred
-        if verb is not None:
-            return verb
+        if n <= MIN_STEM + 1:
+            return word  # a 3-letter word loses its -ы/-і to a noun seen whole only
         if known is not None:
             return known
         return word if fallback is None else fallback
 
 
 def _chains() -> list[tuple[str, Chain]]:
-    return list(_join([NOUN, *VERB_SEQUENCES]))
+    return list(_join([NOUN]))
 
 
 def chains(sequences: list[list[list[Morph]]]) -> list[tuple[str, Chain]]:
@@ -460,7 +425,7 @@ def chain_texts(sequences: list[list[list[Morph]]]) -> frozenset[str]:
 
 def _fold_chain(text: str, chain: Chain) -> tuple[str, Chain]:
     return fold(text), Chain(frozenset(fold(x) for x in chain.left), chain.harmony,
-                             chain.vowel_initial, chain.risky, chain.first_len, chain.verb)
+                             chain.vowel_initial, chain.risky, chain.first_len)
 
 
 def _load_text(name: str) -> str:
@@ -476,17 +441,17 @@ def _load_words(name: str) -> frozenset[str]:
 
 def _load_lexicon(name: str) -> tuple[frozenset[str], dict[str, int], frozenset[str],
                                       frozenset[str]]:
-    """Attested stems, the stems proven whole, the bare-attested ones and the verb stems.
+    """Attested stems, the stems proven whole, the bare-attested ones and the declined ones.
 
     A line is a stem and tab-separated flags. ``=N``: the word takes no suffix chain
     of ``N`` letters or more. The corpus shows the word itself taking a further
     suffix that such a chain could not take (``шілде·ге``: a locative never takes a
     dative, so ``шілде`` is no ``шіл·де``; ``жасады·м`` is no present ``жас·ады``,
     which takes no person ending, so only the past ``жаса·ды`` is left). ``b``: the
-    stem is seen whole in text. ``v``: the stem is seen with two kinds of verb
-    ending (past, present, participle, converb, verbal noun).
+    stem is seen whole in text. ``n``: seen whole and with case endings too
+    (``қала``: ``қаланың``, ``қалада``), a noun that a verb reading must not take over.
     """
-    stems, proven, bare, verbs = [], {}, [], []
+    stems, proven, bare, declined = [], {}, [], []
     for line in _load_text(name).splitlines():
         word, *flags = line.split("\t")
         if not word:
@@ -497,43 +462,103 @@ def _load_lexicon(name: str) -> tuple[frozenset[str], dict[str, int], frozenset[
                 proven[word] = int(flag[1:])
             elif flag == BARE_FLAG:
                 bare.append(word)
-            elif flag == VERB_FLAG:
-                verbs.append(word)
-    return frozenset(stems), proven, frozenset(bare), frozenset(verbs)
+            elif flag == DECLINED_FLAG:
+                declined.append(word)
+    return frozenset(stems), proven, frozenset(bare), frozenset(declined)
 
 
 @lru_cache(maxsize=1)
-def _stemmers() -> tuple[_Stemmer, _Stemmer]:
+def _analyzers() -> tuple[KazakhAnalyzer, KazakhAnalyzer]:
+    from kzsearch.morph.kazakh_analyzer import KazakhAnalyzer
+    from kzsearch.morph.kazakh_stopwords import STOPWORDS
+    from kzsearch.morph.kazakh_verbs import (
+        CLOSED_ROOTS,
+        SHORT_ROOTS,
+        VerbUnit,
+        progressive_forms,
+        verb_chains,
+    )
+
     chains = _chains()
-    lexicon, proven, bare, verbs = _load_lexicon(LEXICON_FILE)
+    lexicon, proven, bare, declined = _load_lexicon(LEXICON_FILE)
     whole = _load_words(WHOLE_WORDS_FILE)
-    plain = _Stemmer(chains, lexicon, IRREGULAR, ELISION, whole=whole, proven=proven,
-                     good=bare, verbs=verbs)
+    verbs = {**dict.fromkeys(CLOSED_ROOTS, 1), **_load_verbs(VERB_FILE)}
+    # Verb stems are preferred stems too: their verbal nouns and participles take noun
+    # endings (қатыс·ы, not қаты·сы).
+    bare = bare | frozenset(v for v in verbs if v not in SHORT_ROOTS)  # not ақ of ақ·ын
+    plain = _Stemmer(chains, lexicon, IRREGULAR, ELISION, whole=whole, proven=proven, good=bare)
     folded = _Stemmer((_fold_chain(t, c) for t, c in chains), frozenset(map(fold, lexicon)),
                       {fold(k): fold(v) for k, v in IRREGULAR.items()},
                       {fold(k): fold(v) for k, v in ELISION.items()}, letter=fold,
                       whole=frozenset(map(fold, whole)),
                       proven={fold(k): v for k, v in proven.items()},
-                      good=frozenset(map(fold, bare)), verbs=frozenset(map(fold, verbs)))
-    return plain, folded
+                      good=frozenset(map(fold, bare)))
+    verb_list = list(verb_chains())
+    plain_verbs = VerbUnit(iter(verb_list), verbs, plain.harmony)
+    folded_verbs = VerbUnit(((fold(t), _fold_verb_chain(c)) for t, c in verb_list),
+                            _fold_counts(verbs), folded.harmony, letter=fold)
+    irregular = {**progressive_forms(), **IRREGULAR}
+    return (KazakhAnalyzer(irregular, plain, plain_verbs, declined),
+            KazakhAnalyzer({fold(k): fold(v) for k, v in irregular.items()}, folded,
+                           folded_verbs, frozenset(map(fold, declined)),
+                           stopwords=frozenset(map(fold, STOPWORDS)), letter=fold))
+
+
+def _load_verbs(name: str) -> dict[str, int]:
+    """Verb stems and the number of kinds of verb ending each is seen with."""
+    verbs = {}
+    for line in _load_text(name).splitlines():
+        stem, _, kinds = line.partition("\t")
+        if stem:
+            verbs[stem] = int(kinds) if kinds.isdigit() else 1
+    return verbs
+
+
+def _fold_counts(verbs: dict[str, int]) -> dict[str, int]:
+    folded: dict[str, int] = {}
+    for stem, kinds in verbs.items():
+        key = fold(stem)
+        folded[key] = max(kinds, folded.get(key, 0))
+    return folded
+
+
+def _fold_verb_chain(chain: VerbChain) -> VerbChain:
+    return replace(chain, left=frozenset(fold(x) for x in chain.left))
 
 
 def build_stemmer(lexicon: frozenset[str], short_stem: int = SHORT_STEM,
-                  proven: dict[str, int] | None = None, good: frozenset[str] = frozenset(),
-                  verbs: frozenset[str] = frozenset()) -> _Stemmer:
-    """A plain stemmer over a given lexicon, for the lexicon builder.
+                  proven: dict[str, int] | None = None,
+                  good: frozenset[str] = frozenset(),
+                  whole: frozenset[str] = frozenset()) -> _Stemmer:
+    """A plain noun stemmer over a given lexicon, for the lexicon builder.
 
     The builder starts from an empty lexicon and, to find two-letter stems at all,
-    may let unvalidated strips go down to ``short_stem`` letters.
+    may let unvalidated strips go down to ``short_stem`` letters. ``whole``: the words
+    in -м/-ң that news uses whole, as at run time (else ``білім`` is ``біл·ім``).
     """
     return _Stemmer(_chains(), lexicon, IRREGULAR, ELISION, short_stem=short_stem, proven=proven,
-                    good=good, verbs=verbs)
+                    good=good, whole=whole)
+
+
+def build_analyzer(stemmer: _Stemmer, verbs: dict[str, int],
+                   declined: frozenset[str] = frozenset()) -> KazakhAnalyzer:
+    """The analyzer over a given noun stemmer and verb stems, for the lexicon builder."""
+    from kzsearch.morph.kazakh_analyzer import KazakhAnalyzer
+    from kzsearch.morph.kazakh_verbs import VerbUnit, verb_chains
+
+    return KazakhAnalyzer(stemmer.irregular, stemmer,
+                          VerbUnit(verb_chains(), verbs, stemmer.harmony), declined)
+
+
+def known_stems() -> frozenset[str]:
+    """The stems of the lexicon: the words the noun unit knows as stems of text."""
+    return _analyzers()[0].nouns.lexicon
 
 
 def stem(word: str) -> str:
     """Stem of a normalised lowercase Kazakh word; numbers and Latin words come back unchanged."""
     try:
-        return _stemmers()[0].stem(word)
+        return _analyzers()[0].stem(word)
     except Exception:  # a stemmer bug must never lose a document
         return word
 
@@ -541,6 +566,6 @@ def stem(word: str) -> str:
 def stem_folded(word: str) -> str:
     """Stem of a keyboard-folded word: ``stem_folded(fold(w)) == fold(stem(w))`` as a rule."""
     try:
-        return _stemmers()[1].stem(word)
+        return _analyzers()[1].stem(word)
     except Exception:  # a stemmer bug must never lose a document
         return word
