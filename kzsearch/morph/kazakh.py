@@ -495,7 +495,9 @@ def _analyzers() -> tuple[KazakhAnalyzer, KazakhAnalyzer]:
                       good=frozenset(map(fold, bare)))
     verb_list = list(verb_chains())
     plain_verbs = VerbUnit(iter(verb_list), verbs, plain.harmony)
-    folded_verbs = VerbUnit(((fold(t), _fold_verb_chain(c)) for t, c in verb_list),
+    folded_chains: dict[VerbChain, VerbChain] = {}  # one folded object per shared chain
+    folded_verbs = VerbUnit(((fold(t), folded_chains.get(c) or folded_chains.setdefault(
+                                c, _fold_verb_chain(c))) for t, c in verb_list),
                             _fold_counts(verbs), folded.harmony, letter=fold)
     irregular = {**progressive_forms(), **IRREGULAR}
     return (KazakhAnalyzer(irregular, plain, plain_verbs, declined),
