@@ -212,29 +212,26 @@ class TableVocabulary:
         self._lookups: dict[tuple[str, str], Any] = {}
         self._closest: dict[tuple[str, int], str | None] = {}
         self._all: dict[str, int] | None = None
-        # What an earlier generation made, with the tables added since (see _lend).
-        self._earlier: dict[Any, tuple[Any, list[TermTable]]] = {}
-        self._earlier_answers: dict[Any, tuple[Any, list[TermTable]]] = {}
+        # What an earlier generation made, with the tables changed since (see _lend).
+        self._earlier: dict[Any, tuple[Any, Changes]] = {}
+        self._earlier_answers: dict[Any, tuple[Any, Changes]] = {}
         if previous is not None:
             self._earlier, self._earlier_answers = previous._lend(self.tables)
 
     def _lend(self, tables: list[TermTable]
-              ) -> tuple[dict[Any, tuple[Any, list[TermTable]]],
-                         dict[Any, tuple[Any, list[TermTable]]]]:
+              ) -> tuple[dict[Any, tuple[Any, Changes]], dict[Any, tuple[Any, Changes]]]:
         """This generation's candidate groups and suggestions for a later generation of
-        ``tables``, each with the tables it has that this one had not; nothing when a
-        table went (a merge or a deletion of a whole segment lowers frequencies, which
-        the shortcuts of :meth:`_group` and :meth:`closest` cannot follow)."""
+        ``tables``, each with the tables that generation has and this one had not, and
+        those it lost (a merge replaces some segments by one)."""
         kept = {id(table) for table in tables}
-        if any(id(table) not in kept for table in self.tables):
-            return {}, {}
         mine = {id(table) for table in self.tables}
-        added = [table for table in tables if id(table) not in mine]
+        changes = Changes([table for table in tables if id(table) not in mine],
+                          [table for table in self.tables if id(table) not in kept])
         # list(): other threads may still be searching this generation and adding entries
         groups = {key: ranked for (kind, key), ranked in list(self._lookups.items())
                   if kind == "head"}
-        return (_carried(self._earlier, groups, added),
-                _carried(self._earlier_answers, dict(list(self._closest.items())), added))
+        return (_carried(self._earlier, groups, changes),
+                _carried(self._earlier_answers, dict(list(self._closest.items())), changes))
 
     def _counts(self, kind: str, key: str) -> dict[str, list[int]]:
         """The terms whose ``kind`` key is ``key``, with their frequencies per field."""
@@ -292,15 +289,15 @@ class TableVocabulary:
         return self._closest[key]
 
     def _earlier_answer(self, term: str, key: tuple[str, int]) -> Any:
-        """An earlier generation's answer, when no segment added since has a term in the
-        word's candidate groups (only such a term could be a new candidate or change a
-        candidate's frequency); else ``_MISSING``."""
+        """An earlier generation's answer, when no segment added or removed since has a
+        term in the word's candidate groups (only such a term could be a new candidate or
+        change a candidate's frequency); else ``_MISSING``."""
         earlier = self._earlier_answers.pop(key, None)
         if earlier is None:
             return _MISSING
-        answer, added = earlier
+        answer, changes = earlier
         heads = [head_key(term, length) for length in range(len(term) - 2, len(term) + 3)]
-        for table in added:
+        for table in changes.tables():
             for head in heads:
                 if next(iter(table.members("head", head)), None) is not None:
                     return _MISSING
@@ -318,20 +315,13 @@ class TableVocabulary:
 
         Made from every segment's members of the group (tens of thousands of terms in a
         big archive: the cost of a first misspelling after a commit), unless an earlier
-        generation made it and the segments since were only added. Then adding only
-        raises frequencies: a term outside the earlier top list that no new segment has
-        is still beaten by every term of that list, so the new top list is the best of
-        the earlier list and the new segments' members of the group, their frequencies
-        looked up again (exact, and a one-article commit adds a handful)."""
+        generation made it (see :func:`_updated_group`)."""
         def make() -> list[tuple[str, int]]:
             earlier = self._earlier.pop(key, None)
             if earlier is not None:
-                ranked, added = earlier
-                touched = {term for table in added for term, _ in table.members("head", key)}
-                if not touched:
+                ranked = _updated_group(key, *earlier, self.frequency)
+                if ranked is not None:
                     return ranked
-                kept = [(term, count) for term, count in ranked if term not in touched]
-                return _best_of([*kept, *((term, self.frequency(term)) for term in touched)])
             counts = self._counts("head", key)
             return _best_of((term, max(c)) for term, c in counts.items())
         return self._cached("head", key, make)
@@ -361,13 +351,51 @@ def _summed(parts: Iterable[Iterable[tuple[str, list[int]]]]) -> dict[str, list[
     return total
 
 
-def _carried(earlier: dict[Any, tuple[Any, list[TermTable]]], made: dict[Any, Any],
-             added: list[TermTable]) -> dict[Any, tuple[Any, list[TermTable]]]:
+@dataclass(frozen=True)
+class Changes:
+    """The segments' term tables a generation has and an earlier one had not (``added``),
+    and those the earlier one had and it has not (``removed``: merged away)."""
+
+    added: list[TermTable]
+    removed: list[TermTable]
+
+    def __add__(self, later: Changes) -> Changes:
+        return Changes([*self.added, *later.added], [*self.removed, *later.removed])
+
+    def tables(self) -> list[TermTable]:
+        return [*self.added, *self.removed]
+
+
+def _updated_group(key: str, ranked: list[tuple[str, int]], changes: Changes,
+                   frequency: Callable[[str], int]) -> list[tuple[str, int]] | None:
+    """An earlier generation's top list of a group, brought up to date; None when it
+    cannot be (then the group is made anew).
+
+    Only terms that a changed segment has (``touched``) can have a new frequency; each is
+    looked up again (exact, and a one-article commit or a merge of small segments
+    touches a handful). A term outside the earlier list that nothing touched is beaten by
+    every untouched term of the list, and by every touched one that did not lose
+    frequency. So the update is exact unless a touched term of a full list lost
+    frequency (a merge that purged deleted documents): an untouched term outside the
+    list might now outrank it."""
+    touched = {term for table in changes.tables() for term, _ in table.members("head", key)}
+    if not touched:
+        return ranked
+    fresh = {term: frequency(term) for term in touched}
+    if changes.removed and len(ranked) >= MAX_CANDIDATES_PER_LENGTH and any(
+            fresh[term] < count for term, count in ranked if term in fresh):
+        return None
+    kept = [(term, count) for term, count in ranked if term not in touched]
+    return _best_of([*kept, *((term, count) for term, count in fresh.items() if count)])
+
+
+def _carried(earlier: dict[Any, tuple[Any, Changes]], made: dict[Any, Any],
+             changes: Changes) -> dict[Any, tuple[Any, Changes]]:
     """Entries for the next generation: those lent to this one and not used (with the
-    tables added since, up to :data:`MAX_TABLES_SINCE`), then those this one made."""
-    lent = {key: (value, [*since, *added]) for key, (value, since) in list(earlier.items())
-            if len(since) + len(added) <= MAX_TABLES_SINCE}
-    lent.update((key, (value, added)) for key, value in made.items())
+    tables changed since, up to :data:`MAX_TABLES_SINCE`), then those this one made."""
+    lent = {key: (value, since + changes) for key, (value, since) in list(earlier.items())
+            if len(since.tables()) + len(changes.tables()) <= MAX_TABLES_SINCE}
+    lent.update((key, (value, changes)) for key, value in made.items())
     while len(lent) > LOOKUP_CACHE_LIMIT:
         lent.pop(next(iter(lent)))
     return lent
