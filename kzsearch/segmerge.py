@@ -196,7 +196,7 @@ def _renumbered(info: tuple, data: bytes, docmap: np.ndarray, lengths: np.ndarra
     if not keep.any():
         return None
     kept = new[keep]
-    weights = _weights(raw_weights, count)[keep]
+    weights = block_weights(raw_weights, count)[keep]
     maxweight = max(0, float(weights.max()))
     if lengths is not None:
         block_lengths = lengths[kept]
@@ -211,7 +211,9 @@ def _renumbered(info: tuple, data: bytes, docmap: np.ndarray, lengths: np.ndarra
     return block
 
 
-def _weights(raw: Any, count: int) -> np.ndarray:
+def block_weights(raw: Any, count: int) -> np.ndarray:
+    """A block's weights as Whoosh stores them (None: all 1.0; one float: all that;
+    else one each) as a float32 array of ``count``."""
     if raw is None:
         return np.ones(count, dtype=np.float32)
     if isinstance(raw, float):

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from kzsearch.text.fold import fold
 
@@ -251,6 +251,18 @@ MIN_STEM = 2
 SHORT_STEM = 2  # stems this short are kept only when the lexicon knows them
 
 
+T = TypeVar("T")
+
+
+def suffix_table(chains: Iterable[tuple[str, T]]) -> dict[str, tuple[T, ...]]:
+    """Chains by their text, each distinct chain once, in the order first met (a text
+    may belong to several chains: ``ды`` is a case ending and a past tense)."""
+    table: dict[str, dict[T, None]] = {}
+    for text, chain in chains:
+        table.setdefault(text, {})[chain] = None
+    return {text: tuple(found) for text, found in table.items()}
+
+
 class _Stemmer:
     """One stemmer over one suffix table: plain Kazakh or keyboard-folded."""
 
@@ -258,12 +270,7 @@ class _Stemmer:
                  irregular: dict[str, str], elision: dict[str, str], letter=lambda s: s,
                  short_stem: int = SHORT_STEM, whole: frozenset[str] = frozenset(),
                  proven: dict[str, int] | None = None, good: frozenset[str] = frozenset()):
-        table: dict[str, list[Chain]] = {}
-        for text, chain in chains:
-            bucket = table.setdefault(text, [])
-            if chain not in bucket:
-                bucket.append(chain)
-        self.table = {k: tuple(v) for k, v in table.items()}
+        self.table = suffix_table(chains)
         self.max_len = max(map(len, self.table))
         self.lexicon = lexicon
         # Preferred stems: nouns seen whole in text.

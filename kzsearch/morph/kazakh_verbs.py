@@ -39,6 +39,7 @@ from kzsearch.morph.kazakh import (
     Morph,
     _forms,
     _m,
+    suffix_table,
 )
 
 V = VOWELS
@@ -334,12 +335,7 @@ class VerbUnit:
 
     def __init__(self, chains: Iterator[tuple[str, VerbChain]], verbs: dict[str, int],
                  harmony, letter=lambda s: s):
-        table: dict[str, list[VerbChain]] = {}
-        for text, chain in chains:
-            bucket = table.setdefault(text, [])
-            if chain not in bucket:
-                bucket.append(chain)
-        self.table = {k: tuple(v) for k, v in table.items()}
+        self.table = suffix_table(chains)
         self.max_len = max(map(len, self.table))
         self.verbs = verbs
         self.harmony = harmony

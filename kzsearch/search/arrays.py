@@ -24,6 +24,7 @@ from whoosh.system import _INT_SIZE, emptybytes
 from whoosh.util.numeric import byte_to_length
 
 from kzsearch.safepickle import loads_data
+from kzsearch.segmerge import block_weights
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_TF = np.zeros(0, dtype=np.float32)
@@ -89,19 +90,11 @@ def _block_postings(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
         if not matcher._byteids:
             block = np.cumsum(block)  # each block's ids are delta-coded from 0
         ids.append(block)
-        tfs.append(_block_weights(raw_weights, len(block)))
+        tfs.append(block_weights(raw_weights, len(block)))
         matcher._next_block()
     if len(ids) == 1:
         return ids[0], tfs[0]
     return np.concatenate(ids), np.concatenate(tfs)
-
-
-def _block_weights(raw: Any, count: int) -> np.ndarray:
-    if raw is None:
-        return np.ones(count, dtype=np.float32)
-    if isinstance(raw, float):
-        return np.full(count, raw, dtype=np.float32)
-    return np.asarray(raw, dtype=np.float32)
 
 
 def _matcher_postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
