@@ -333,25 +333,31 @@ def _typos(vocabulary, count: int) -> list[str]:
     return [typo for typo in typos if typo not in vocabulary]
 
 
+def _groups_made(monkeypatch) -> list[str]:
+    """The keys of the did-you-mean groups made from every segment from now on."""
+    from kzsearch.search import vocabulary as vocabulary_module
+
+    made: list[str] = []
+    counts = vocabulary_module.TableVocabulary._counts
+
+    def counting(self, kind, key):
+        if kind == "head":
+            made.append(key)
+        return counts(self, kind, key)
+
+    monkeypatch.setattr(vocabulary_module.TableVocabulary, "_counts", counting)
+    return made
+
+
 def test_suggestions_after_commits_equal_a_fresh_reader_s(path, articles, monkeypatch) -> None:
     """Each generation reuses the suggestion candidates of the one before when segments
     were only added (a first misspelling after a commit no longer reads every segment's
     group): the suggestions of a long-lived Index equal those of one opened afresh, after
     one-article commits that raise the frequencies of existing terms and after a merge."""
-    from kzsearch.search import vocabulary as vocabulary_module
-
     index = Index.open(path)
     typos = _typos(index._current_snapshot().vocabulary, 40)
     assert len(typos) > 60
-    remade = []
-    counts = vocabulary_module.TableVocabulary._counts
-
-    def counting(self, kind, key):
-        if kind == "head":
-            remade.append(key)
-        return counts(self, kind, key)
-
-    monkeypatch.setattr(vocabulary_module.TableVocabulary, "_counts", counting)
+    remade = _groups_made(monkeypatch)
     live = [index._current_snapshot().vocabulary.closest(t) for t in typos]
     assert sum(s is not None for s in live) > len(typos) // 2
     reused = 0
@@ -383,19 +389,9 @@ def test_a_merge_without_deletions_keeps_the_suggestion_candidates(path, article
     merged and made, instead of making them anew from every segment (at 100k articles
     that was 0.4 s of the first search after every fifth commit), with the answers a
     fresh reader gives."""
-    from kzsearch.search import vocabulary as vocabulary_module
-
     index = Index.open(path)
     typos = _typos(index._current_snapshot().vocabulary, 40)
-    remade = []
-    counts = vocabulary_module.TableVocabulary._counts
-
-    def counting(self, kind, key):
-        if kind == "head":
-            remade.append(key)
-        return counts(self, kind, key)
-
-    monkeypatch.setattr(vocabulary_module.TableVocabulary, "_counts", counting)
+    remade = _groups_made(monkeypatch)
     [index._current_snapshot().vocabulary.closest(t) for t in typos]
     merged = 0
     for i in range(12):
