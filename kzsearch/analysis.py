@@ -184,12 +184,8 @@ def _is_kazakh_in_latin(word: str) -> bool:
     stemmer's lexicon, or it is a Kazakh function word."""
     cyrillic = to_cyrillic(normalize_word(word)).lower()
     term = index_term(cyrillic, "kk")
-    return term in _kazakh_lexicon() or cyrillic in KAZAKH_STOPWORDS or term in KAZAKH_STOPWORDS
-
-
-@lru_cache(maxsize=1)
-def _kazakh_lexicon() -> frozenset[str]:
-    return kazakh.known_stems()
+    return (term in kazakh.known_stems() or cyrillic in KAZAKH_STOPWORDS
+            or term in KAZAKH_STOPWORDS)
 
 
 def tokens(text: str) -> Iterator[TextToken]:

@@ -207,7 +207,8 @@ def _renumbered(info: tuple, data: bytes, docmap: np.ndarray, lengths: np.ndarra
     stored_weights: Any = None if (weights == 1.0).all() else tuple(weights.tolist())
     block = _encoded((len(kept), int(kept[-1]), maxweight, compression, minbyte, maxbyte),
                      tuple(np.diff(kept, prepend=0).tolist()), stored_weights, values)
-    _add_block(total, kept, weights, minbyte, maxbyte, lengths is not None)
+    add_block_stats(total, int(kept[0]), int(kept[-1]), len(kept), float(weights.sum()),
+                    maxweight, minbyte, maxbyte, lengths is not None)
     return block
 
 
@@ -230,15 +231,19 @@ def _kept_values(raw: Any, keep: np.ndarray, fixedsize: int | None) -> Any:
     return b"".join(itertools.compress(chunks, keep.tolist()))
 
 
-def _add_block(total: W3TermInfo, ids: np.ndarray, weights: np.ndarray, minbyte: int,
-               maxbyte: int, has_lengths: bool) -> None:
-    total._weight += float(weights.sum())
-    total._df += len(ids)
+def add_block_stats(terminfo: W3TermInfo, first_id: int, last_id: int, size: int,
+                    weight: float, maxweight: float, minbyte: int, maxbyte: int,
+                    has_lengths: bool) -> None:
+    """``W3TermInfo.add_block`` for a block given by its ids' ends, size, total and
+    largest weight and length bytes (the blocks of a term are added in document order)."""
+    terminfo._weight += weight
+    terminfo._df += size
     if has_lengths:
         low, high = byte_to_length(minbyte), byte_to_length(maxbyte)
-        total._minlength = low if total._minlength is None else min(total._minlength, low)
-        total._maxlength = max(total._maxlength, high)
-    total._maxweight = max(total._maxweight, float(weights.max()))
-    if total._minid is None:
-        total._minid = int(ids[0])
-    total._maxid = int(ids[-1])
+        terminfo._minlength = low if terminfo._minlength is None else min(terminfo._minlength,
+                                                                           low)
+        terminfo._maxlength = max(terminfo._maxlength, high)
+    terminfo._maxweight = max(terminfo._maxweight, maxweight)
+    if terminfo._minid is None:
+        terminfo._minid = first_id
+    terminfo._maxid = last_id

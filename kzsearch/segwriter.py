@@ -52,11 +52,16 @@ from whoosh.codec.whoosh3 import (
 from whoosh.formats import Positions
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_int, pack_uint, pack_ushort
-from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
 
 from kzsearch.analysis import ANALYZER, positioned_terms
-from kzsearch.segmerge import EncodedBlock, MergeSource, merged_terms, source_blocks
+from kzsearch.segmerge import (
+    EncodedBlock,
+    MergeSource,
+    add_block_stats,
+    merged_terms,
+    source_blocks,
+)
 
 BLOCK_LIMIT = 128  # W3Codec's default blocklimit
 COMPRESSION = 3  # W3Codec's default zlib level (Whoosh compresses every block)
@@ -293,16 +298,20 @@ def _write_blocks(postfile: Any, blocks: Iterator[EncodedBlock], terminfo: W3Ter
     if pending is None:
         return False
     postfile.write(WHOOSH3_HEADER_MAGIC)
-    for block in itertools.chain(blocks, [None]):
-        infobytes, databytes = pending
-        blocklength = len(infobytes) + len(databytes)
-        postfile.write(pack_int(-blocklength if block is None else blocklength))
-        postfile.write(infobytes)
-        postfile.write(databytes)
-        if block is not None:
-            pending = block
+    for block in blocks:
+        _write_block(postfile, pending, last=False)
+        pending = block
+    _write_block(postfile, pending, last=True)
     terminfo.set_extent(start, postfile.tell() - start)
     return True
+
+
+def _write_block(postfile: Any, block: EncodedBlock, last: bool) -> None:
+    infobytes, databytes = block
+    blocklength = len(infobytes) + len(databytes)
+    postfile.write(pack_int(-blocklength if last else blocklength))
+    postfile.write(infobytes)
+    postfile.write(databytes)
 
 
 def _length_bytes(lengths: Any, fieldname: str) -> bytes | None:
@@ -339,25 +348,9 @@ def _memory_blocks(flat: TermPostings, length_bytes: bytes | None, fixedsize: in
              _mini_values(values[low:high], fixedsize)), 2), COMPRESSION)
         infobytes = dumps((high - low, ids[-1], maxweight, COMPRESSION, minbyte, maxbyte),
                           2)
-        terminfo._weight += sum(block_weights)
-        _add_block_stats(terminfo, high - low, maxweight, minbyte, maxbyte,
-                         length_bytes is not None)
-        if terminfo._minid is None:
-            terminfo._minid = ids[0]
-        terminfo._maxid = ids[-1]
+        add_block_stats(terminfo, ids[0], ids[-1], high - low, sum(block_weights), maxweight,
+                        minbyte, maxbyte, length_bytes is not None)
         yield infobytes, databytes
-
-
-def _add_block_stats(terminfo: W3TermInfo, size: int, maxweight: float, minbyte: int,
-                     maxbyte: int, has_lengths: bool) -> None:
-    """``W3TermInfo.add_block`` for a block whose lengths are given as length bytes."""
-    terminfo._df += size
-    if has_lengths:
-        low, high = byte_to_length(minbyte), byte_to_length(maxbyte)
-        terminfo._minlength = low if terminfo._minlength is None else min(terminfo._minlength,
-                                                                           low)
-        terminfo._maxlength = max(terminfo._maxlength, high)
-    terminfo._maxweight = max(terminfo._maxweight, maxweight)
 
 
 def _delta_ids(ids: list[int]) -> tuple[int, ...]:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, TypeVar
 
@@ -502,9 +502,7 @@ def _analyzers() -> tuple[KazakhAnalyzer, KazakhAnalyzer]:
                       good=frozenset(map(fold, bare)))
     verb_list = list(verb_chains())
     plain_verbs = VerbUnit(iter(verb_list), verbs, plain.harmony)
-    folded_chains: dict[VerbChain, VerbChain] = {}  # one folded object per shared chain
-    folded_verbs = VerbUnit(((fold(t), folded_chains.get(c) or folded_chains.setdefault(
-                                c, _fold_verb_chain(c))) for t, c in verb_list),
+    folded_verbs = VerbUnit(((fold(t), _fold_verb_chain(c)) for t, c in verb_list),
                             _fold_counts(verbs), folded.harmony, letter=fold)
     irregular = {**progressive_forms(), **IRREGULAR}
     return (KazakhAnalyzer(irregular, plain, plain_verbs, declined),
@@ -531,6 +529,7 @@ def _fold_counts(verbs: dict[str, int]) -> dict[str, int]:
     return folded
 
 
+@cache  # one folded object per shared chain (see verb_chains)
 def _fold_verb_chain(chain: VerbChain) -> VerbChain:
     return replace(chain, left=frozenset(fold(x) for x in chain.left))
 
