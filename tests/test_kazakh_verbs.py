@@ -221,7 +221,7 @@ def test_nouns_ending_like_a_converb_stay_whole(noun: str) -> None:
 
 def test_function_word_verbs_are_verb_stems() -> None:
     # issue 16: the lexicon builder dropped ал, бол, де as stopwords
-    verbs = kazakh._analyzers()[0].verbs.verbs
+    verbs = kazakh._plain_analyzer().verbs.verbs
     assert {"ал", "бол", "де", "тұр", "отыр", "жүр", "жат"} <= set(verbs)
     assert set(verbs) >= SHORT_ROOTS
 
@@ -283,3 +283,20 @@ def test_unimorph_verb_and_ud_verb_conflation() -> None:
     assert pairwise_f1(spelt, stem).f1 >= 0.90
     ud = [(f, lemma) for f, lemma, pos in ud_kazakh_pairs() if pos in {"VERB", "AUX"}]
     assert pairwise_f1(ud, stem).f1 >= 0.75
+
+
+@pytest.mark.parametrize("table", ["noun", "verb"])
+def test_suffix_table_endings_are_every_chain_ending_of_a_word(table) -> None:
+    """:meth:`SuffixTable.endings` stops at the first ending no chain has; it must still
+    find every chain text a word ends in, longest first, as trying each length does."""
+    analyzer = kazakh._plain_analyzer()
+    chains = analyzer.nouns.table if table == "noun" else analyzer.verbs.table
+    words = ["мемлекеттердің", "тағайындалмағандықтан", "келмейді", "айтқандарыңыздың",
+             "оқушыларымызға", "сайланбаған", "бармаймын", "қала", "а", ""]
+    for word in words:
+        for longest in (len(word) - 1, len(word) - 2, 3):
+            every = [(k, chains[word[-k:]]) for k in range(min(longest, chains.max_len), 0, -1)
+                     if word[-k:] in chains]
+            assert chains.endings(word, longest) == every, (word, longest)
+    longest_chain = {"noun": "тан", "verb": "лмағандықтан"}[table]  # -ған·дық·тан
+    assert chains.endings("тағайындалмағандықтан", 30)[0][0] == len(longest_chain)

@@ -254,13 +254,42 @@ SHORT_STEM = 2  # stems this short are kept only when the lexicon knows them
 T = TypeVar("T")
 
 
-def suffix_table(chains: Iterable[tuple[str, T]]) -> dict[str, tuple[T, ...]]:
+class SuffixTable(dict[str, tuple[T, ...]]):
     """Chains by their text, each distinct chain once, in the order first met (a text
-    may belong to several chains: ``ды`` is a case ending and a past tense)."""
-    table: dict[str, dict[T, None]] = {}
-    for text, chain in chains:
-        table.setdefault(text, {})[chain] = None
-    return {text: tuple(found) for text, found in table.items()}
+    may belong to several chains: ``ды`` is a case ending and a past tense).
+
+    It also knows every ending of every chain text (its *tails*), so that
+    :meth:`endings` reads a word from its last letter and stops at the first ending no
+    chain has: about four look-ups a word instead of one per chain length (the verb
+    chains run to 23 letters)."""
+
+    def __init__(self, chains: Iterable[tuple[str, T]]):
+        table: dict[str, dict[T, None]] = {}
+        for text, chain in chains:
+            table.setdefault(text, {})[chain] = None
+        super().__init__((text, tuple(found)) for text, found in table.items())
+        self.max_len = max(map(len, self), default=0)
+        self.tails = frozenset(text[-k:] for text in self for k in range(1, len(text) + 1))
+
+    def endings(self, word: str, longest: int) -> list[tuple[int, tuple[T, ...]]]:
+        """``(k, chains)`` for each ending ``word[-k:]`` of at most ``longest`` letters
+        that is a chain's text, the longest first."""
+        found = []
+        tails = self.tails
+        for k in range(1, min(longest, self.max_len) + 1):
+            ending = word[-k:]
+            if ending not in tails:
+                break
+            chains = self.get(ending)
+            if chains is not None:
+                found.append((k, chains))
+        found.reverse()
+        return found
+
+
+def suffix_table(chains: Iterable[tuple[str, T]]) -> SuffixTable[T]:
+    """The :class:`SuffixTable` of ``chains``."""
+    return SuffixTable(chains)
 
 
 class _Stemmer:
@@ -271,7 +300,7 @@ class _Stemmer:
                  short_stem: int = SHORT_STEM, whole: frozenset[str] = frozenset(),
                  proven: dict[str, int] | None = None, good: frozenset[str] = frozenset()):
         self.table = suffix_table(chains)
-        self.max_len = max(map(len, self.table))
+        self.max_len = self.table.max_len
         self.lexicon = lexicon
         # Preferred stems: nouns seen whole in text.
         self.good = good
@@ -368,10 +397,7 @@ class _Stemmer:
         fallback = known = preferred = None
         # A word proven to be no stem + chain of some length takes only shorter chains.
         top = min(self.max_len, n - MIN_STEM, self.proven.get(word, 99) - 1)
-        for k in range(top, 0, -1):
-            chains = table.get(word[-k:])
-            if chains is None:
-                continue
+        for k, chains in table.endings(word, top):
             base = word[:-k]
             if self.vowels.isdisjoint(base):
                 continue
@@ -474,41 +500,71 @@ def _load_lexicon(name: str) -> tuple[frozenset[str], dict[str, int], frozenset[
     return frozenset(stems), proven, frozenset(bare), frozenset(declined)
 
 
+@dataclass(frozen=True)
+class _Resources:
+    """What the plain and the folded analyzer are both made from."""
+
+    chains: list[tuple[str, Chain]]
+    lexicon: frozenset[str]
+    proven: dict[str, int]
+    bare: frozenset[str]
+    declined: frozenset[str]
+    whole: frozenset[str]
+    verbs: dict[str, int]
+    verb_chains: list[tuple[str, VerbChain]]
+    irregular: dict[str, str]
+
+
 @lru_cache(maxsize=1)
-def _analyzers() -> tuple[KazakhAnalyzer, KazakhAnalyzer]:
-    from kzsearch.morph.kazakh_analyzer import KazakhAnalyzer
-    from kzsearch.morph.kazakh_stopwords import STOPWORDS
+def _resources() -> _Resources:
     from kzsearch.morph.kazakh_verbs import (
         CLOSED_ROOTS,
         SHORT_ROOTS,
-        VerbUnit,
         progressive_forms,
         verb_chains,
     )
 
-    chains = _chains()
     lexicon, proven, bare, declined = _load_lexicon(LEXICON_FILE)
-    whole = _load_words(WHOLE_WORDS_FILE)
     verbs = {**dict.fromkeys(CLOSED_ROOTS, 1), **_load_verbs(VERB_FILE)}
     # Verb stems are preferred stems too: their verbal nouns and participles take noun
     # endings (қатыс·ы, not қаты·сы).
     bare = bare | frozenset(v for v in verbs if v not in SHORT_ROOTS)  # not ақ of ақ·ын
-    plain = _Stemmer(chains, lexicon, IRREGULAR, ELISION, whole=whole, proven=proven, good=bare)
-    folded = _Stemmer((_fold_chain(t, c) for t, c in chains), frozenset(map(fold, lexicon)),
-                      {fold(k): fold(v) for k, v in IRREGULAR.items()},
-                      {fold(k): fold(v) for k, v in ELISION.items()}, letter=fold,
-                      whole=frozenset(map(fold, whole)),
-                      proven={fold(k): v for k, v in proven.items()},
-                      good=frozenset(map(fold, bare)))
-    verb_list = list(verb_chains())
-    plain_verbs = VerbUnit(iter(verb_list), verbs, plain.harmony)
-    folded_verbs = VerbUnit(((fold(t), _fold_verb_chain(c)) for t, c in verb_list),
-                            _fold_counts(verbs), folded.harmony, letter=fold)
-    irregular = {**progressive_forms(), **IRREGULAR}
-    return (KazakhAnalyzer(irregular, plain, plain_verbs, declined),
-            KazakhAnalyzer({fold(k): fold(v) for k, v in irregular.items()}, folded,
-                           folded_verbs, frozenset(map(fold, declined)),
-                           stopwords=frozenset(map(fold, STOPWORDS)), letter=fold))
+    return _Resources(_chains(), lexicon, proven, bare, declined, _load_words(WHOLE_WORDS_FILE),
+                      verbs, list(verb_chains()), {**progressive_forms(), **IRREGULAR})
+
+
+@lru_cache(maxsize=1)
+def _plain_analyzer() -> KazakhAnalyzer:
+    from kzsearch.morph.kazakh_analyzer import KazakhAnalyzer
+    from kzsearch.morph.kazakh_verbs import VerbUnit
+
+    r = _resources()
+    nouns = _Stemmer(r.chains, r.lexicon, IRREGULAR, ELISION, whole=r.whole, proven=r.proven,
+                     good=r.bare)
+    return KazakhAnalyzer(r.irregular, nouns, VerbUnit(iter(r.verb_chains), r.verbs,
+                                                       nouns.harmony), r.declined)
+
+
+@lru_cache(maxsize=1)
+def _folded_analyzer() -> KazakhAnalyzer:
+    """The analyzer of keyboard-folded words: made only when a query needs it (a build
+    never does), as it costs a tenth of a second."""
+    from kzsearch.morph.kazakh_analyzer import KazakhAnalyzer
+    from kzsearch.morph.kazakh_stopwords import STOPWORDS
+    from kzsearch.morph.kazakh_verbs import VerbUnit
+
+    r = _resources()
+    nouns = _Stemmer((_fold_chain(t, c) for t, c in r.chains), frozenset(map(fold, r.lexicon)),
+                     {fold(k): fold(v) for k, v in IRREGULAR.items()},
+                     {fold(k): fold(v) for k, v in ELISION.items()}, letter=fold,
+                     whole=frozenset(map(fold, r.whole)),
+                     proven={fold(k): v for k, v in r.proven.items()},
+                     good=frozenset(map(fold, r.bare)))
+    verbs = VerbUnit(((fold(t), _fold_verb_chain(c)) for t, c in r.verb_chains),
+                     _fold_counts(r.verbs), nouns.harmony, letter=fold)
+    return KazakhAnalyzer({fold(k): fold(v) for k, v in r.irregular.items()}, nouns, verbs,
+                          frozenset(map(fold, r.declined)),
+                          stopwords=frozenset(map(fold, STOPWORDS)), letter=fold)
 
 
 def _load_verbs(name: str) -> dict[str, int]:
@@ -560,13 +616,13 @@ def build_analyzer(stemmer: _Stemmer, verbs: dict[str, int],
 
 def known_stems() -> frozenset[str]:
     """The stems of the lexicon: the words the noun unit knows as stems of text."""
-    return _analyzers()[0].nouns.lexicon
+    return _plain_analyzer().nouns.lexicon
 
 
 def stem(word: str) -> str:
     """Stem of a normalised lowercase Kazakh word; numbers and Latin words come back unchanged."""
     try:
-        return _analyzers()[0].stem(word)
+        return _plain_analyzer().stem(word)
     except Exception:  # a stemmer bug must never lose a document
         return word
 
@@ -574,6 +630,6 @@ def stem(word: str) -> str:
 def stem_folded(word: str) -> str:
     """Stem of a keyboard-folded word: ``stem_folded(fold(w)) == fold(stem(w))`` as a rule."""
     try:
-        return _analyzers()[1].stem(word)
+        return _folded_analyzer().stem(word)
     except Exception:  # a stemmer bug must never lose a document
         return word

@@ -272,40 +272,60 @@ def verb_chains(passive: bool = True) -> Iterator[tuple[str, VerbChain]]:
     shared object (the copies were ~25 MB of every process that stems, and folding
     them cost half a second).
     """
-    shared: dict[VerbChain, VerbChain] = {}
+    shared: dict[tuple, VerbChain] = {}
     for kind, slots, required in SEQUENCES:
         if not passive:
             slots = [[] if slot is PASSIVE else slot for slot in slots]
-        for text, chain in _walk(kind, slots, required, 0, "", "", None, None, ()):
-            yield text, shared.setdefault(chain, chain)
+        walk = _Walk(kind, slots, required, shared)
+        yield from walk.chains(0, "", "", None, None, False, False)
 
 
-def _walk(kind: str, slots: list[list[Morph]], required: tuple[int, ...], i: int, text: str,
-          harmony: str, first: Morph | None, prev_tag: str | None,
-          filled: tuple[tuple[int, Morph], ...]) -> Iterator[tuple[str, VerbChain]]:
-    if i == len(slots):
-        if text and first is not None:
-            left = frozenset(x for x in first[2] if len(x) == 1)
-            negated = any(slots[j] is NEGATION for j, _ in filled) and kind != "imperative"
-            distinctive = negated and len(text) >= 3 and text[-3:] not in AFTER_VOWEL_NOUN_LIKE
-            if left:
-                yield text, VerbChain(kind, left, harmony, text[0] in VOWELS,
-                                      _strength(text, kind, distinctive, left),
-                                      slots[filled[0][0]] is PASSIVE, distinctive)
-        return
-    if i not in required:
-        yield from _walk(kind, slots, required, i + 1, text, harmony, first, prev_tag, filled)
-    for morph in slots[i]:
-        if prev_tag is not None and prev_tag not in morph[2]:
-            continue
-        for surface, h in _forms(morph):
-            if not h and morph[0] != morph[1]:  # -қ/-к of алдық/келдік: no vowel, still harmony
-                h = "b" if surface == morph[0] else "f"
-            if h and harmony and h != harmony:
+class _Walk:
+    """The chains of one sequence of slots: at most one morpheme per slot, in order."""
+
+    def __init__(self, kind: str, slots: list[list[Morph]], required: tuple[int, ...],
+                 shared: dict[tuple, VerbChain]):
+        self.kind, self.slots, self.required, self.shared = kind, slots, required, shared
+        self.negation = [slot is NEGATION for slot in slots]
+        self.passive = [slot is PASSIVE for slot in slots]
+        self.forms = [[(morph, list(_forms(morph))) for morph in slot] for slot in slots]
+
+    def chains(self, i: int, text: str, harmony: str, first: Morph | None, prev_tag: str | None,
+               negated: bool, passive: bool) -> Iterator[tuple[str, VerbChain]]:
+        if i == len(self.slots):
+            if text and first is not None:
+                chain = self._chain(text, harmony, first, negated, passive)
+                if chain is not None:
+                    yield text, chain
+            return
+        if i not in self.required:
+            yield from self.chains(i + 1, text, harmony, first, prev_tag, negated, passive)
+        for morph, forms in self.forms[i]:
+            if prev_tag is not None and prev_tag not in morph[2]:
                 continue
-            tag = morph[3] if morph[3] is not None else surface[-1]
-            yield from _walk(kind, slots, required, i + 1, text + surface, harmony or h,
-                             first or morph, tag, (*filled, (i, morph)))
+            for surface, h in forms:
+                if not h and morph[0] != morph[1]:  # -қ/-к of алдық/келдік: no vowel, still harmony
+                    h = "b" if surface == morph[0] else "f"
+                if h and harmony and h != harmony:
+                    continue
+                tag = morph[3] if morph[3] is not None else surface[-1]
+                yield from self.chains(i + 1, text + surface, harmony or h, first or morph, tag,
+                                       negated or self.negation[i],
+                                       passive if first is not None else self.passive[i])
+
+    def _chain(self, text: str, harmony: str, first: Morph, negated: bool,
+               passive: bool) -> VerbChain | None:
+        left = frozenset(x for x in first[2] if len(x) == 1)
+        if not left:
+            return None
+        distinctive = negated and self.kind != "imperative" and len(text) >= 3 and \
+            text[-3:] not in AFTER_VOWEL_NOUN_LIKE
+        strength = _strength(text, self.kind, distinctive, left)
+        key = (self.kind, left, harmony, text[0] in VOWELS, strength, passive, distinctive)
+        chain = self.shared.get(key)
+        if chain is None:
+            chain = self.shared[key] = VerbChain(*key)
+        return chain
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +356,7 @@ class VerbUnit:
     def __init__(self, chains: Iterator[tuple[str, VerbChain]], verbs: dict[str, int],
                  harmony, letter=lambda s: s):
         self.table = suffix_table(chains)
-        self.max_len = max(map(len, self.table))
+        self.max_len = self.table.max_len
         self.verbs = verbs
         self.harmony = harmony
         self.vowels = frozenset(map(letter, VOWELS))
@@ -355,6 +375,8 @@ class VerbUnit:
         self.derived_vowels = frozenset(map(letter, "ае"))
         self.verbalizers = frozenset(map(letter, ("ла", "ле")))
         self.yp = frozenset(map(letter, ("ып", "іп")))
+        self._last: tuple[str, list[tuple[str, list[tuple[int, tuple[VerbChain, ...]]]]]] = (
+            "", [])
 
     def read(self, word: str) -> VerbReading | None:
         """The best verb reading of ``word``, or ``None`` when no known verb stem fits.
@@ -370,8 +392,8 @@ class VerbUnit:
         if word in self.verbs:  # the bare stem (imperative): жаса, not жас + converb
             best = (False, False, self.verbs[word], 0)
             reading = VerbReading(word, 0, WEAK, best[2])
-        for variant in self._spellings(word):
-            for stem, chain in self._readings(variant):
+        for variant, endings in self._spelled(word):
+            for stem, chain in self._readings(variant, endings):
                 if not word.startswith(stem[:-1]):
                     continue  # a spelled-out я/ю/и inside the stem: айюб is no аййуб
                 key = (chain.passive, chain.distinctive, self.verbs[stem], len(word) - len(stem))
@@ -397,8 +419,8 @@ class VerbUnit:
         (``айғайлайды``): nouns in ``-ай`` are many (бозторғай, құдай, Алтай), but not
         in ``-лай`` but the adverbs (солай, қалай), which take no case.
         """
-        readings = [r for spelling in self._spellings(word)
-                    for r in self._guesses(spelling, distinctive_only)
+        readings = [r for spelling, endings in self._spelled(word)
+                    for r in self._guesses(spelling, endings, distinctive_only)
                     if word.startswith(r.stem[:-1]) and not (
                         word[len(r.stem) - 1:len(r.stem) + 3] == self.yatyn
                         and r.strength != STRONG)]
@@ -429,10 +451,11 @@ class VerbUnit:
         ар·та, шарша·та, жұ·та break the rule."""
         return stem[-2] in self.suffix_after[stem[-1]]
 
-    def _guesses(self, word: str, distinctive_only: bool) -> Iterator[VerbReading]:
-        for k in range(min(self.max_len, len(word) - MIN_GUESS_DISTINCTIVE), 0, -1):
-            chains = self.table.get(word[-k:])
-            if chains is None:
+    def _guesses(self, word: str, endings: list[tuple[int, tuple[VerbChain, ...]]],
+                 distinctive_only: bool) -> Iterator[VerbReading]:
+        longest = len(word) - MIN_GUESS_DISTINCTIVE
+        for k, chains in endings:
+            if k > longest:
                 continue
             base = word[:-k]
             if self.vowels.isdisjoint(base):
@@ -461,6 +484,16 @@ class VerbUnit:
                     yield VerbReading(stem, k, strength, 0, chain.kind)
                     break
 
+    def _spelled(self, word: str) -> list[tuple[str, list[tuple[int, tuple[VerbChain, ...]]]]]:
+        """Each spelling of ``word`` with the chains its endings are, kept for the last
+        word asked: the analyzer asks :meth:`read`, then :meth:`guess`, of one word."""
+        last = self._last
+        if last[0] == word:
+            return last[1]
+        spelled = [(s, self.table.endings(s, len(s) - 1)) for s in self._spellings(word)]
+        self._last = (word, spelled)  # one assignment: threads see an old or a new pair
+        return spelled
+
     def _spellings(self, word: str) -> list[str]:
         out = [word]
         if any(g in word for g in self.glides):
@@ -473,13 +506,10 @@ class VerbUnit:
                 out.append(word[:at] + self.epenthetic[h] + self.y + word[at + 1:])
         return out
 
-    def _readings(self, word: str) -> Iterator[tuple[str, VerbChain]]:
-        n = len(word)
-        verbs, table, vowels = self.verbs, self.table, self.vowels
-        for k in range(min(self.max_len, n - 1), 0, -1):
-            chains = table.get(word[-k:])
-            if chains is None:
-                continue
+    def _readings(self, word: str, endings: list[tuple[int, tuple[VerbChain, ...]]]
+                  ) -> Iterator[tuple[str, VerbChain]]:
+        verbs, vowels = self.verbs, self.vowels
+        for k, chains in endings:
             base = word[:-k]
             if vowels.isdisjoint(base):
                 continue
