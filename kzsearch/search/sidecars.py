@@ -6,7 +6,12 @@ field lengths, column codes, days, views, and the term table of
 segment's own:
 
 * ``MAIN_<segid>.kzcols``: the per-document arrays, and the texts of the column codes;
-* ``MAIN_<segid>.kzterms``: the term table.
+* ``MAIN_<segid>.kzterms``: the term table;
+* ``MAIN_<segid>.kzpost``: the title and body postings as flat arrays
+  (:mod:`kzsearch.search.postingtable`), made from the postings the writer has in hand:
+  a new segment's own, a merged segment's carried over from its sources' files, else
+  decoded from the segment's blocks on the next write. Too large to check whole at open,
+  it carries a CRC-32 per page instead, checked as searches read the pages.
 
 Each is one flat file: a magic line, the length of a JSON header, the header, then the
 arrays (each 64-byte aligned). The header is the file's manifest: the format version,
@@ -24,8 +29,10 @@ The names end in an extension of the segment's name, so Whoosh's own ``clean_fil
 (which deletes every ``MAIN_<segid>.*`` file of a segment that is gone) removes them
 with their segment, and kzsearch's ``check_trusted`` and ``--overwrite`` checks treat
 them as index files. Files are written under the writer's lock, before the TOC that
-names the segment (see :meth:`~kzsearch.index.IndexStore._segments_committing`), to a
-temporary name and renamed, so a reader never sees half of one. Readers never write:
+names the segment (when the writer completes the segment, see
+:meth:`~kzsearch.index.IndexStore._segment_written`, and at the commit for any still
+missing, :meth:`~kzsearch.index.IndexStore._segments_committing`), to a temporary name
+and renamed, so a reader never sees half of one. Readers never write:
 an index folder may be read-only to them.
 """
 
