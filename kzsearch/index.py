@@ -363,6 +363,7 @@ class IndexStore:
         self.merge_error: BaseException | None = None
         self._merger: threading.Thread | None = None
         self._merger_guard = threading.Lock()
+        self._terms_cache = commits.TermsCache()  # the segments' id look-ups, kept open
 
     @property
     def _ix(self) -> index.Index:
@@ -387,6 +388,7 @@ class IndexStore:
         """
         self._wait_for_merge()
         self._closed = True
+        self._terms_cache.close()
 
     def __enter__(self: T) -> T:
         return self
@@ -772,7 +774,8 @@ class IndexStore:
         one term look-up per id and segment (see :func:`kzsearch.commits.locate_ids`).
         """
         with reading_files(self.path):
-            found = commits.locate_ids(writer.storage, writer.schema, writer.segments, ids)
+            found = commits.locate_ids(writer.storage, writer.schema, writer.segments, ids,
+                                       cache=self._terms_cache)
         for docnums in found.values():
             for docnum in docnums:
                 writer.delete_document(docnum)
