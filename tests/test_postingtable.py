@@ -136,3 +136,11 @@ def test_a_damaged_postings_page_is_read_from_whoosh(path) -> None:
         assert unread  # the terms on the damaged page
         found = results_of(index, snapshot)
     assert found == expected
+
+
+def test_a_multi_process_build_s_segments_get_theirs_decoded(tmp_path, articles) -> None:
+    """Whoosh's sub-writers (procs=2) hand no postings over: the commit decodes each
+    segment's blocks (inlined postings too) into its postings file."""
+    with Index.building(tmp_path / "index") as index:
+        index.add_many(articles, procs=2)
+    assert tables_match_whoosh(tmp_path / "index") >= 1

@@ -52,10 +52,10 @@ from typing import Any
 import numpy as np
 from whoosh.reading import SegmentReader
 
-from kzsearch import safefiles
+from kzsearch import safefiles, segmerge
 from kzsearch.analysis import ANALYSIS_VERSION
 from kzsearch.index import SCHEMA_VERSION
-from kzsearch.search import arrays, postingtable
+from kzsearch.search import postingtable
 from kzsearch.search.postingtable import PostingTable
 from kzsearch.search.segments import (
     LENGTH_FIELDS,
@@ -338,9 +338,8 @@ def decoded_postings(leaf: Any) -> dict[str, FieldPostings]:
     found = {}
     for name in TEXT_FIELDS:
         postings = found[name] = FieldPostings()
-        for raw, _ in leaf.iter_field(name):
-            term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            postings.add(*arrays.leaf_postings(leaf, name, term))
+        for ids, tfs in segmerge.field_postings(leaf, name):
+            postings.add(ids, tfs)
     return found
 
 
