@@ -144,3 +144,18 @@ def test_a_multi_process_build_s_segments_get_theirs_decoded(tmp_path, articles)
     with Index.building(tmp_path / "index") as index:
         index.add_many(articles, procs=2)
     assert tables_match_whoosh(tmp_path / "index") >= 1
+
+
+def test_many_terms_are_found_together_as_one_by_one(path) -> None:
+    with Index.open(path) as index:
+        snapshot = index._current_snapshot()
+        states = index._segments.states(snapshot.reader, snapshot.version.directory)
+        for state in states:
+            terms = [term for term, _ in state.terms.frequencies()]
+            asked = [*terms[::7], "жоқсөзжоқ", "", terms[0]]
+            found = state.terms.find_many(asked)
+            assert found == [state.terms.find(term) for term in asked]
+            assert found[-1] == 0 and found[-3] is None
+            ids = state.postings.postings_many("body", asked)
+            assert all(np.array_equal(a[0], b[0]) for a, b in zip(
+                ids, (state.postings.postings("body", term) for term in asked), strict=True))

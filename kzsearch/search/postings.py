@@ -145,14 +145,13 @@ def class_postings(cache: SizedCache, leaf: Leaf, name: str, terms: tuple[str, .
     read from ``table`` when there is one; else members' postings already cached are
     used, the others read without being kept one by one."""
 
-    def member(term: str) -> Sparse:
-        found = table.postings(name, term) if table is not None else None
-        if found is None:
-            found = cache.peek((leaf.key, "term", name, term))
+    def member(term: str, mapped: Sparse | None) -> Sparse:
+        found = mapped if mapped is not None else cache.peek((leaf.key, "term", name, term))
         return found if found is not None else _read(leaf, name, term)
 
     def make() -> Sparse:
-        found = [member(term) for term in terms]
+        mapped = table.postings_many(name, terms) if table is not None else [None] * len(terms)
+        found = [member(term, one) for term, one in zip(terms, mapped, strict=True)]
         return _summed([p for p in found if len(p[0])], leaf.size)
 
     return cache.get((leaf.key, "class", name, terms), make, leaf.key)

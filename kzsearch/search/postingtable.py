@@ -25,7 +25,7 @@ same results.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -109,7 +109,13 @@ class PostingTable:
         """``term``'s local document numbers and frequencies in field ``name`` (views of
         the mapping; empty when the segment lacks the term), or ``None`` when the pages
         holding them are damaged."""
-        term_id = self.terms.find(term)
+        return self._postings_of(name, self.terms.find(term))
+
+    def postings_many(self, name: str, terms: Sequence[str]) -> list[Sparse | None]:
+        """:meth:`postings` of each of ``terms``, looked up together."""
+        return [self._postings_of(name, term_id) for term_id in self.terms.find_many(terms)]
+
+    def _postings_of(self, name: str, term_id: int | None) -> Sparse | None:
         if term_id is None:
             return _EMPTY
         span = self._run(name, term_id, term_id)
