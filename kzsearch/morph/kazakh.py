@@ -557,19 +557,25 @@ def _folded_analyzer() -> KazakhAnalyzer:
     from kzsearch.morph.kazakh_verbs import VerbUnit
 
     r = _resources()
-    nouns = _Stemmer((_fold_chain(t, c) for t, c in r.chains), frozenset(map(fold, r.lexicon)),
+    nouns = _Stemmer((_fold_chain(t, c) for t, c in r.chains), frozenset(_fold_all(r.lexicon)),
                      {fold(k): fold(v) for k, v in IRREGULAR.items()},
                      {fold(k): fold(v) for k, v in ELISION.items()}, letter=fold,
-                     whole=frozenset(map(fold, r.whole)),
-                     proven={fold(k): v for k, v in r.proven.items()},
-                     good=frozenset(map(fold, r.bare)))
-    texts = fold("\n".join(t for t, _ in r.verb_chains)).split("\n")  # one call, not 22k
+                     whole=frozenset(_fold_all(r.whole)),
+                     proven=dict(zip(_fold_all(r.proven), r.proven.values(), strict=True)),
+                     good=frozenset(_fold_all(r.bare)))
+    texts = _fold_all(t for t, _ in r.verb_chains)
     verbs = VerbUnit(((t, _fold_verb_chain(c)) for t, (_, c) in zip(texts, r.verb_chains,
                                                                      strict=True)),
                      _fold_counts(r.verbs), nouns.harmony, letter=fold)
     return KazakhAnalyzer({fold(k): fold(v) for k, v in r.irregular.items()}, nouns, verbs,
-                          frozenset(map(fold, r.declined)),
+                          frozenset(_fold_all(r.declined)),
                           stopwords=frozenset(map(fold, STOPWORDS)), letter=fold)
+
+
+def _fold_all(words: Iterable[str]) -> list[str]:
+    """:func:`fold` of each word, in one call (the tables hold tens of thousands)."""
+    text = "\n".join(words)
+    return fold(text).split("\n") if text else []
 
 
 def _load_verbs(name: str) -> dict[str, int]:
