@@ -34,7 +34,7 @@ from kzsearch.text.normalize import normalize_word, scrub_surrogates
 from kzsearch.text.tokens import (
     TOKEN_RE,
     cached_split,
-    sentence_spans,
+    language_runs,
     split_cache,
     token_tuples,
     tokenize,
@@ -118,7 +118,7 @@ class KazakhTokenizer(Tokenizer):
         (asking for the parts) finds the words before and after the compound beside it.
         """
         findall, cache = TOKEN_RE.findall, split_cache
-        for start, end, lang in sentence_spans(value, guess_russian, guess_latin_kazakh):
+        for start, end, lang in language_runs(value, guess_russian, guess_latin_kazakh):
             for raw in findall(value, start, end):
                 pieces = cache.get(raw) or cached_split(raw)
                 if len(pieces) > 1:  # a compound's whole, at its first part's position
@@ -371,10 +371,14 @@ def _term_tokens(token: Token, value: str, positions: bool, pos: int) -> Iterato
     """``KazakhTokenizer._words`` and ``MorphFilter`` fused: the same tokens with their
     terms (``tests/test_analysis.py`` checks both ways agree)."""
     findall, raw_caches = TOKEN_RE.findall, _raw_term_cache
-    for start, end, lang in sentence_spans(value, guess_russian, guess_latin_kazakh):
+    term: str | None
+    for start, end, lang in language_runs(value, guess_russian, guess_latin_kazakh):
         known = raw_caches[lang]
         for raw in findall(value, start, end):
-            term = known.get(raw) or _raw_term(raw, lang, known)
+            try:  # a subscript is faster than .get, and warm misses are few
+                term = known[raw]
+            except KeyError:
+                term = _raw_term(raw, lang, known)
             if term is not None:
                 token.text, token.lang, token.boost, token.stopped = term, lang, 1.0, False
                 if positions:
@@ -408,10 +412,14 @@ def _terms(text: str) -> tuple[list[str], list[int]]:
     terms: list[str] = []
     wholes: list[int] = []
     add = terms.append
-    for start, end, lang in sentence_spans(value, guess_russian, guess_latin_kazakh):
+    term: str | None
+    for start, end, lang in language_runs(value, guess_russian, guess_latin_kazakh):
         known = raw_caches[lang]
         for raw in findall(value, start, end):
-            term = known.get(raw) or _raw_term(raw, lang, known)
+            try:  # a subscript is faster than .get, and warm misses are few
+                term = known[raw]
+            except KeyError:
+                term = _raw_term(raw, lang, known)
             if term is not None:
                 add(term)
                 continue
