@@ -40,11 +40,8 @@ def kaznerd_documents(words_per_doc: int = 300) -> list[str]:
 
 def clear_caches() -> None:
     from kzsearch import analysis
-    from kzsearch.text import tokens
 
-    tokens.split_cache.clear()
-    for cache in analysis._term_cache.values():
-        cache.clear()
+    analysis.clear_caches()
 
 
 def rate(analyzer: Callable, docs: list[str], **kwargs: bool) -> float:

@@ -34,7 +34,7 @@ from kzsearch.text.normalize import normalize_word, scrub_surrogates
 from kzsearch.text.tokens import (
     TOKEN_RE,
     cached_split,
-    sentence_spans,
+    language_runs,
     split_cache,
     token_tuples,
     tokenize,
@@ -84,7 +84,7 @@ class KazakhTokenizer(Tokenizer):
             return self._whole(token, value, start_pos, start_char)
         if chars or keeporiginal:
             return self._with_offsets(token, value, start_pos, start_char)
-        return self._words(token, value, positions, start_pos)
+        return _Words(token, value, positions, start_pos)
 
     @staticmethod
     def _whole(token: Token, value: str, pos: int, start_char: int) -> Iterator[Token]:
@@ -118,7 +118,7 @@ class KazakhTokenizer(Tokenizer):
         (asking for the parts) finds the words before and after the compound beside it.
         """
         findall, cache = TOKEN_RE.findall, split_cache
-        for start, end, lang in sentence_spans(value, guess_russian, guess_latin_kazakh):
+        for start, end, lang in language_runs(value, guess_russian, guess_latin_kazakh):
             for raw in findall(value, start, end):
                 pieces = cache.get(raw) or cached_split(raw)
                 if len(pieces) > 1:  # a compound's whole, at its first part's position
@@ -134,6 +134,32 @@ class KazakhTokenizer(Tokenizer):
                         token.pos = pos
                         pos += 1
                     yield token
+
+
+class _Words:
+    """The indexing path's tokens, not yet read. Iterated, they are the tokenizer's
+    normalised words (:meth:`KazakhTokenizer._words`); handed unread to
+    :class:`MorphFilter` (as ``ANALYZER`` does), they give the terms in one loop
+    (:func:`_term_tokens`): one generator instead of two per word, and a recurring raw
+    token's term found by one look-up."""
+
+    __slots__ = ("_args", "_words")
+
+    def __init__(self, token: Token, value: str, positions: bool, pos: int) -> None:
+        self._args = (token, value, positions, pos)
+        self._words: Iterator[Token] | None = None
+
+    def __iter__(self) -> Iterator[Token]:
+        return self
+
+    def __next__(self) -> Token:
+        if self._words is None:
+            self._words = KazakhTokenizer._words(*self._args)
+        return next(self._words)
+
+    def terms(self) -> Iterator[Token] | None:
+        """The tokens with their index terms, or ``None`` once reading has begun."""
+        return None if self._words is not None else _term_tokens(*self._args)
 
 
 # A sentence without Kazakh letters or marker words is Russian when most of its words
@@ -205,6 +231,14 @@ class MorphFilter(Filter):
         return hash(type(self))
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        if type(tokens) is _Words:
+            fused = tokens.terms()
+            if fused is not None:
+                return fused
+        return self._terms(tokens)
+
+    @staticmethod
+    def _terms(tokens: Iterator[Token]) -> Iterator[Token]:
         caches = _term_cache
         for token in tokens:
             word = token.text
@@ -216,6 +250,19 @@ class MorphFilter(Filter):
 # Per sentence language; ``kk-latn`` holds Latin words of Kazakh sentences, whose terms
 # are their Cyrillic transliterations' (each distinct word transliterated once).
 _term_cache: dict[str, dict[str, str]] = {"kk": {}, "ru": {}, "kk-latn": {}, "kk-latn-2021": {}}
+# The term of a raw token that is one piece (most words: no hyphen), per language, so the
+# warm paths skip the split and the second look-up. Raw tokens are more varied than
+# normalised words (``Мемлекет``, ``мемлекет``), and the commonest few thousand make most
+# occurrences, hence the smaller bound.
+_raw_term_cache: dict[str, dict[str, str]] = {lang: {} for lang in _term_cache}
+RAW_CACHE_LIMIT = 100_000
+
+
+def clear_caches() -> None:
+    """Forget every cached term and token split (for cold-cache measurements)."""
+    split_cache.clear()
+    for cache in (*_term_cache.values(), *_raw_term_cache.values()):
+        cache.clear()
 
 
 def index_term(word: str, lang: str = "kk") -> str:
@@ -308,26 +355,77 @@ def positioned_terms(text: str) -> Iterable[tuple[int, str]]:
     return zip(positions, terms, strict=True)
 
 
+def _raw_term(raw: str, lang: str, known: dict[str, str]) -> str | None:
+    """The term of a raw token of one piece, cached in ``known`` (its language's raw
+    cache); ``None`` for a compound."""
+    pieces = split_cache.get(raw) or cached_split(raw)
+    if len(pieces) > 1:
+        return None
+    if len(known) >= RAW_CACHE_LIMIT:
+        known.clear()
+    term = known[raw] = index_term(pieces[0][0], lang)
+    return term
+
+
+def _term_tokens(token: Token, value: str, positions: bool, pos: int) -> Iterator[Token]:
+    """``KazakhTokenizer._words`` and ``MorphFilter`` fused: the same tokens with their
+    terms (``tests/test_analysis.py`` checks both ways agree)."""
+    findall, raw_caches = TOKEN_RE.findall, _raw_term_cache
+    term: str | None
+    for start, end, lang in language_runs(value, guess_russian, guess_latin_kazakh):
+        known = raw_caches[lang]
+        for raw in findall(value, start, end):
+            try:  # a subscript is faster than .get, and warm misses are few
+                term = known[raw]
+            except KeyError:
+                term = _raw_term(raw, lang, known)
+            if term is not None:
+                token.text, token.lang, token.boost, token.stopped = term, lang, 1.0, False
+                if positions:
+                    token.pos = pos
+                    pos += 1
+                yield token
+                continue
+            pieces = split_cache.get(raw) or cached_split(raw)
+            # a compound: its whole at its first part's position, then the parts
+            token.text, token.lang = index_term(pieces[0][0], lang), lang
+            token.boost, token.stopped = 1.0, False
+            if positions:
+                token.pos = pos
+            yield token
+            for piece in pieces[1:]:
+                token.text, token.lang = index_term(piece[0], lang), lang
+                token.boost, token.stopped = 1.0, False
+                if positions:
+                    token.pos = pos
+                    pos += 1
+                yield token
+
+
 def _terms(text: str) -> tuple[list[str], list[int]]:
     """The terms of ``text`` and the indexes of the compound wholes among them.
 
     It is :meth:`KazakhTokenizer._words` and :meth:`MorphFilter.__call__` fused into one
     loop; ``tests/test_analysis.py`` checks that both give the same terms."""
     value = scrub_surrogates(text)
-    findall, cache = TOKEN_RE.findall, split_cache
+    findall, raw_caches = TOKEN_RE.findall, _raw_term_cache
     terms: list[str] = []
     wholes: list[int] = []
     add = terms.append
-    for start, end, lang in sentence_spans(value, guess_russian, guess_latin_kazakh):
-        known = _term_cache[lang]
+    term: str | None
+    for start, end, lang in language_runs(value, guess_russian, guess_latin_kazakh):
+        known = raw_caches[lang]
         for raw in findall(value, start, end):
-            pieces = cache.get(raw) or cached_split(raw)
-            if len(pieces) > 1:
-                wholes.append(len(terms))
-            for piece in pieces:
-                word = piece[0]
-                term = known.get(word)
-                add(term if term is not None else index_term(word, lang))
+            try:  # a subscript is faster than .get, and warm misses are few
+                term = known[raw]
+            except KeyError:
+                term = _raw_term(raw, lang, known)
+            if term is not None:
+                add(term)
+                continue
+            wholes.append(len(terms))
+            for piece in split_cache.get(raw) or cached_split(raw):
+                add(index_term(piece[0], lang))
     return terms, wholes
 
 

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kzsearch import ANALYZER, analyze
+from kzsearch.analysis import KazakhTokenizer, MorphFilter
 
 
 def same_term(*words: str) -> bool:
@@ -119,4 +120,21 @@ def test_index_terms_are_the_analyzers_terms_at_their_positions() -> None:
                   if not t.stopped]
         assert list(positioned_terms(text)) == [(pos, term) for term, pos in tokens]
         assert index_terms(text) == [term for term, _ in tokens]
+        # the tokenizer's words through MorphFilter one by one (not the fused loop)
+        words = (t for t in KazakhTokenizer()(text, positions=True))
+        assert [(t.text, t.pos) for t in MorphFilter()(words)] == tokens
+        with_offsets = ANALYZER(text, positions=True, chars=True)
+        assert [(t.text, t.pos) for t in with_offsets] == tokens
     assert sum(len(index_terms(t)) for t in texts) > 5_000
+
+
+def test_cold_and_warm_caches_give_the_same_terms() -> None:
+    from kzsearch.analysis import clear_caches, index_terms
+
+    text = ("Мемлекет басшысы Нұр-Сұлтанда ҚР-ның Үкіметін жинады. Memleket basşysy "
+            "Ükımettıñ otyrysyn ötkızdı. Министры провели встречу.")
+    clear_caches()
+    cold = [t.text for t in ANALYZER(text, positions=True)]
+    assert cold == [t.text for t in ANALYZER(text, positions=True)] == index_terms(text)
+    clear_caches()
+    assert index_terms(text) == cold

@@ -136,6 +136,22 @@ def test_thousands_separator_of_any_space(space: str) -> None:
     assert parse_page(page).views == 12430
 
 
+@pytest.mark.parametrize(
+    ("body", "lang"),
+    [
+        ("Memleket basşysy Ükımettıñ otyrysyn ötkızdı. Bügın Astanada qar jauady.", "kk"),
+        ("Memleket basshysy Astanada sheteldik investorlarmen kezdesti.", "kk"),
+        ("The President of Kazakhstan met investors in Astana. Photo: Reuters", None),
+    ],
+)
+def test_a_page_in_latin_script_is_kazakh_when_its_sentences_are(body: str,
+                                                                 lang: str | None) -> None:
+    """No Cyrillic to count: the sentences the analyzer reads as Kazakh in Latin script
+    decide (kzsearch/data/sample/051 is such a page)."""
+    page = f"Экономика • 14 Қазан, 2024\n\nTitle\n\n{body}\n"
+    assert parse_page(page).lang == lang
+
+
 def test_russian_page_with_russian_month_rubric_and_stats() -> None:
     article = parse_page(RU_PAGE)
     assert article.rubric == "Саясат"

@@ -158,3 +158,30 @@ def test_kazakh_sentences_in_latin_are_recognised(sentence: str) -> None:
 )
 def test_english_sentences_are_not_transliterated(sentence: str) -> None:
     assert guess_latin_kazakh(sentence) is None
+
+
+# The sample corpus's article in 2021 Latin (sample/051-latin-pavlodar-irtysh-bridge.txt)
+BRIDGE_LATIN = "Pavlodarda Ertıs özenı arqyly jaña köpır paidalanuğa berıldı"
+ROBOTICS = "Ауыл мектептерінде робототехника үйірмелері ашылды"  # 022, Павлодар облысының
+
+
+def test_a_cyrillic_query_finds_the_latin_sample_article_and_marks_its_words(
+        sample_index: Index) -> None:
+    """The article writes köpır, köpırı, köpırdı and köpırdıñ; the query asks for
+    көпірлерінің, a form it does not use. No Cyrillic article mentions a bridge."""
+    results = sample_index.search("көпірлерінің")
+    assert [hit.title for hit in results.hits] == [BRIDGE_LATIN]
+    marked = results.hits[0].snippet.marked()
+    assert "[köpırı]" in marked and "[Köpırdıñ]" in marked
+    # a phrase: "Jaña köpır oblys ortalyğyn ..." (and the title), not "jaña avtomobil köpırı"
+    assert [hit.title for hit in sample_index.search('"жаңа көпір"').hits] == [BRIDGE_LATIN]
+    assert sample_index.search('"жаңа көпір облыстың орталығы"').total == 1  # other forms
+    assert not sample_index.search('"көпір жаңа"').total  # not in this order
+
+
+def test_a_cyrillic_name_finds_the_latin_and_the_cyrillic_sample_articles(
+        sample_index: Index) -> None:
+    hits = {hit.title: hit for hit in sample_index.search("Павлодарда", per_page=20).hits}
+    assert {BRIDGE_LATIN, ROBOTICS} <= set(hits)
+    assert "[Pavlodar]" in hits[BRIDGE_LATIN].snippet.marked()
+    assert "[Павлодар]" in hits[ROBOTICS].snippet.marked()

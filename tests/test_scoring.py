@@ -70,7 +70,7 @@ def test_lengths_and_columns_equal_whoosh_readers(split_index) -> None:
     assert [snapshot.rubric_names[c] or "" for c in snapshot.rubric_codes] == [
         rubrics[n].decode("utf-8") for n in range(reader.doc_count_all())
     ]
-    assert snapshot.scorer.live.sum() == reader.doc_count() == 49
+    assert snapshot.scorer.live.sum() == reader.doc_count() == 50
 
 
 @pytest.mark.parametrize(
@@ -114,8 +114,8 @@ def test_bm25f_adds_title_and_body_before_one_saturation(split_index) -> None:
 def test_search_totals_count_live_articles_only(split_index) -> None:
     index, _ = split_index
     everything = index.search("NOT zzzz", per_page=100)
-    assert everything.total == 49 == len(everything.hits)
-    assert len({hit.id for hit in everything.hits}) == 49
+    assert everything.total == 50 == len(everything.hits)
+    assert len({hit.id for hit in everything.hits}) == 50
 
 
 def test_query_nodes_the_scorer_does_not_know_match_nothing(split_index) -> None:

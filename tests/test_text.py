@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kzsearch.text.fold import fold
 from kzsearch.text.lang import detect_language, sentence_language
@@ -116,3 +118,25 @@ def test_fold_maps_kazakh_letters_to_russian_keyboard() -> None:
 @pytest.mark.parametrize("text", ["", "   ", "🙂🙂", "\ud800", "a" * 1_000_000, "-" * 1000])
 def test_tokenize_never_raises(text: str) -> None:
     assert isinstance(words(text), list)
+
+
+_PIECES = ["Мемлекет", "басшысы", "ҚР-ның", "2020-2022", "3,5", "15%-ға", "Egemen.kz",
+           "www.gov.kz", "Нұр-Сұлтан", "Memleket", "basşysy", "Министры", "провели", "x",
+           ".", "!", "?", "…", "...", " ", "  ", "\n", "\t", "\u2009", "\u00a0", "\u200b",
+           "-", "'", "’", "«", "»", "(", ")", ",", "5.", ".kz", "1"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join) | st.text(max_size=200))
+def test_joined_runs_of_sentences_give_the_sentences_tokens(text: str) -> None:
+    """The analyzer reads a run of same-language sentences at once (``language_runs``):
+    no token may cross a sentence end, so the tokens must be those found sentence by
+    sentence."""
+    from kzsearch.analysis import guess_latin_kazakh, guess_russian
+    from kzsearch.text.tokens import TOKEN_RE, language_runs, sentence_spans
+
+    spans = sentence_spans(text, guess_russian, guess_latin_kazakh)
+    by_sentence = [(m.span(), lang) for s, e, lang in spans for m in TOKEN_RE.finditer(text, s, e)]
+    runs = language_runs(text, guess_russian, guess_latin_kazakh)
+    by_run = [(m.span(), lang) for s, e, lang in runs for m in TOKEN_RE.finditer(text, s, e)]
+    assert by_run == by_sentence

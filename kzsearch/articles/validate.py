@@ -18,6 +18,7 @@ from kzsearch.articles.dates import parse_date
 from kzsearch.articles.model import Article, InvalidRecord
 from kzsearch.articles.rubrics import DEFAULT_ALIAS_TABLE, build_alias_table, normalise_rubric
 from kzsearch.text.lang import detect_language
+from kzsearch.text.tokens import LATIN_LETTER_RE
 
 FIELDS = ("id", "title", "body", "rubric", "published", "views", "read_minutes", "url", "lang")
 # Other names sources commonly give article fields; readers read them as the field
@@ -76,8 +77,29 @@ def build_article(fields: Mapping[str, object], aliases: Mapping[str, str]) -> A
         views=_count(fields, "views", MAX_VIEWS),
         read_minutes=_count(fields, "read_minutes", MAX_READ_MINUTES),
         url=_url(fields.get("url")),
-        lang=_lang(fields.get("lang")) or detect_language(f"{title}\n{body}"),
+        lang=_lang(fields.get("lang")) or _detected_language(f"{title}\n{body}"),
     )
+
+
+def _detected_language(text: str) -> str | None:
+    """The language of a text that does not say it: from its Cyrillic letters
+    (:func:`detect_language`), else ``"kk"`` when most of its Latin letters are in
+    sentences the analyzer reads as Kazakh in Latin script (issue 16), else ``None``."""
+    lang = detect_language(text)
+    if lang is not None or not LATIN_LETTER_RE.search(text):
+        return lang
+    # the stemmer's lexicon decides, loaded only when a text has no Cyrillic
+    from kzsearch.analysis import guess_latin_kazakh
+    from kzsearch.text.tokens import sentences
+
+    kazakh = total = 0
+    for start, end in sentences(text):
+        sentence = text[start:end]
+        letters = len(LATIN_LETTER_RE.findall(sentence))
+        total += letters
+        if letters and guess_latin_kazakh(sentence):
+            kazakh += letters
+    return "kk" if 2 * kazakh > total else None
 
 
 def stable_id(title: str, published: datetime.date | None, body: str) -> str:

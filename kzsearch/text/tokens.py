@@ -174,7 +174,7 @@ def token_tuples(text: str, guess: Guess | None = None,
                  latin: LatinGuess | None = None) -> Iterator[tuple[str, int, int, Lang]]:
     """:func:`tokenize` as plain tuples, for the analyzer when it needs offsets."""
     finditer, cache = TOKEN_RE.finditer, split_cache
-    for s_start, s_end, lang in sentence_spans(text, guess, latin):
+    for s_start, s_end, lang in language_runs(text, guess, latin):
         for match in finditer(text, s_start, s_end):
             raw = match.group()
             offset = match.start()
@@ -200,3 +200,20 @@ def sentence_spans(text: str, guess: Guess | None = None,
         else:
             default = default or text_language(text)
             yield start, end, sentence_language(text[start:end], default, guess)
+
+
+def language_runs(text: str, guess: Guess | None = None,
+                  latin: LatinGuess | None = None) -> list[tuple[int, int, Lang]]:
+    """:func:`sentence_spans` with neighbouring sentences of one language joined. No token
+    crosses a sentence end (one is followed by whitespace or is a line break, and no token
+    holds either), so a run read at once gives the same tokens as its sentences one by
+    one, in fewer regex calls."""
+    runs: list[tuple[int, int, Lang]] = []
+    last: Lang | None = None
+    for start, end, lang in sentence_spans(text, guess, latin):
+        if lang == last:
+            runs[-1] = (runs[-1][0], end, lang)
+        else:
+            runs.append((start, end, lang))
+            last = lang
+    return runs
