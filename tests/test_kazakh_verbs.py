@@ -199,6 +199,16 @@ def test_an_unknown_verbs_converb_meets_its_other_forms() -> None:
     assert stem("айғайлап") == stem("айғайлады") and stem("тәрбиелеп") == "тәрбиеле"
 
 
+def test_the_past_first_plural_after_r_y_u_is_no_lyq_adjective() -> None:
+    # сындыр-, қайтар-, қыдыр- are not in the public corpus; -лық/-лік (бірлік, байлық),
+    # not -дық, follows р, й, у, so сындыр·дық is the past and guessed as one
+    assert stem("сындырдық") == stem("сындырды") == "сындыр"
+    assert stem("қайтардық") == stem("қайтарды") == "қайтар"
+    assert stem("қыдырдық") == stem("қыдырды")
+    # after л, м, н, ң, з, ж -дық is the adjective: those stay whole
+    assert stem("электрондық") == "электрондық" and stem("бірлік") == "бірлік"
+
+
 def test_progressive_auxiliaries_take_person_endings_directly() -> None:
     assert {stem(w) for w in ["жатырмын", "жатыр", "жатты", "жатқан"]} == {"жат"}
     assert {stem(w) for w in ["отырмыз", "отырды", "отыратын"]} == {"отыр"}
@@ -248,8 +258,13 @@ def test_noun_like_verb_chains_are_weak() -> None:
         anywhere.setdefault(text, set()).add(chain.strength)
         if not chain.left <= VOWELS:
             after_consonant.setdefault(text, set()).add(chain.strength)
-    for text in ["ды", "ті", "дық", "дің", "ыңыз", "ар", "а"]:
+    for text in ["ды", "ті", "дің", "ыңыз", "ар", "а"]:
         assert after_consonant[text] == {WEAK}, text
+    # -дық after л, м, н, ң, з, ж is the -лық adjective too (электрондық); after р, й, у
+    # that suffix is -лық (бірлік), so there -дық is only the past 1st plural
+    after_lmn = {c.strength for text, c in verb_chains() if text == "дық" and c.left & set("лмн")}
+    after_rju = {c.strength for text, c in verb_chains() if text == "дық" and c.left & set("рйу")}
+    assert after_lmn == {WEAK} and WEAK not in after_rju
     assert anywhere["п"] == {WEAK}
     assert STRONG in anywhere["майды"] and STRONG in anywhere["мады"]
 

@@ -76,7 +76,8 @@ PERSON_AORIST = [
 ]
 PAST = [
     _m("ды", "ді", V | {NEG}),  # after a vowel no accusative: that is -ны
-    _m("ды", "ді", SONORANT),
+    _m("ды", "ді", LMN_ZJ),
+    _m("ды", "ді", RJU),  # apart: after р, й, у the -лық adjective is -лық, not -дық
     _m("ты", "ті", VOICELESS),
 ]
 PERSON_SHORT = [  # after the past -ды and the conditional -са
@@ -233,17 +234,22 @@ NOUN_LIKE = frozenset("ды ді ты ті дық дік тық тік дың д
 # The optative -сын after a vowel is the 3rd person possessive + accusative
 # (бағдарлама·сы·н), so бағдарламасын is no negated бағдарла·ма·сын.
 AFTER_VOWEL_NOUN_LIKE = frozenset({"сын", "сін"})
+# The -лық adjective is -лық after vowels and р, й, у (бірлік, байлық), -дық only after
+# л, м, н, ң, з, ж: after р, й, у the chain -дық is the past 1st plural alone (сындыр·дық).
+LYQ = frozenset({"дық", "дік"})
 
 
 def _strength(text: str, kind: str, distinctive: bool, left: frozenset) -> int:
     """STRONG for a chain no noun ends in (a negated tense); WEAK for one many nouns
-    end in (a single letter but the verbal noun -у, :data:`NOUN_LIKE`, the bare
+    end in (a single letter but the verbal noun -у, :data:`NOUN_LIKE` but -дық after р, й,
+    у, the bare
     negative imperative -ма of бағдарлама and жазба, the desiderative -ғы of соңғы);
     PLAIN for the rest (-ған, -атын, -ады, -у, and the person endings, which nouns
     take too: қала·мыз, мұғалім·мін)."""
     if distinctive:
         return STRONG
-    noun_like = (text in NOUN_LIKE and not left <= VOWELS) or (  # мақұлда·ды: no accusative
+    noun_like = (text in NOUN_LIKE and not left <= VOWELS  # мақұлда·ды: no accusative
+                 and not (text in LYQ and left <= RJU)) or (
         text[-3:] in AFTER_VOWEL_NOUN_LIKE and not left & C)
     if (len(text) <= 1 and text != "у") or noun_like or kind in WEAK_KINDS:
         return WEAK
