@@ -153,6 +153,36 @@ def test_the_lexicon_builder_proves_nouns_in_ma_by_their_noun_endings() -> None:
     assert negation_nouns(counts, verbs) == {"шығарма": 2, "көрме": 2}
 
 
+def test_the_lexicon_builder_credits_a_negated_present_to_the_verb() -> None:
+    # қайтар·ма·й·ды: the longest stem a chain leaves is қайтармай (+ the past -ды), but
+    # a stem in a negation + й is the negated aorist's, so the evidence is қайтар's
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from collections import Counter
+
+    from build_lexicon import verb_evidence
+
+    counts = Counter({"қайтармайды": 1, "қайталамаймыз": 1, "көрмейтін": 1})
+    evidence = verb_evidence(counts)
+    assert "present" in evidence["қайтар"][0] and "present" in evidence["қайтала"][0]
+    assert "participle" in evidence["көр"][0]
+    assert "қайтармай" not in evidence
+
+
+def test_a_verb_seen_in_the_passive_is_a_verb_stem() -> None:
+    # only verbs take the passive: қысқарт- is seen as a verb with one distinctive kind
+    # (қысқарту), its passive қысқартыл- with two, so both are verb stems and the passive
+    # meets the active; a noun seen once as a verbal noun is no verb without it
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from build_lexicon import verb_stems
+
+    evidence = {"қысқарт": ({"verbal noun"}, {"past"}),
+                "қысқартыл": ({"present", "participle"}, {"past"}),
+                "тау": ({"verbal noun"}, set())}
+    verbs = verb_stems(evidence)
+    assert "қысқарт" in verbs and "қысқартыл" in verbs and "тау" not in verbs
+    assert stem("қысқартылған") == stem("қысқартылды") == stem("қысқарту") == "қысқарт"
+
+
 def test_a_deverbal_noun_query_finds_its_forms_in_a_title(sample_index) -> None:
     # "құрама" is the national team, not the negative imperative of құра- "build"
     found = [hit.title for hit in sample_index.search("құрама", per_page=5).hits]
