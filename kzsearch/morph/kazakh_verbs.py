@@ -467,8 +467,10 @@ class VerbUnit:
             if self.vowels.isdisjoint(base):
                 continue
             h = self.harmony(base)
+            last = base[-1]
             for chain in chains:
-                if base[-1] not in chain.left or (h and chain.harmony and h != chain.harmony):
+                if (last not in chain.left and not (last == self.i and self.r in chain.left)) \
+                        or (h and chain.harmony and h != chain.harmony):
                     continue
                 if chain.passive and word[-k] not in self.epenthetic.values():
                     continue  # айран·ды is no айра·н·ды, школа no шко·л·а: only -ыл/-іл
@@ -536,11 +538,14 @@ class VerbUnit:
                         yield (canonical if canonical in verbs else stem), chain
 
     def _canonical(self, stem: str, chain: VerbChain) -> str:
-        """``таб`` before a vowel is ``тап``: one stem for табады and тапты."""
+        """``таб`` before a vowel is ``тап``: one stem for табады and тапты. ``и`` is
+        ``ый``/``ій``, so ``жымий`` (of жымияды, spelled out) is ``жыми`` (of жымиған)."""
         last = stem[-1]
         if chain.vowel_initial and last in self.devoice and len(stem) > 1 \
                 and stem[-2] in self.vowels:
             return stem[:-1] + self.devoice[last]
+        if last == self.y and stem[-2:-1] == self.i:
+            return stem[:-1]
         return stem
 
     def _stems(self, base: str, chain: VerbChain) -> Iterator[str]:
