@@ -249,6 +249,14 @@ def test_a_verb_in_i_has_one_stem_before_consonants_and_vowels() -> None:
     assert stem("азияда") == stem("азиядан") == "азия"
 
 
+@pytest.mark.parametrize("word", ["адамдарсыз", "құжаттарсыз", "өсімдіктерсіз", "рюкзактарсыз"])
+def test_a_known_nouns_plural_is_no_unknown_verbs_future(word: str) -> None:
+    # адам·дар·сыз "without people" is no future адамда·р·сыз of an unknown verb in -да:
+    # the letters after a known noun that spell its plural are the plural
+    assert kazakh._plain_analyzer().analyse(word).unit == "noun"
+    assert stem(word) != word[:-len("рсыз")]
+
+
 def test_progressive_auxiliaries_take_person_endings_directly() -> None:
     assert {stem(w) for w in ["жатырмын", "жатыр", "жатты", "жатқан"]} == {"жат"}
     assert {stem(w) for w in ["отырмыз", "отырды", "отыратын"]} == {"отыр"}

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kzsearch.morph.kazakh import PLURAL
 from kzsearch.morph.kazakh_stopwords import STOPWORDS
 from kzsearch.morph.kazakh_verbs import PLAIN, WEAK, VerbUnit
 
@@ -86,6 +87,10 @@ class KazakhAnalyzer:
         self.verbs = verbs
         self.declined = declined
         self.guess = guess  # keyboard-folded words have lost the letters a guess needs
+        self.plural: dict[str, set[str]] = {}  # a stem's last letter -> its plural suffixes
+        for back, front, left, _, _ in PLURAL:
+            for last in left:
+                self.plural.setdefault(letter(last), set()).update((letter(back), letter(front)))
 
     def analyse(self, word: str) -> Analysis:
         """The reading of ``word`` that the evidence supports best."""
@@ -109,7 +114,8 @@ class KazakhAnalyzer:
                         and noun[len(verb.stem):] not in self.nonfinite)):
                     verb = None  # дәрумен·дер is no дәр·у·мен + plural, зайып·ты no зай·ып
         if verb is None or verb.stem == noun or verb.chain >= self.nouns.proven.get(word, 99) \
-                or self._cuts_proven_noun(word, noun, verb.stem):
+                or self._cuts_proven_noun(word, noun, verb.stem) \
+                or (not verb.kinds and self._plural_of_known_noun(word, verb.stem)):
             return Analysis(noun, "noun")
         if word in self.stopwords and verb.stem not in self.function_verbs:
             return Analysis(noun, "noun")  # қалай "how" is no қала·й, өте "very" no өт·е
@@ -128,6 +134,17 @@ class KazakhAnalyzer:
         proven = self.nouns.proven.get(noun)
         return proven is not None and len(noun) - len(verb) >= proven and \
             word.startswith(noun) and (word == noun or word[len(noun):] in self.nouns.table)
+
+    def _plural_of_known_noun(self, word: str, verb: str) -> bool:
+        """Whether a guessed verb stem is a known noun + the start of its plural that
+        the word completes: ``адамда·р·сыз`` (an unknown verb in -да, future) is
+        ``адам·дар·сыз`` (without people), ``құжатта·р·сыз`` ``құжат·тар·сыз``."""
+        for cut in (1, 2):
+            noun = verb[:-cut]
+            if len(noun) > 1 and noun in self.nouns.lexicon and \
+                    word[len(noun):len(noun) + 3] in self.plural.get(noun[-1], ()):
+                return True
+        return False
 
     def stem(self, word: str) -> str:
         """The stem of ``word``: what the index stores for it."""
