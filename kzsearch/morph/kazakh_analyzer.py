@@ -82,7 +82,9 @@ class KazakhAnalyzer:
         self.irregular = irregular
         self.stopwords = stopwords
         self.function_verbs = frozenset(map(letter, FUNCTION_VERBS))
-        self.nonfinite = frozenset(map(letter, NONFINITE))
+        # and the same after the passive -л/-н of a verb in -ла/-да/-та (тамақта·н·у)
+        nonfinite = NONFINITE | {p + x for p in "лн" for x in NONFINITE if x[0] in "ғгау"}
+        self.nonfinite = frozenset(map(letter, nonfinite))
         self.nouns = nouns
         self.verbs = verbs
         self.declined = declined
@@ -116,6 +118,10 @@ class KazakhAnalyzer:
         if verb is None or verb.stem == noun or verb.chain >= self.nouns.proven.get(word, 99) \
                 or self._cuts_proven_noun(word, noun, verb.stem) \
                 or (not verb.kinds and self._plural_of_known_noun(word, verb.stem)):
+            if self.guess and noun not in self.nouns.good:  # мақұлдан·ды: мақұлда·н·ды
+                active = self.verbs.derived_active(noun)
+                if active is not None:
+                    return Analysis(active, "verb")
             return Analysis(noun, "noun")
         if word in self.stopwords and verb.stem not in self.function_verbs:
             return Analysis(noun, "noun")  # қалай "how" is no қала·й, өте "very" no өт·е

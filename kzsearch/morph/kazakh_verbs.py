@@ -265,6 +265,7 @@ MIN_GUESS_DISTINCTIVE = 2  # ...or this long before a negated tense
 MIN_DERIVED_CONVERB = 6  # a stem in -ла/-да/-та before -п: тәрбиеле, not мекте·п
 MIN_CONVERB_GUESS = 4  # an unknown stem before the converb -ып/-іп: сындыр, not құл·ып
 SHORT_PASSIVE = 2  # a vowel-final stem this short takes no passive reading
+MIN_DERIVED_PASSIVE = 5  # a guessed -ла/-да/-та verb this long is read under its passive
 
 
 def verb_chains(passive: bool = True) -> Iterator[tuple[str, VerbChain]]:
@@ -379,6 +380,7 @@ class VerbUnit:
                              letter("д"): frozenset(map(letter, "лмнңзж")),
                              letter("т"): frozenset(map(letter, VOICELESS))}
         self.derived_vowels = frozenset(map(letter, "ае"))
+        self.passive_after_vowel = frozenset(map(letter, "лн"))
         self.verbalizers = frozenset(map(letter, ("ла", "ле")))
         self.yp = frozenset(map(letter, ("ып", "іп")))
         self._last: tuple[str, list[tuple[str, list[tuple[int, tuple[VerbChain, ...]]]]]] = (
@@ -423,7 +425,9 @@ class VerbUnit:
         verbs of nouns (``айғайла·ды``, not ``айғайл·ады``). After that suffix the
         present ``-йды`` is guessed even where the noun unit read a noun + accusative
         (``айғайлайды``): nouns in ``-ай`` are many (бозторғай, құдай, Алтай), but not
-        in ``-лай`` but the adverbs (солай, қалай), which take no case.
+        in ``-лай`` but the adverbs (солай, қалай), which take no case. A guessed stem in
+        -ла/-да/-та + л/н is that verb's passive, -л or -н after its vowel (``асфальтта·л·ады``,
+        ``мақұлда·н·ады``), not a verb of its own nor a -ла verb of a noun in -та.
         """
         readings = [r for spelling, endings in self._spelled(word)
                     for r in self._guesses(spelling, endings, distinctive_only)
@@ -433,6 +437,9 @@ class VerbUnit:
         if not readings:
             return None
         best = max(readings, key=lambda r: r.chain)
+        active = self.derived_active(best.stem)
+        if active is not None:
+            return VerbReading(active, best.chain + 1, best.strength, 0, best.kind)
         if best.stem[-1:] in self.derivers and len(best.stem) >= MIN_GUESS and \
                 self._derives(best.stem):
             derived = [r for r in readings if r.stem[:-1] == best.stem
@@ -440,6 +447,19 @@ class VerbUnit:
             if derived:
                 return derived[0]
         return best
+
+    def derived_active(self, stem: str) -> str | None:
+        """The active of an unknown stem that is the passive of a verb in -ла/-да/-та:
+        -л or -н after its vowel (``асфальтта·л``, ``мақұлда·н``), the suffix fitting the
+        sound before it and the stem's harmony (not ``әлеуметта·н`` of әлеумет·тану), the
+        active ``MIN_DERIVED_PASSIVE`` letters long (not ``бала`` of ``балан·сын``). A verb
+        the lexicon knows keeps its stem: ``қолдан-`` (use) is no ``қолда-`` (support)."""
+        if len(stem) > MIN_DERIVED_PASSIVE and stem[-1] in self.passive_after_vowel and \
+                stem[-2] in self.derived_vowels and stem[-3] in self.derivers and \
+                stem not in self.verbs and self._derives(stem[:-2]) and \
+                self.harmony(stem[:-2]) in ("", self.harmony(stem[-2])):
+            return stem[:-1]
+        return None
 
     def _derived_converb(self, base: str) -> bool:
         """``тәрбиеле·п``, ``мақұлда·п``: -п after a long stem in -ла/-да/-та whose
