@@ -89,6 +89,7 @@ class KazakhAnalyzer:
         self.verbs = verbs
         self.declined = declined
         self.guess = guess  # keyboard-folded words have lost the letters a guess needs
+        self.past = frozenset(map(letter, ("ды", "ді")))
         self.plural: dict[str, set[str]] = {}  # a stem's last letter -> its plural suffixes
         for back, front, left, _, _ in PLURAL:
             for last in left:
@@ -118,7 +119,8 @@ class KazakhAnalyzer:
         if verb is None or verb.stem == noun or verb.chain >= self.nouns.proven.get(word, 99) \
                 or self._cuts_proven_noun(word, noun, verb.stem) \
                 or (not verb.kinds and self._plural_of_known_noun(word, verb.stem)):
-            if self.guess and noun not in self.nouns.good:  # мақұлдан·ды: мақұлда·н·ды
+            if self.guess and word[len(noun):] in self.past and noun not in self.nouns.good:
+                # мақұлдан·ды, read as an accusative, is the past of мақұлда·н-
                 active = self.verbs.derived_active(noun)
                 if active is not None:
                     return Analysis(active, "verb")

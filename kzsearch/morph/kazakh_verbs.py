@@ -379,7 +379,7 @@ class VerbUnit:
         self.suffix_after = {letter("л"): frozenset(map(letter, VOWELS | set("рйу"))),
                              letter("д"): frozenset(map(letter, "лмнңзж")),
                              letter("т"): frozenset(map(letter, VOICELESS))}
-        self.derived_vowels = frozenset(map(letter, "ае"))
+        self.derived_vowels = {letter("а"): "b", letter("е"): "f"}  # -ла, -ле: their harmony
         self.passive_after_vowel = frozenset(map(letter, "лн"))
         self.verbalizers = frozenset(map(letter, ("ла", "ле")))
         self.yp = frozenset(map(letter, ("ып", "іп")))
@@ -457,7 +457,7 @@ class VerbUnit:
         if len(stem) > MIN_DERIVED_PASSIVE and stem[-1] in self.passive_after_vowel and \
                 stem[-2] in self.derived_vowels and stem[-3] in self.derivers and \
                 stem not in self.verbs and self._derives(stem[:-2]) and \
-                self.harmony(stem[:-2]) in ("", self.harmony(stem[-2])):
+                self.harmony(stem[:-2]) in ("", self.derived_vowels[stem[-2]]):
             return stem[:-1]
         return None
 
