@@ -363,6 +363,7 @@ class IndexStore:
         self.merge_error: BaseException | None = None
         self._merger: threading.Thread | None = None
         self._merger_guard = threading.Lock()
+        self._terms_cache = commits.TermsCache()  # the segments' id look-ups, kept open
 
     @property
     def _ix(self) -> index.Index:
@@ -387,6 +388,7 @@ class IndexStore:
         """
         self._wait_for_merge()
         self._closed = True
+        self._terms_cache.close()
 
     def __enter__(self: T) -> T:
         return self
@@ -719,12 +721,33 @@ class IndexStore:
             self._segments_committing(writer.storage, writer.schema, segments)
             commit_toc(segments)
 
+        def written(segment: Any, postings: Any) -> None:
+            self._segment_written(writer.storage, writer.schema, segment, postings)
+
+        def source(segment: Any, fieldname: str) -> Any:
+            return self._segment_postings(writer.storage, segment, fieldname)
+
         writer._commit_toc = committing
+        if isinstance(writer, segwriter.FastSegmentWriter):
+            writer.segment_written = written
+            writer.source_postings = source
 
     def _segments_committing(self, storage: Any, schema: Any, segments: list[Any]) -> None:
         """Called under the writer's locks with every segment of the commit, its files
         complete, before any reader can see them; must not fail the commit. The search
         stage writes the segments' sidecar files here (:mod:`kzsearch.search.sidecars`)."""
+
+    def _segment_postings(self, storage: Any, segment: Any, fieldname: str) -> Any:
+        """A segment's postings of a text field, term by term, for a merge to carry over
+        (see :data:`kzsearch.segwriter.SourcePostings`); None here, where none are kept."""
+        return None
+
+    def _segment_written(self, storage: Any, schema: Any, segment: Any, postings: Any) -> None:
+        """Called when kzsearch's writer completes a segment (before any TOC names it),
+        with the postings it wrote of the text fields (see
+        :class:`~kzsearch.segwriter.FieldPostings`), or None; must not fail the write.
+        The search stage writes the segment's sidecar files here, while the postings are
+        at hand, so that a build's memory holds one segment's at a time."""
 
     @staticmethod
     def _writer_options(procs: int) -> dict[str, Any]:
@@ -751,7 +774,8 @@ class IndexStore:
         one term look-up per id and segment (see :func:`kzsearch.commits.locate_ids`).
         """
         with reading_files(self.path):
-            found = commits.locate_ids(writer.storage, writer.schema, writer.segments, ids)
+            found = commits.locate_ids(writer.storage, writer.schema, writer.segments, ids,
+                                       cache=self._terms_cache)
         for docnums in found.values():
             for docnum in docnums:
                 writer.delete_document(docnum)

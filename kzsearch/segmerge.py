@@ -133,6 +133,31 @@ def source_blocks(source: MergeSource, fieldname: str, tbytes: bytes, terminfo: 
             yield block
 
 
+def field_postings(reader: SegmentReader, fieldname: str
+                   ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Every term's postings in one field of a segment, in term order: ids (int64) and
+    weights (float32), decoded block by block (no matcher per term)."""
+    postfile = reader._terms._postfile
+    for (name, tbytes), terminfo in reader._terms.items_from(fieldname, b""):
+        if name != fieldname:
+            return
+        if terminfo.is_inlined():
+            ids, weights, _ = terminfo._inlined
+            yield np.asarray(ids, dtype=np.int64), block_weights(weights, len(ids))
+            continue
+        offset, length = terminfo.extent()
+        if isinstance(length, tuple):
+            length = length[0]
+        if postfile.get(offset, 4) != WHOOSH3_HEADER_MAGIC:
+            raise ValueError(f"term {tbytes!r} of field {fieldname!r}: bad posting header")
+        ids_parts, weight_parts = [], []
+        for info, data in _raw_blocks(postfile, offset + 4, offset + length):
+            raw_ids, raw_weights, _ = _data(info, data)
+            ids_parts.append(np.cumsum(np.asarray(raw_ids, dtype=np.int64)))
+            weight_parts.append(block_weights(raw_weights, info[0]))
+        yield np.concatenate(ids_parts), np.concatenate(weight_parts)
+
+
 def _raw_blocks(postfile: Any, position: int, end: int) -> Iterator[tuple[tuple, bytes]]:
     """Each block's header tuple and its data bytes (still compressed)."""
     while position < end:

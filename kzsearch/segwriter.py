@@ -36,7 +36,7 @@ import pickle
 import zlib
 from array import array
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -69,6 +69,36 @@ DELTA_WITH_NUMPY = 32  # shorter id lists are delta-coded faster in plain Python
 
 # One term's postings while a segment is open, flat: document, weight, encoded value, ...
 TermPostings = list[Any]
+# A merged segment's postings of one field, term after term in term order (its local
+# ids and frequencies), or None when they are not at hand: see
+# FastSegmentWriter.source_postings.
+SourcePostings = Callable[[Any, str], Iterator[tuple[np.ndarray, np.ndarray]] | None]
+
+
+class FieldPostings:
+    """One text field's postings as written to a segment, for the search stage's mapped
+    copy (:mod:`kzsearch.search.postingtable`): each term's posting count, in term
+    order, and all their ids and frequencies back to back."""
+
+    def __init__(self) -> None:
+        self.counts = array("q")
+        self.ids = array("i")
+        self.tfs = array("f")  # Whoosh keeps weights as float32 too
+
+    def add(self, ids: Sequence[int] | np.ndarray, tfs: Sequence[float] | np.ndarray) -> None:
+        """The next term's postings (ids ascending)."""
+        self.counts.append(len(ids))
+        if isinstance(ids, np.ndarray):
+            self.ids.frombytes(ids.astype(np.int32, copy=False).tobytes())
+            self.tfs.frombytes(np.asarray(tfs, dtype=np.float32).tobytes())
+        else:
+            self.ids.extend(ids)
+            self.tfs.extend(tfs)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Counts (int64), ids (int32) and frequencies (float32)."""
+        return (np.frombuffer(self.counts, dtype=np.int64), np.frombuffer(self.ids, np.int32),
+                np.frombuffer(self.tfs, dtype=np.float32))
 
 
 class FastSegmentWriter(SegmentWriter):
@@ -91,6 +121,12 @@ class FastSegmentWriter(SegmentWriter):
         self._postings: dict[str, dict[bytes, TermPostings]] = defaultdict(dict)
         self._flushed: list[Any] = []
         self._sources: list[MergeSource] = []
+        # Called with each segment this writer completes and its text fields' postings
+        # (None when they could not be had), before any TOC names it; a merged segment's
+        # postings are had from source_postings.
+        self.segment_written: Callable[[Any, dict[str, FieldPostings] | None], None] | None = None
+        self.source_postings: SourcePostings | None = None
+        self._written: dict[str, FieldPostings] | None = None
 
     # -- documents ------------------------------------------------------------------------
 
@@ -156,12 +192,24 @@ class FastSegmentWriter(SegmentWriter):
 
     # -- segments -------------------------------------------------------------------------
 
+    def _finalize_segment(self) -> Any:
+        segment = super()._finalize_segment()
+        written, self._written = self._written, None
+        if self.segment_written is not None:
+            self.segment_written(segment, written)
+        return segment
+
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         lengths = self.per_document_reader()
+        collect = {name: FieldPostings() for name, field in self.schema.items()
+                   if _is_text_field(field)}
+        runs = self._source_runs(list(collect))
         try:
-            write_postings(self.fieldwriter, self.schema, lengths, self._postings,
-                           self._sources)
+            complete = write_postings(self.fieldwriter, self.schema, lengths, self._postings,
+                                      self._sources, collect if runs is not None else None,
+                                      runs)
+            self._written = collect if runs is not None and complete else None
         finally:
             lengths.close()
             for source in self._sources:
@@ -169,6 +217,25 @@ class FastSegmentWriter(SegmentWriter):
         self._postings = defaultdict(dict)
         self._sources = []
         self.fieldwriter.close()
+
+    def _source_runs(self, fieldnames: list[str]
+                     ) -> list[dict[str, Iterator[tuple[np.ndarray, np.ndarray]]]] | None:
+        """Each merged segment's postings of each text field, or None if any is not at hand
+        (the segment written then gets its postings file from its own postings later)."""
+        if not self._sources:
+            return []
+        if self.source_postings is None:
+            return None
+        runs = []
+        for source in self._sources:
+            fields = {}
+            for name in fieldnames:
+                run = self.source_postings(source.reader.segment(), name)
+                if run is None:
+                    return None
+                fields[name] = run
+            runs.append(fields)
+        return runs
 
     def position(self) -> tuple[int, int]:
         """Where the next document added goes: (segment of this commit, document number)."""
@@ -213,9 +280,13 @@ class FastSegmentWriter(SegmentWriter):
 def _is_kzsearch_text(field: Any, value: Any) -> bool:
     """A text field analysed by kzsearch's analyzer into Whoosh ``Positions``: its postings
     can be made by :func:`_add_text_postings` instead of ``field.index``."""
+    return _is_text_field(field) and isinstance(value, str)
+
+
+def _is_text_field(field: Any) -> bool:
     fmt = field.format
     return (type(fmt) is Positions and fmt.field_boost == 1.0 and field.analyzer == ANALYZER
-            and isinstance(value, str) and field.scorable)
+            and field.scorable)
 
 
 # The pickled position list of a term at one position (most postings), per position.
@@ -257,14 +328,23 @@ def _add_text_postings(terms: dict[bytes, list[Any]], value: str, docnum: int) -
     return length
 
 
-def write_postings(fieldwriter: Any, schema: Any, lengths: Any,
+def write_postings(fieldwriter: Any, schema: Any, lengths: Any,  # noqa: PLR0913
                    postings: dict[str, dict[bytes, TermPostings]],
-                   sources: list[MergeSource] | None = None) -> None:
+                   sources: list[MergeSource] | None = None,
+                   collect: dict[str, FieldPostings] | None = None,
+                   runs: list[dict[str, Iterator[tuple[np.ndarray, np.ndarray]]]] | None = None
+                   ) -> bool:
     """Write every field's terms and posting blocks through a ``W3FieldWriter``'s files:
     fields in name order, terms in byte order, as ``FieldWriter.add_postings`` would.
     ``lengths`` is the segment's per-document reader (its length columns); ``sources``
-    are merged segments whose blocks follow the writer's own postings of each term."""
+    are merged segments whose blocks follow the writer's own postings of each term.
+
+    The fields of ``collect`` gain each term's ids and weights as written, a merged
+    segment's taken from its ``runs`` (one per source: per field, the source's postings
+    term by term). Returns False when those did not fit the source's terms (damaged or
+    stale), so that what was collected is not to be used."""
     sources = sources or []
+    complete = True
     tindex, fieldmap = fieldwriter._tindex, fieldwriter._fieldmap
     postfile = fieldwriter._postfile
     names = set(postings).union(*(source.fieldnames() for source in sources))
@@ -276,7 +356,13 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any,
         length_bytes = _length_bytes(lengths, fieldname)
         length_array = None if length_bytes is None else np.frombuffer(length_bytes, np.uint8)
         fixedsize = fieldobj.format.fixed_value_size()
+        collected = collect.get(fieldname) if collect is not None else None
         for tbytes, parts in merged_terms(postings.get(fieldname, {}), sources, fieldname):
+            try:
+                found = None if collected is None else _collected(parts, sources, runs, fieldname)
+            except (StopIteration, ValueError, IndexError):
+                collect = collected = found = None
+                complete = False
             terminfo = W3TermInfo()
             blocks: list[Iterator[EncodedBlock]] = []
             for i, part in parts:
@@ -287,6 +373,39 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any,
                                                 length_array, fixedsize, terminfo))
             if _write_blocks(postfile, itertools.chain.from_iterable(blocks), terminfo):
                 tindex.add(prefix + tbytes, terminfo.to_bytes())
+                if collected is not None and found is not None:
+                    collected.add(*found)
+    return complete
+
+
+def _collected(parts: list[tuple[int, Any]], sources: list[MergeSource],
+               runs: list[dict[str, Iterator[tuple[np.ndarray, np.ndarray]]]] | None,
+               fieldname: str) -> tuple[Any, Any]:
+    """One term's ids and weights in the segment being written, from its parts: the
+    writer's own postings and each merged segment's next term, renumbered."""
+    if len(parts) == 1 and parts[0][0] < 0:
+        flat = parts[0][1]
+        return flat[0::3], flat[1::3]
+    ids, tfs = [], []
+    for i, part in parts:
+        if i < 0:
+            ids.append(np.asarray(part[0::3], dtype=np.int64))
+            tfs.append(np.asarray(part[1::3], dtype=np.float32))
+            continue
+        assert runs is not None
+        local, weights = next(runs[i][fieldname])
+        source = sources[i]
+        if len(local) != part.doc_frequency():
+            raise ValueError("a merged segment's postings do not fit its terms")
+        if source.docmap is None:
+            ids.append(local.astype(np.int64) + source.startdoc)
+            tfs.append(weights)
+        else:
+            new = source.docmap[local]
+            keep = new >= 0
+            ids.append(new[keep])
+            tfs.append(weights[keep])
+    return np.concatenate(ids), np.concatenate(tfs)
 
 
 def _write_blocks(postfile: Any, blocks: Iterator[EncodedBlock], terminfo: W3TermInfo

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
 from collections import Counter
@@ -216,3 +217,34 @@ def test_a_write_waits_for_its_own_objects_background_merge_instead_of_failing_l
     index.add_many(sample_articles[4:5], lock_timeout=0.0)
     index.close()
     assert len(Index.open(tmp_path / "ix")) == 5
+
+
+def test_id_look_ups_open_each_segment_s_term_table_once(tmp_path, sample_articles,
+                                                         monkeypatch) -> None:
+    """A segment's term table, opened for one commit's id look-ups, answers the next
+    commit's; a segment merged away has its table closed; upserts still find their ids."""
+    opened: list[str] = []
+    closed: list[str] = []
+    original = commits._terms_of
+
+    @contextlib.contextmanager
+    def counting(storage, segment):
+        opened.append(segment.segid)
+        try:
+            with original(storage, segment) as terms:
+                yield terms
+        finally:
+            closed.append(segment.segid)
+
+    monkeypatch.setattr(commits, "_terms_of", counting)
+    with Index.create(tmp_path / "index") as index:
+        index.add_many(sample_articles[:10])
+        for i, article in enumerate(sample_articles[10:20]):  # one-article commits, merges
+            index.add_many([article])
+            index.add_many([dataclasses.replace(sample_articles[i], title=f"Жаңа {i}")])
+            assert len(opened) == len(set(opened))  # each segment's table opened once
+        live = {segment.segid for segment in index.whoosh_index._segments()}
+        assert set(opened) - set(closed) <= live  # what stays open is of live segments
+        assert len(index) == 20
+        assert hits(index, "Жаңа 3")[0][1] == "Жаңа 3"
+    assert sorted(closed) == sorted(opened)  # close() closes the rest

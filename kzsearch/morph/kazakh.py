@@ -252,16 +252,18 @@ SHORT_STEM = 2  # stems this short are kept only when the lexicon knows them
 
 
 T = TypeVar("T")
+TAIL_LENGTH = 7
 
 
 class SuffixTable(dict[str, tuple[T, ...]]):
     """Chains by their text, each distinct chain once, in the order first met (a text
     may belong to several chains: ``ды`` is a case ending and a past tense).
 
-    It also knows every ending of every chain text (its *tails*), so that
-    :meth:`endings` reads a word from its last letter and stops at the first ending no
-    chain has: about four look-ups a word instead of one per chain length (the verb
-    chains run to 23 letters)."""
+    It also knows every ending of every chain text up to :data:`TAIL_LENGTH` letters (its
+    *tails*), so that :meth:`endings` reads a word from its last letter and stops at the
+    first ending no chain has: about four look-ups a word instead of one per chain
+    length (the verb chains run to 23 letters). Longer tails would cost more to make
+    (every process that stems makes them) than the few words that reach them save."""
 
     def __init__(self, chains: Iterable[tuple[str, T]]):
         table: dict[str, dict[T, None]] = {}
@@ -269,7 +271,8 @@ class SuffixTable(dict[str, tuple[T, ...]]):
             table.setdefault(text, {})[chain] = None
         super().__init__((text, tuple(found)) for text, found in table.items())
         self.max_len = max(map(len, self), default=0)
-        self.tails = frozenset(text[-k:] for text in self for k in range(1, len(text) + 1))
+        self.tails = frozenset(text[-k:] for text in self
+                               for k in range(1, min(len(text), TAIL_LENGTH) + 1))
 
     def endings(self, word: str, longest: int) -> list[tuple[int, tuple[T, ...]]]:
         """``(k, chains)`` for each ending ``word[-k:]`` of at most ``longest`` letters
@@ -278,7 +281,7 @@ class SuffixTable(dict[str, tuple[T, ...]]):
         tails = self.tails
         for k in range(1, min(longest, self.max_len) + 1):
             ending = word[-k:]
-            if ending not in tails:
+            if k <= TAIL_LENGTH and ending not in tails:
                 break
             chains = self.get(ending)
             if chains is not None:
@@ -560,7 +563,9 @@ def _folded_analyzer() -> KazakhAnalyzer:
                      whole=frozenset(map(fold, r.whole)),
                      proven={fold(k): v for k, v in r.proven.items()},
                      good=frozenset(map(fold, r.bare)))
-    verbs = VerbUnit(((fold(t), _fold_verb_chain(c)) for t, c in r.verb_chains),
+    texts = fold("\n".join(t for t, _ in r.verb_chains)).split("\n")  # one call, not 22k
+    verbs = VerbUnit(((t, _fold_verb_chain(c)) for t, (_, c) in zip(texts, r.verb_chains,
+                                                                     strict=True)),
                      _fold_counts(r.verbs), nouns.harmony, letter=fold)
     return KazakhAnalyzer({fold(k): fold(v) for k, v in r.irregular.items()}, nouns, verbs,
                           frozenset(map(fold, r.declined)),

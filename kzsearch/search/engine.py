@@ -199,6 +199,15 @@ class Index(IndexStore):
         and any of an index written by an older kzsearch (its first write adds them)."""
         sidecars.write_missing(storage, schema, segments)
 
+    def _segment_postings(self, storage: Any, segment: Any, fieldname: str) -> Any:
+        """From the segment's postings file, when it has a sound one."""
+        return sidecars.field_runs(Path(storage.folder), segment, fieldname)
+
+    def _segment_written(self, storage: Any, schema: Any, segment: Any, postings: Any) -> None:
+        """Write the new segment's sidecar files now, its postings file among them."""
+        sidecars.write_missing(storage, schema, [segment],
+                               {segment.segid: postings} if postings is not None else None)
+
     def _index_on_disk(self) -> bool:
         return self.path.is_dir() and any(self.path.glob("_MAIN_*.toc"))
 

@@ -33,6 +33,7 @@ import numpy as np
 
 from kzsearch.search import arrays
 from kzsearch.search.leaves import Leaf
+from kzsearch.search.postingtable import PostingTable
 
 Sparse = tuple[np.ndarray, np.ndarray]  # document numbers and one value for each
 # Postings (8 bytes each) kept per index: 256 MB. One budget holds both the per-segment
@@ -119,9 +120,15 @@ class SizedCache:
             return len(self._items)
 
 
-def term_postings(cache: SizedCache, leaf: Leaf, name: str, term: str) -> Sparse:
+def term_postings(cache: SizedCache, leaf: Leaf, name: str, term: str,
+                  table: PostingTable | None = None) -> Sparse:
     """One term's postings in one segment: local document numbers (int32, deleted ones
-    included) and frequencies (float32), decoded once per segment."""
+    included) and frequencies (float32): slices of the segment's mapped ``table`` when it
+    has one (nothing decoded, nothing kept), else decoded once per segment."""
+    if table is not None:
+        found = table.postings(name, term)
+        if found is not None:
+            return found
     return cache.get((leaf.key, "term", name, term), lambda: _read(leaf, name, term), leaf.key)
 
 
@@ -131,16 +138,21 @@ def _read(leaf: Leaf, name: str, term: str) -> Sparse:
     return ids.astype(np.int32, copy=False), tfs
 
 
-def class_postings(cache: SizedCache, leaf: Leaf, name: str, terms: tuple[str, ...]) -> Sparse:
+def class_postings(cache: SizedCache, leaf: Leaf, name: str, terms: tuple[str, ...],
+                   table: PostingTable | None = None) -> Sparse:
     """The summed frequency of several terms (a prefix class) per document of one segment,
-    where not 0: sorted local document numbers (int32) and sums (float32). Members'
-    postings already cached are used, the others read without being kept one by one."""
+    where not 0: sorted local document numbers (int32) and sums (float32). Members are
+    read from ``table`` when there is one; else members' postings already cached are
+    used, the others read without being kept one by one."""
+
+    def member(term: str) -> Sparse:
+        found = table.postings(name, term) if table is not None else None
+        if found is None:
+            found = cache.peek((leaf.key, "term", name, term))
+        return found if found is not None else _read(leaf, name, term)
 
     def make() -> Sparse:
-        found = []
-        for term in terms:
-            posting = cache.peek((leaf.key, "term", name, term))
-            found.append(posting if posting is not None else _read(leaf, name, term))
+        found = [member(term) for term in terms]
         return _summed([p for p in found if len(p[0])], leaf.size)
 
     return cache.get((leaf.key, "class", name, terms), make, leaf.key)

@@ -34,7 +34,7 @@ from __future__ import annotations
 import bisect
 import math
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -44,6 +44,7 @@ from whoosh import query as wq
 from kzsearch.search import arrays, postings
 from kzsearch.search.leaves import Leaf
 from kzsearch.search.postings import CACHE_POSTINGS, SizedCache, Sparse
+from kzsearch.search.postingtable import PostingTable
 from kzsearch.search.query import Word
 from kzsearch.search.ranking import BM25_B, BM25_K1, FIELD_B, FIELD_WEIGHTS
 
@@ -67,13 +68,16 @@ class Scorer:
                  live: np.ndarray | None = None,
                  lengths: dict[str, np.ndarray] | None = None,
                  leaves: list[Leaf] | None = None,
-                 cache: SizedCache | None = None) -> None:
+                 cache: SizedCache | None = None,
+                 tables: dict[Hashable, PostingTable] | None = None) -> None:
         """``live`` and ``lengths`` (per field, per document number), when given, are what
         :func:`arrays.live_mask` and :func:`arrays.field_lengths` would read from ``reader``
         (a snapshot composes them from per-segment parts). ``leaves`` are the reader's
         segments with their locks and cache keys (by default its own, all under
         ``reader_lock``); ``cache`` holds the segments' decoded postings (by default one of
-        this scorer's own), and this generation's composed ones until :meth:`close`."""
+        this scorer's own), and this generation's composed ones until :meth:`close`;
+        ``tables`` the segments' mapped postings by leaf key, read in place of decoding
+        (:mod:`kzsearch.search.postingtable`)."""
         self.reader = reader
         self.rubric_mask = rubric_mask
         if leaves is None:
@@ -82,6 +86,7 @@ class Scorer:
                       for leaf, offset in arrays.leaves(reader)]
         self.leaves = leaves
         self._cache = cache if cache is not None else SizedCache(CACHE_POSTINGS)
+        self._tables = tables or {}
         self._generation = object()  # the cache group of this generation's composed postings
         self.live = arrays.live_mask(reader) if live is None else live
         self.size = len(self.live)
@@ -227,7 +232,8 @@ class Scorer:
             ids, tfs = self.postings(name, terms[0])
         else:  # a prefix class: its members' frequencies summed per segment, then composed
             ids, tfs = postings.compose([
-                (leaf, postings.class_postings(self._cache, leaf, name, terms))
+                (leaf, postings.class_postings(self._cache, leaf, name, terms,
+                                                self._tables.get(leaf.key)))
                 for leaf in self.leaves])
         if not len(ids):
             return None
@@ -238,11 +244,14 @@ class Scorer:
         each segment's decoded once and kept with the segment, composed once per
         generation."""
         if len(self.leaves) == 1 and self.leaves[0].offset == 0:
-            return postings.term_postings(self._cache, self.leaves[0], name, term)
+            leaf = self.leaves[0]
+            return postings.term_postings(self._cache, leaf, name, term,
+                                          self._tables.get(leaf.key))
 
         def compose() -> Sparse:
             return postings.compose([
-                (leaf, postings.term_postings(self._cache, leaf, name, term))
+                (leaf, postings.term_postings(self._cache, leaf, name, term,
+                                              self._tables.get(leaf.key)))
                 for leaf in self.leaves])
 
         return self._cache.get((self._generation, name, term), compose, self._generation)

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from kzsearch.search import arrays
+from kzsearch.search.postingtable import PostingTable
 from kzsearch.search.terms import TermTable
 from kzsearch.search.vocabulary import TableVocabulary
 
@@ -60,6 +61,7 @@ class SegmentState:
     days: np.ndarray
     views: np.ndarray
     terms: TermTable
+    postings: PostingTable | None = None  # mapped postings, when the writer left them
 
     @classmethod
     def build(cls, leaf: Any) -> SegmentState:
@@ -68,7 +70,8 @@ class SegmentState:
 
     @classmethod
     def of(cls, columns: dict[str, np.ndarray], terms: TermTable,
-           names: dict[str, list[str | None]] | None = None) -> SegmentState:
+           names: dict[str, list[str | None]] | None = None,
+           postings: PostingTable | None = None) -> SegmentState:
         """A state from column arrays named as :func:`columns_of` names them."""
         names = names if names is not None else columns.get("names")  # type: ignore[assignment]
         assert names is not None
@@ -80,6 +83,7 @@ class SegmentState:
             days=_frozen(columns["days"]),
             views=_frozen(columns["views"]),
             terms=terms,
+            postings=postings,
         )
 
 

@@ -6,7 +6,12 @@ field lengths, column codes, days, views, and the term table of
 segment's own:
 
 * ``MAIN_<segid>.kzcols``: the per-document arrays, and the texts of the column codes;
-* ``MAIN_<segid>.kzterms``: the term table.
+* ``MAIN_<segid>.kzterms``: the term table;
+* ``MAIN_<segid>.kzpost``: the title and body postings as flat arrays
+  (:mod:`kzsearch.search.postingtable`), made from the postings the writer has in hand:
+  a new segment's own, a merged segment's carried over from its sources' files, else
+  decoded from the segment's blocks on the next write. Too large to check whole at open,
+  it carries a CRC-32 per page instead, checked as searches read the pages.
 
 Each is one flat file: a magic line, the length of a JSON header, the header, then the
 arrays (each 64-byte aligned). The header is the file's manifest: the format version,
@@ -24,8 +29,10 @@ The names end in an extension of the segment's name, so Whoosh's own ``clean_fil
 (which deletes every ``MAIN_<segid>.*`` file of a segment that is gone) removes them
 with their segment, and kzsearch's ``check_trusted`` and ``--overwrite`` checks treat
 them as index files. Files are written under the writer's lock, before the TOC that
-names the segment (see :meth:`~kzsearch.index.IndexStore._segments_committing`), to a
-temporary name and renamed, so a reader never sees half of one. Readers never write:
+names the segment (when the writer completes the segment, see
+:meth:`~kzsearch.index.IndexStore._segment_written`, and at the commit for any still
+missing, :meth:`~kzsearch.index.IndexStore._segments_committing`), to a temporary name
+and renamed, so a reader never sees half of one. Readers never write:
 an index folder may be read-only to them.
 """
 
@@ -37,7 +44,7 @@ import os
 import struct
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -45,21 +52,27 @@ from typing import Any
 import numpy as np
 from whoosh.reading import SegmentReader
 
-from kzsearch import safefiles
+from kzsearch import safefiles, segmerge
 from kzsearch.analysis import ANALYSIS_VERSION
 from kzsearch.index import SCHEMA_VERSION
+from kzsearch.search import postingtable
+from kzsearch.search.postingtable import PostingTable
 from kzsearch.search.segments import (
     LENGTH_FIELDS,
     TEXT_COLUMNS,
     SegmentState,
     columns_of,
 )
-from kzsearch.search.terms import TermTable
+from kzsearch.search.terms import TEXT_FIELDS, TermTable
+from kzsearch.segwriter import FieldPostings
 
 FORMAT_VERSION = 1
 MAGIC = b"KZSEARCH-SIDECAR\n"
-SUFFIXES = {"cols": "kzcols", "terms": "kzterms"}
-KINDS = tuple(SUFFIXES)
+SUFFIXES = {"cols": "kzcols", "terms": "kzterms", "post": "kzpost"}
+# Every segment gets these two, made from the segment itself when a write finds them
+# missing; the postings file only from the postings the writer has in hand.
+KINDS = ("cols", "terms")
+POSTINGS = "post"
 ALIGN = 64
 MAX_HEADER = 16 << 20  # a header is a few kilobytes (the column texts); more is damage
 DTYPES = frozenset({"<f4", "<i4", "<i8", "<u8", "|u1"})  # plain numbers only
@@ -98,7 +111,9 @@ def load_state(folder: Path, leaf: Any) -> SegmentState:
         terms = TermTable.build(leaf)
     else:
         counts["terms read"] += 1
-    return SegmentState.of(column_values, terms, names)
+    table = read_postings(folder, origin, terms)
+    counts["post read" if table is not None else "post missing"] += 1
+    return SegmentState.of(column_values, terms, names, table)
 
 
 def read(folder: Path, origin: dict[str, Any], kind: str
@@ -118,6 +133,51 @@ def read(folder: Path, origin: dict[str, Any], kind: str
         return _arrays(mapped, header, start), header.get("extra", {})
     except (OSError, ValueError, KeyError, TypeError, struct.error, OverflowError):
         return None
+
+
+def read_postings(folder: Path, origin: dict[str, Any], terms: TermTable
+                  ) -> PostingTable | None:
+    """The segment's mapped :class:`PostingTable`, or None when its file is missing, not of
+    this segment, of another version, or damaged where it is checked at open (the rest is
+    checked a page at a time as terms are read)."""
+    path = sidecar_path(folder, origin["segment"], POSTINGS)
+    try:
+        with open(path, "rb") as file:
+            header, start = _header(file)
+            crcs = header.get("page_crc32")
+            if not _matches(header, origin, POSTINGS, folder) or not isinstance(crcs, list) \
+                    or not all(isinstance(crc, int) for crc in crcs):
+                return None
+            size = os.fstat(file.fileno()).st_size
+            if size != start + header["data_size"]:
+                return None
+            mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        data = np.frombuffer(mapped, dtype=np.uint8, count=header["data_size"], offset=start)
+        spans = {name: _span(spec) for name, spec in header["arrays"].items()}
+        return PostingTable(data, spans, crcs, terms)
+    except (OSError, ValueError, KeyError, TypeError, struct.error, OverflowError):
+        return None
+
+
+def field_runs(folder: Path, segment: Any, fieldname: str
+               ) -> Iterator[tuple[np.ndarray, np.ndarray]] | None:
+    """A segment's postings of one field from its sidecars, term after term in term order
+    (what a merge carries over, see :data:`kzsearch.segwriter.SourcePostings`), or None
+    when its term table or postings file is missing or unsound. A page found damaged on
+    the way raises ValueError (the merge then leaves its postings file out)."""
+    origin = _origin(segment)
+    terms = _term_table(read(folder, origin, "terms"))
+    table = read_postings(folder, origin, terms) if terms is not None else None
+    if terms is None or table is None:
+        return None
+    return table.runs(fieldname)
+
+
+def _span(spec: Any) -> tuple[str, int, int]:
+    dtype, length, offset = spec["dtype"], spec["length"], spec["offset"]
+    if dtype not in DTYPES or not isinstance(length, int) or not isinstance(offset, int):
+        raise ValueError("a sidecar array of an unexpected type")
+    return dtype, length, offset
 
 
 def _header(file: Any) -> tuple[dict[str, Any], int]:
@@ -218,43 +278,69 @@ def _origin(segment: Any) -> dict[str, Any]:
 # -- writing -------------------------------------------------------------------------------
 
 
-def write_missing(storage: Any, schema: Any, segments: Iterable[Any]) -> int:
+def write_missing(storage: Any, schema: Any, segments: Iterable[Any],
+                  postings: dict[str, dict[str, FieldPostings]] | None = None) -> int:
     """Write the sidecar files that ``segments`` lack; returns how many were written.
 
-    Called by the writer under its lock, before the TOC naming the segments is written.
-    Sidecars are derived data: any failure (a full disk, a segment Whoosh cannot read)
-    leaves that file out, and readers build the part from the segment instead.
+    ``postings`` are what the writer wrote of each segment, by segment id (see
+    :class:`~kzsearch.search.postingtable.FieldPostings`): a segment with them gets its
+    postings file too. Called by the writer under its lock, before the TOC naming the
+    segments is written. Sidecars are derived data: any failure (a full disk, a segment
+    Whoosh cannot read, postings that do not fit the segment) leaves that file out, and
+    readers build the part from the segment instead.
     """
     folder = Path(storage.folder)
+    postings = postings or {}
     written = 0
     for segment in segments:
         missing = [kind for kind in KINDS
                    if not sidecar_path(folder, segment.segid, kind).exists()]
+        if not sidecar_path(folder, segment.segid, POSTINGS).exists():
+            missing.append(POSTINGS)
         if not missing:
             continue
         with suppress(Exception):
-            written += _write_segment(folder, storage, schema, segment, missing)
+            written += _write_segment(folder, storage, schema, segment, missing,
+                                      postings.get(segment.segid))
     return written
 
 
-def _write_segment(folder: Path, storage: Any, schema: Any, segment: Any,
-                   kinds: list[str]) -> int:
+def _write_segment(folder: Path, storage: Any, schema: Any, segment: Any,  # noqa: PLR0913
+                   kinds: list[str], postings: dict[str, FieldPostings] | None) -> int:
     leaf = SegmentReader(storage, schema, segment)
     try:
         files = _segment_files(folder, segment.segid)
         written = 0
+        terms = None
         for kind in kinds:
+            paged = False
             if kind == "cols":
                 columns = columns_of(leaf)
                 arrays = {name: columns[name] for name in columns if name != "names"}
                 extra: dict[str, Any] = {"names": columns["names"]}
             else:
-                arrays, extra = TermTable.build(leaf).to_arrays(), {}
-            write(folder, _origin(segment), kind, arrays, extra, files)
+                terms = terms if terms is not None else TermTable.build(leaf)
+                if kind == "terms":
+                    arrays, extra = terms.to_arrays(), {}
+                else:
+                    found = postings if postings is not None else decoded_postings(leaf)
+                    arrays, extra, paged = postingtable.table_arrays(terms, found), {}, True
+            write(folder, _origin(segment), kind, arrays, extra, files, paged)
             written += 1
         return written
     finally:
         leaf.close()
+
+
+def decoded_postings(leaf: Any) -> dict[str, FieldPostings]:
+    """A segment's text fields' postings decoded from Whoosh's blocks: the slow way, for a
+    segment whose writer did not hand them over (an older kzsearch's, or a merge of one)."""
+    found = {}
+    for name in TEXT_FIELDS:
+        postings = found[name] = FieldPostings()
+        for ids, tfs in segmerge.field_postings(leaf, name):
+            postings.add(ids, tfs)
+    return found
 
 
 def _segment_files(folder: Path, segid: str) -> dict[str, int]:
@@ -269,8 +355,10 @@ def _segment_files(folder: Path, segid: str) -> dict[str, int]:
 
 
 def write(folder: Path, origin: dict[str, Any], kind: str, arrays: dict[str, np.ndarray],
-          extra: dict[str, Any], files: dict[str, int]) -> Path:
-    """Write one sidecar file atomically (a temporary name, then a rename)."""
+          extra: dict[str, Any], files: dict[str, int], paged: bool = False) -> Path:
+    """Write one sidecar file atomically (a temporary name, then a rename). ``paged``: the
+    header carries a CRC-32 per page of the data instead of one for all of it (see
+    :mod:`kzsearch.search.postingtable`: a postings file is checked a page at a time)."""
     specs, parts, offset = {}, [], 0
     for name, values in arrays.items():
         values = np.ascontiguousarray(values)
@@ -279,15 +367,21 @@ def write(folder: Path, origin: dict[str, Any], kind: str, arrays: dict[str, np.
         if dtype.str not in DTYPES:
             raise ValueError(f"{name}: {dtype.str} is not a sidecar dtype")
         padding = _aligned(offset) - offset
-        parts.append(b"\0" * padding)
+        parts.append(memoryview(b"\0" * padding))
         offset += padding
         specs[name] = {"dtype": dtype.str, "length": int(values.size), "offset": offset}
-        parts.append(values.tobytes())
+        parts.append(values.data.cast("B"))
         offset += values.nbytes
-    data = b"".join(parts)
     header = {"format": FORMAT_VERSION, "kind": kind, "analysis_version": ANALYSIS_VERSION,
               "schema_version": SCHEMA_VERSION, **origin, "files": files, "arrays": specs,
-              "data_size": len(data), "crc32": zlib.crc32(data), "extra": extra}
+              "data_size": offset, "extra": extra}
+    if paged:
+        header["page_crc32"] = postingtable.page_crcs(parts)
+    else:
+        crc = 0
+        for part in parts:
+            crc = zlib.crc32(part, crc)
+        header["crc32"] = crc
     raw = json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8")
     head = MAGIC + _LENGTH.pack(len(raw)) + raw
     head += b"\0" * (_aligned(len(head)) - len(head))
@@ -298,7 +392,8 @@ def write(folder: Path, origin: dict[str, Any], kind: str, arrays: dict[str, np.
     try:
         with safefiles.create_file(temporary, "wb") as file:
             file.write(head)
-            file.write(data)
+            for part in parts:
+                file.write(part)
         os.replace(temporary, path)
     finally:
         with suppress(FileNotFoundError):

@@ -55,6 +55,7 @@ from kzsearch.index import UNSAFE_MODE, IndexClosedError
 from kzsearch.search import arrays
 from kzsearch.search.leaves import Generation
 from kzsearch.search.postings import SizedCache
+from kzsearch.search.postingtable import PostingTable
 from kzsearch.search.scoring import Scorer
 from kzsearch.search.segments import SegmentCache, compose, live_mask, vocabulary_of
 from kzsearch.search.vocabulary import TableVocabulary, Vocabulary
@@ -117,6 +118,7 @@ class Snapshot:
         self.generation = reader if isinstance(reader, Generation) else Generation.private(reader)
         self.reader = reader = self.generation.reader
         leaves = self.generation.leaves
+        self._tables: dict[Any, PostingTable] = {}
         if segments is None:
             with _holding(leaf.lock for leaf in leaves):
                 self._read_whole(reader)
@@ -133,7 +135,8 @@ class Snapshot:
         reading = leaves if self._lengths is None else []  # lengths read, not composed
         with _holding(leaf.lock for leaf in reading):
             self.scorer = Scorer(reader, self.rubric_mask, live=self._live,
-                                 lengths=self._lengths, leaves=leaves, cache=cache)
+                                 lengths=self._lengths, leaves=leaves, cache=cache,
+                                 tables=self._tables)
         self.rubrics = {name.casefold(): name for name in self.rubric_names if name}
         live = self.days[self.scorer.live]
         self.newest = int(live.max()) if len(live) and live.max() > 0 else None
@@ -161,6 +164,11 @@ class Snapshot:
         self.days, self.views = composed.days, composed.views
         self._live = live_mask(reader)
         self._lengths = composed.lengths
+        leaves = self.generation.leaves
+        if len(leaves) == len(states):
+            self._tables = {leaf.key: state.postings for leaf, state in zip(leaves, states,
+                                                                            strict=True)
+                            if state.postings is not None}
 
     @classmethod
     def open(cls, version: Version, reader: Any, segments: SegmentCache | None = None,
