@@ -90,6 +90,7 @@ class KazakhAnalyzer:
         self.declined = declined
         self.guess = guess  # keyboard-folded words have lost the letters a guess needs
         self.past = frozenset(map(letter, ("ды", "ді")))
+        self.r = letter("р")  # every plural suffix ends so
         self.plural: dict[str, set[str]] = {}  # a stem's last letter -> its plural suffixes
         for back, front, left, _, _ in PLURAL:
             for last in left:
@@ -110,6 +111,11 @@ class KazakhAnalyzer:
             # reading that leaves one explains the word no better than none.
             doubtful = noun[-1] in self.verbs.voiced_final and noun not in self.nouns.lexicon
             verb = self.verbs.guess(word, distinctive_only=noun != word and not doubtful)
+            if verb is None and len(word) - len(noun) == 2 and word[-2:] in self.past:
+                # мақұлдан·ды, read as an accusative, is the past of мақұлда·н-
+                active = self.verbs.derived_active(noun)
+                if active is not None:
+                    return Analysis(active, "verb")
             if verb is None and noun != word and noun not in self.nouns.good:
                 verb = self.verbs.guess(noun, distinctive_only=False)  # кеңескен·де
                 if verb is not None and (verb.kind == "converb" or (
@@ -119,11 +125,6 @@ class KazakhAnalyzer:
         if verb is None or verb.stem == noun or verb.chain >= self.nouns.proven.get(word, 99) \
                 or self._cuts_proven_noun(word, noun, verb.stem) \
                 or (not verb.kinds and self._plural_of_known_noun(word, verb.stem)):
-            if self.guess and word[len(noun):] in self.past and noun not in self.nouns.good:
-                # мақұлдан·ды, read as an accusative, is the past of мақұлда·н-
-                active = self.verbs.derived_active(noun)
-                if active is not None:
-                    return Analysis(active, "verb")
             return Analysis(noun, "noun")
         if word in self.stopwords and verb.stem not in self.function_verbs:
             return Analysis(noun, "noun")  # қалай "how" is no қала·й, өте "very" no өт·е
@@ -148,9 +149,10 @@ class KazakhAnalyzer:
         the word completes: ``адамда·р·сыз`` (an unknown verb in -да, future) is
         ``адам·дар·сыз`` (without people), ``құжатта·р·сыз`` ``құжат·тар·сыз``."""
         for cut in (1, 2):
-            noun = verb[:-cut]
-            if len(noun) > 1 and noun in self.nouns.lexicon and \
-                    word[len(noun):len(noun) + 3] in self.plural.get(noun[-1], ()):
+            at = len(verb) - cut  # where the plural would begin
+            if word[at + 2:at + 3] == self.r and at > 1 and \
+                    word[at:at + 3] in self.plural.get(verb[at - 1], ()) and \
+                    verb[:at] in self.nouns.lexicon:
                 return True
         return False
 

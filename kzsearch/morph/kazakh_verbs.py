@@ -454,7 +454,7 @@ class VerbUnit:
         sound before it and the stem's harmony (not ``әлеуметта·н`` of әлеумет·тану), the
         active ``MIN_DERIVED_PASSIVE`` letters long (not ``бала`` of ``балан·сын``). A verb
         the lexicon knows keeps its stem: ``қолдан-`` (use) is no ``қолда-`` (support)."""
-        if len(stem) > MIN_DERIVED_PASSIVE and stem[-1] in self.passive_after_vowel and \
+        if stem[-1:] in self.passive_after_vowel and len(stem) > MIN_DERIVED_PASSIVE and \
                 stem[-2] in self.derived_vowels and stem[-3] in self.derivers and \
                 stem not in self.verbs and self._derives(stem[:-2]) and \
                 self.harmony(stem[:-2]) in ("", self.derived_vowels[stem[-2]]):
