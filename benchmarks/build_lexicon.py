@@ -156,10 +156,13 @@ def verb_evidence(counts: Counter[str]) -> dict[str, tuple[set[str], set[str]]]:
 
 def _negated_reading(word: str, base: str, table: dict[str, list], stemmer) -> tuple | None:
     """``алма·йды`` is ``ал·ма·й·ды``: when the stem a word credits ends in a negation
-    and the stem before it fits a negated chain, that stem and chain are credited."""
-    if base[-2:] not in NEGATIONS or len(base) < 4:
+    and the stem before it fits a negated chain, that stem and chain are credited. So
+    when it ends in a negation + й, the negated aorist (``қайтармай`` of the past
+    ``қайтармай·ды`` is ``қайтар·ма·й·ды``, ``көрмей·тін`` ``көр·ме·й·тін``)."""
+    neg = base[-3:-1] in NEGATIONS and base[-1] == "й"
+    if (base[-2:] not in NEGATIONS and not neg) or len(base) < 4:
         return None
-    shorter = base[:-2]
+    shorter = base[:-3] if neg else base[:-2]
     found = table.get(word[len(shorter):], ())
     h = stemmer.harmony(shorter)
     fits = [c for c in found if c.distinctive and shorter[-1] in c.left
@@ -169,15 +172,27 @@ def _negated_reading(word: str, base: str, table: dict[str, list], stemmer) -> t
 
 def verb_stems(evidence: dict[str, tuple[set[str], set[str]]]) -> dict[str, int]:
     """Verb stems and their number of kinds: stems of three letters or more seen with
-    ``MIN_VERB_KINDS`` distinctive kinds of verb ending, not ending in a voiced stop (``мақұлд`` of
-    ``мақұлд·ады`` is no Kazakh stem). Function words are kept: ``бол``, ``ал``, ``де``,
-    ``тұр`` are the commonest verbs of all."""
+    ``MIN_VERB_KINDS`` distinctive kinds of verb ending, or with one when their passive is
+    such a stem, not ending in a voiced stop (``мақұлд`` of ``мақұлд·ады`` is no Kazakh
+    stem). Function words are kept: ``бол``, ``ал``, ``де``, ``тұр`` are the commonest
+    verbs of all."""
     # Two-letter roots come from the closed list only: a consonant and a vowel begin
     # thousands of words (жа-, қа-, та-) whose stray endings look like verb endings.
     out = {stem: max(1, len(evidence.get(stem, ((), ()))[0])) for stem in CLOSED_ROOTS}
     for stem, (strong, weak) in evidence.items():
         if len(stem) > SHORT_STEM and len(strong) >= MIN_VERB_KINDS and \
                 stem[-1] not in VOICED_FINAL:
+            out[stem] = len(strong | weak)
+    # Only verbs take the passive: a stem seen with one distinctive kind whose passive is
+    # a verb stem is a verb too (қысқарт·у beside қысқарт·ыл·ды, қысқарт·ыл·ған), and
+    # the verb unit can strip the passive down to it. Only the passive -ыл/-іл after a
+    # consonant but л tells: -л after a vowel ends verbs of their own (әке·л, ора·л),
+    # -ын after л is the accusative too (жыл·ын), and a stem in ы/і + -л is the passive
+    # of the verb in ы/і when that is a verb (қамты·л, таны·л: not қамт·ыл, тан·ыл).
+    for stem, (strong, weak) in evidence.items():
+        if stem not in out and strong and len(stem) > SHORT_STEM and \
+                stem[-1] not in VOWELS | VOICED_FINAL | {"л"} and passive_of(stem) in out \
+                and passive_of(stem)[:-1] not in out:
             out[stem] = len(strong | weak)
     return dict(sorted(out.items()))
 

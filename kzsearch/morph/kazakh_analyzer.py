@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kzsearch.morph.kazakh import PLURAL
 from kzsearch.morph.kazakh_stopwords import STOPWORDS
 from kzsearch.morph.kazakh_verbs import PLAIN, WEAK, VerbUnit
 
@@ -81,11 +82,19 @@ class KazakhAnalyzer:
         self.irregular = irregular
         self.stopwords = stopwords
         self.function_verbs = frozenset(map(letter, FUNCTION_VERBS))
-        self.nonfinite = frozenset(map(letter, NONFINITE))
+        # and the same after the passive -л/-н of a verb in -ла/-да/-та (тамақта·н·у)
+        nonfinite = NONFINITE | {p + x for p in "лн" for x in NONFINITE if x[0] in "ғгау"}
+        self.nonfinite = frozenset(map(letter, nonfinite))
         self.nouns = nouns
         self.verbs = verbs
         self.declined = declined
         self.guess = guess  # keyboard-folded words have lost the letters a guess needs
+        self.past = frozenset(map(letter, ("ды", "ді")))
+        self.r = letter("р")  # every plural suffix ends so
+        self.plural: dict[str, set[str]] = {}  # a stem's last letter -> its plural suffixes
+        for back, front, left, _, _ in PLURAL:
+            for last in left:
+                self.plural.setdefault(letter(last), set()).update((letter(back), letter(front)))
 
     def analyse(self, word: str) -> Analysis:
         """The reading of ``word`` that the evidence supports best."""
@@ -102,6 +111,11 @@ class KazakhAnalyzer:
             # reading that leaves one explains the word no better than none.
             doubtful = noun[-1] in self.verbs.voiced_final and noun not in self.nouns.lexicon
             verb = self.verbs.guess(word, distinctive_only=noun != word and not doubtful)
+            if verb is None and len(word) - len(noun) == 2 and word[-2:] in self.past:
+                # мақұлдан·ды, read as an accusative, is the past of мақұлда·н-
+                active = self.verbs.derived_active(noun)
+                if active is not None:
+                    return Analysis(active, "verb")
             if verb is None and noun != word and noun not in self.nouns.good:
                 verb = self.verbs.guess(noun, distinctive_only=False)  # кеңескен·де
                 if verb is not None and (verb.kind == "converb" or (
@@ -109,7 +123,8 @@ class KazakhAnalyzer:
                         and noun[len(verb.stem):] not in self.nonfinite)):
                     verb = None  # дәрумен·дер is no дәр·у·мен + plural, зайып·ты no зай·ып
         if verb is None or verb.stem == noun or verb.chain >= self.nouns.proven.get(word, 99) \
-                or self._cuts_proven_noun(word, noun, verb.stem):
+                or self._cuts_proven_noun(word, noun, verb.stem) \
+                or (not verb.kinds and self._plural_of_known_noun(word, verb.stem)):
             return Analysis(noun, "noun")
         if word in self.stopwords and verb.stem not in self.function_verbs:
             return Analysis(noun, "noun")  # қалай "how" is no қала·й, өте "very" no өт·е
@@ -128,6 +143,18 @@ class KazakhAnalyzer:
         proven = self.nouns.proven.get(noun)
         return proven is not None and len(noun) - len(verb) >= proven and \
             word.startswith(noun) and (word == noun or word[len(noun):] in self.nouns.table)
+
+    def _plural_of_known_noun(self, word: str, verb: str) -> bool:
+        """Whether a guessed verb stem is a known noun + the start of its plural that
+        the word completes: ``адамда·р·сыз`` (an unknown verb in -да, future) is
+        ``адам·дар·сыз`` (without people), ``құжатта·р·сыз`` ``құжат·тар·сыз``."""
+        for cut in (1, 2):
+            at = len(verb) - cut  # where the plural would begin
+            if word[at + 2:at + 3] == self.r and at > 1 and \
+                    word[at:at + 3] in self.plural.get(verb[at - 1], ()) and \
+                    verb[:at] in self.nouns.lexicon:
+                return True
+        return False
 
     def stem(self, word: str) -> str:
         """The stem of ``word``: what the index stores for it."""

@@ -76,7 +76,8 @@ PERSON_AORIST = [
 ]
 PAST = [
     _m("ды", "ді", V | {NEG}),  # after a vowel no accusative: that is -ны
-    _m("ды", "ді", SONORANT),
+    _m("ды", "ді", LMN_ZJ),
+    _m("ды", "ді", RJU),  # apart: after р, й, у the -лық adjective is -лық, not -дық
     _m("ты", "ті", VOICELESS),
 ]
 PERSON_SHORT = [  # after the past -ды and the conditional -са
@@ -233,17 +234,22 @@ NOUN_LIKE = frozenset("ды ді ты ті дық дік тық тік дың д
 # The optative -сын after a vowel is the 3rd person possessive + accusative
 # (бағдарлама·сы·н), so бағдарламасын is no negated бағдарла·ма·сын.
 AFTER_VOWEL_NOUN_LIKE = frozenset({"сын", "сін"})
+# The -лық adjective is -лық after vowels and р, й, у (бірлік, байлық), -дық only after
+# л, м, н, ң, з, ж: after р, й, у the chain -дық is the past 1st plural alone (сындыр·дық).
+LYQ = frozenset({"дық", "дік"})
 
 
 def _strength(text: str, kind: str, distinctive: bool, left: frozenset) -> int:
     """STRONG for a chain no noun ends in (a negated tense); WEAK for one many nouns
-    end in (a single letter but the verbal noun -у, :data:`NOUN_LIKE`, the bare
+    end in (a single letter but the verbal noun -у, :data:`NOUN_LIKE` but -дық after р, й,
+    у, the bare
     negative imperative -ма of бағдарлама and жазба, the desiderative -ғы of соңғы);
     PLAIN for the rest (-ған, -атын, -ады, -у, and the person endings, which nouns
     take too: қала·мыз, мұғалім·мін)."""
     if distinctive:
         return STRONG
-    noun_like = (text in NOUN_LIKE and not left <= VOWELS) or (  # мақұлда·ды: no accusative
+    noun_like = (text in NOUN_LIKE and not left <= VOWELS  # мақұлда·ды: no accusative
+                 and not (text in LYQ and left <= RJU)) or (
         text[-3:] in AFTER_VOWEL_NOUN_LIKE and not left & C)
     if (len(text) <= 1 and text != "у") or noun_like or kind in WEAK_KINDS:
         return WEAK
@@ -259,6 +265,7 @@ MIN_GUESS_DISTINCTIVE = 2  # ...or this long before a negated tense
 MIN_DERIVED_CONVERB = 6  # a stem in -ла/-да/-та before -п: тәрбиеле, not мекте·п
 MIN_CONVERB_GUESS = 4  # an unknown stem before the converb -ып/-іп: сындыр, not құл·ып
 SHORT_PASSIVE = 2  # a vowel-final stem this short takes no passive reading
+MIN_DERIVED_PASSIVE = 5  # a guessed -ла/-да/-та verb this long is read under its passive
 
 
 def verb_chains(passive: bool = True) -> Iterator[tuple[str, VerbChain]]:
@@ -372,7 +379,8 @@ class VerbUnit:
         self.suffix_after = {letter("л"): frozenset(map(letter, VOWELS | set("рйу"))),
                              letter("д"): frozenset(map(letter, "лмнңзж")),
                              letter("т"): frozenset(map(letter, VOICELESS))}
-        self.derived_vowels = frozenset(map(letter, "ае"))
+        self.derived_vowels = {letter("а"): "b", letter("е"): "f"}  # -ла, -ле: their harmony
+        self.passive_after_vowel = frozenset(map(letter, "лн"))
         self.verbalizers = frozenset(map(letter, ("ла", "ле")))
         self.yp = frozenset(map(letter, ("ып", "іп")))
         self._last: tuple[str, list[tuple[str, list[tuple[int, tuple[VerbChain, ...]]]]]] = (
@@ -417,7 +425,9 @@ class VerbUnit:
         verbs of nouns (``айғайла·ды``, not ``айғайл·ады``). After that suffix the
         present ``-йды`` is guessed even where the noun unit read a noun + accusative
         (``айғайлайды``): nouns in ``-ай`` are many (бозторғай, құдай, Алтай), but not
-        in ``-лай`` but the adverbs (солай, қалай), which take no case.
+        in ``-лай`` but the adverbs (солай, қалай), which take no case. A guessed stem in
+        -ла/-да/-та + л/н is that verb's passive, -л or -н after its vowel (``асфальтта·л·ады``,
+        ``мақұлда·н·ады``), not a verb of its own nor a -ла verb of a noun in -та.
         """
         readings = [r for spelling, endings in self._spelled(word)
                     for r in self._guesses(spelling, endings, distinctive_only)
@@ -427,6 +437,9 @@ class VerbUnit:
         if not readings:
             return None
         best = max(readings, key=lambda r: r.chain)
+        active = self.derived_active(best.stem)
+        if active is not None:
+            return VerbReading(active, best.chain + 1, best.strength, 0, best.kind)
         if best.stem[-1:] in self.derivers and len(best.stem) >= MIN_GUESS and \
                 self._derives(best.stem):
             derived = [r for r in readings if r.stem[:-1] == best.stem
@@ -434,6 +447,19 @@ class VerbUnit:
             if derived:
                 return derived[0]
         return best
+
+    def derived_active(self, stem: str) -> str | None:
+        """The active of an unknown stem that is the passive of a verb in -ла/-да/-та:
+        -л or -н after its vowel (``асфальтта·л``, ``мақұлда·н``), the suffix fitting the
+        sound before it and the stem's harmony (not ``әлеуметта·н`` of әлеумет·тану), the
+        active ``MIN_DERIVED_PASSIVE`` letters long (not ``бала`` of ``балан·сын``). A verb
+        the lexicon knows keeps its stem: ``қолдан-`` (use) is no ``қолда-`` (support)."""
+        if stem[-1:] in self.passive_after_vowel and len(stem) > MIN_DERIVED_PASSIVE and \
+                stem[-2] in self.derived_vowels and stem[-3] in self.derivers and \
+                stem not in self.verbs and self._derives(stem[:-2]) and \
+                self.harmony(stem[:-2]) in ("", self.derived_vowels[stem[-2]]):
+            return stem[:-1]
+        return None
 
     def _derived_converb(self, base: str) -> bool:
         """``тәрбиеле·п``, ``мақұлда·п``: -п after a long stem in -ла/-да/-та whose
@@ -461,8 +487,10 @@ class VerbUnit:
             if self.vowels.isdisjoint(base):
                 continue
             h = self.harmony(base)
+            last = base[-1]
             for chain in chains:
-                if base[-1] not in chain.left or (h and chain.harmony and h != chain.harmony):
+                if (last not in chain.left and not (last == self.i and self.r in chain.left)) \
+                        or (h and chain.harmony and h != chain.harmony):
                     continue
                 if chain.passive and word[-k] not in self.epenthetic.values():
                     continue  # айран·ды is no айра·н·ды, школа no шко·л·а: only -ыл/-іл
@@ -530,11 +558,14 @@ class VerbUnit:
                         yield (canonical if canonical in verbs else stem), chain
 
     def _canonical(self, stem: str, chain: VerbChain) -> str:
-        """``таб`` before a vowel is ``тап``: one stem for табады and тапты."""
+        """``таб`` before a vowel is ``тап``: one stem for табады and тапты. ``и`` is
+        ``ый``/``ій``, so ``жымий`` (of жымияды, spelled out) is ``жыми`` (of жымиған)."""
         last = stem[-1]
         if chain.vowel_initial and last in self.devoice and len(stem) > 1 \
                 and stem[-2] in self.vowels:
             return stem[:-1] + self.devoice[last]
+        if last == self.y and stem[-2:-1] == self.i:
+            return stem[:-1]
         return stem
 
     def _stems(self, base: str, chain: VerbChain) -> Iterator[str]:
