@@ -556,8 +556,8 @@ class _Progress:
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000),
               help="Hits per page.")
 @click.option("--json", "as_json", is_flag=True,
-              help="One JSON object: query, total, page, per_page, took_ms, hits, facets,"
-                   " suggestion.")
+              help="One JSON object: query, total, page, pages, per_page, took_ms, hits,"
+                   " facets, suggestion.")
 @click.option("--jsonl", "as_jsonl", is_flag=True,
               help="One JSON object per hit, then one {\"summary\": …} line.")
 def search_command(  # noqa: PLR0913 - one parameter per option
