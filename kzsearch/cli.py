@@ -122,8 +122,9 @@ def _words_last(args: Sequence[str], params: Sequence[click.Parameter]) -> list[
         options.append(arg)
         if takes_value.get(name) and "=" not in arg:
             value = next(rest, None)
-            if value is not None:  # else click says the option needs a value
-                options.append(value)
+            if value is None:  # the last argument lacks its value: click says so
+                return list(args)
+            options.append(value)
     return [*options, "--", *words]
 
 

@@ -81,6 +81,11 @@ def test_a_mistyped_option_is_still_an_error(sample: Path) -> None:
     assert "No such option" in result.stderr and "--limit" in result.stderr
 
 
+def test_an_option_without_its_value_is_still_an_error(sample: Path) -> None:
+    result = fails(2, "search", "бюджет", "--index", sample, "--since")
+    assert "'--since' requires an argument" in result.stderr
+
+
 def test_after_double_dash_everything_is_a_word(sample: Path) -> None:
     out = run("search", "--index", sample, "--json", "--", "--limit", "-бюджет", "--json").stdout
     assert json.loads(out)["query"] == "--limit -бюджет --json"
