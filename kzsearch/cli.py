@@ -32,6 +32,7 @@ DEMO_QUERIES: tuple[tuple[str, dict[str, Any]], ...] = (
     ("qazaqstan", {}),
 )
 SHOWN_REJECTIONS = 5
+SHOWN_MISSING_IDS = 20
 
 # Exception class names mapped to exit codes; matched by name so that this module
 # does not import the package at start-up.
@@ -87,6 +88,46 @@ def _colour(stream: Any) -> bool:
     return _is_tty(stream) and not os.environ.get("NO_COLOR")
 
 
+class WordsCommand(click.Command):
+    """A command whose words may begin with "-" (``kzsearch search бюджет -2020``).
+
+    An argument that is not one of the command's options (by name, as ``--name`` or
+    ``--name=value``; an option's value is taken with it) is a word, wherever it stands;
+    so ``-2020`` needs no ``--``, while a mistyped long option (``--limt``) is still a
+    usage error, and ``--`` still makes everything after it words.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _words_last(args, self.get_params(ctx)))
+
+
+def _words_last(args: Sequence[str], params: Sequence[click.Parameter]) -> list[str]:
+    """``args`` as options (with their values) first, then ``--`` and the words in order."""
+    takes_value = {
+        name: not (param.is_flag or param.count)
+        for param in params if isinstance(param, click.Option)
+        for name in (*param.opts, *param.secondary_opts)
+    }
+    options: list[str] = []
+    words: list[str] = []
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--":
+            words.extend(rest)
+            break
+        name = arg.split("=", 1)[0]
+        if not (arg.startswith("--") or name in takes_value):
+            words.append(arg)
+            continue
+        options.append(arg)
+        if takes_value.get(name) and "=" not in arg:
+            value = next(rest, None)
+            if value is None:  # the last argument lacks its value: click says so
+                return list(args)
+            options.append(value)
+    return [*options, "--", *words]
+
+
 @click.group(cls=KzGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="kzsearch")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
@@ -98,8 +139,8 @@ def main(debug: bool) -> None:
       kzsearch demo                         build and search the bundled sample
       kzsearch index build news.jsonl       index your articles (pages, .jsonl, .csv)
       kzsearch index add today/             add or update articles by id
-      kzsearch search "мемлекеттердің"      any inflected form finds all the others
-      kzsearch search "qazaqstan" --json    Latin script too; JSON lines for scripts
+      kzsearch search мемлекеттердің        any inflected form finds all the others
+      kzsearch search qazaqstan --json      Latin script too; JSON for scripts
       kzsearch analyze "ҚР-ның заңдары"     see the index terms of a text
       kzsearch stats                        documents, rubrics, dates of an index
 
@@ -149,16 +190,46 @@ REJECTS = click.option("--rejects", type=click.Path(dir_okay=False, path_type=Pa
                        help="Write rejected records here as JSON lines (source, line, reason).")
 
 
+def _field_map(ctx: click.Context, param: click.Parameter, values: Sequence[str]
+               ) -> dict[str, str]:
+    """``--map SOURCE=FIELD`` values as the readers' ``mapping``: each source key or column
+    renamed to one article field; a malformed pair, an unknown field, a source given
+    twice or two sources for one field are usage errors (which one was meant?)."""
+    from kzsearch.articles.validate import FIELDS
+
+    mapping: dict[str, str] = {}
+    for value in values:
+        source, equals, field = (part.strip() for part in value.partition("="))
+        if not (equals and source and field):
+            raise click.BadParameter(f"expected SOURCE=FIELD (headline=title), not {value!r}")
+        if field not in FIELDS:
+            raise click.BadParameter(
+                f"{field!r} is not an article field (fields: {', '.join(FIELDS)})")
+        if mapping.get(source, field) != field:
+            raise click.BadParameter(f"{source!r} is mapped twice ({mapping[source]}, {field})")
+        other = next((s for s, f in mapping.items() if f == field and s != source), None)
+        if other is not None:
+            raise click.BadParameter(f"{other!r} and {source!r} are both mapped to {field}")
+        mapping[source] = field
+    return mapping
+
+
+MAP = click.option("--map", "mapping", multiple=True, metavar="SOURCE=FIELD",
+                   callback=_field_map,
+                   help="Read the key or column SOURCE as the article field FIELD (repeatable).")
+
+
 @index_group.command("build")
 @SOURCES
 @index_option
 @PROCS
 @REJECTS
 @WAIT
+@MAP
 @click.option("--overwrite", is_flag=True, help="Replace an existing index.")
 def index_build(  # noqa: PLR0913 - one parameter per option
     sources: Sequence[Path], index_path: Path, procs: int, rejects: Path | None, wait: float,
-    overwrite: bool,
+    mapping: dict[str, str], overwrite: bool,
 ) -> None:
     """Create an index from SOURCES: page files, folders of pages, .jsonl, .csv.
 
@@ -166,12 +237,24 @@ def index_build(  # noqa: PLR0913 - one parameter per option
     or interrupted build leaves no index, or with --overwrite the old one intact.
     The build locks PATH until then: other writers of it wait or fail, "locked".
     Bad records are skipped and counted; --rejects FILE keeps them all.
+
+    \b
+    Fields of a .jsonl object, or .csv columns (named by a header row):
+      title, body          required
+      id                   optional: else a hash of title, date and body
+      rubric               Russian names (Политика) become Kazakh (Саясат)
+      published            2024-05-17, 17.05.2024, 17 мамыр 2024, 17 мая 2024
+      views, read_minutes  whole numbers
+      url, lang            lang: a code (kk, ru), else found from the text
+    Also read as fields: category (rubric), date (published), text and
+    content (body). Other names are ignored with a warning (see the
+    summary); --map SOURCE=FIELD renames one: --map headline=title.
     """
     from kzsearch import Index, IngestReport
 
     _check_rejects(rejects, sources, index_path)
     report = IngestReport()
-    streams = _open_sources(sources, report)
+    streams = _open_sources(sources, report, mapping)
     expected = _expected_records(sources)
     started = time.perf_counter()
     with _Progress("indexing", length=expected) as progress:
@@ -188,20 +271,23 @@ def index_build(  # noqa: PLR0913 - one parameter per option
 @PROCS
 @REJECTS
 @WAIT
-def index_add(
-    sources: Sequence[Path], index_path: Path, procs: int, rejects: Path | None, wait: float
+@MAP
+def index_add(  # noqa: PLR0913 - one parameter per option
+    sources: Sequence[Path], index_path: Path, procs: int, rejects: Path | None, wait: float,
+    mapping: dict[str, str],
 ) -> None:
     """Add or update (by id) articles from SOURCES in an existing index, in one commit.
 
     Another writer of the index (add, delete, optimize, build) makes it wait --wait
     seconds, then fail "locked"; what it reports as added is in the index.
+    Records have the fields listed in `kzsearch index build --help`.
     """
     from kzsearch import Index, IngestReport
 
     _check_rejects(rejects, sources, index_path)
     index = Index.open(index_path)
     report = IngestReport()
-    streams = _open_sources(sources, report)
+    streams = _open_sources(sources, report, mapping)
     expected = _expected_records(sources)
     started = time.perf_counter()
     with _Progress("indexing", length=expected) as progress:
@@ -210,20 +296,27 @@ def index_add(
     _tell_outcome(report, rejects, index_path, started)
 
 
-@index_group.command("delete")
+@index_group.command("delete", cls=WordsCommand)
 @click.argument("ids", nargs=-1, required=True)
 @index_option
 @WAIT
 def index_delete(ids: Sequence[str], index_path: Path, wait: float) -> None:
     """Delete articles by ID (the "id" of `kzsearch search --json`).
 
-    IDs are cleaned as when indexing (spaces, line breaks, Unicode form).
+    IDs are cleaned as when indexing (spaces, line breaks, Unicode form). The
+    IDs that no article had are named on stderr; that is not an error.
     """
     from kzsearch import Index
     from kzsearch.articles.validate import normalise_id
 
-    deleted = Index.open(index_path).delete(ids, lock_timeout=wait)
-    click.echo(f"deleted {deleted} of {len({normalise_id(i) for i in ids} - {''})} ids")
+    wanted = list(dict.fromkeys(normalise_id(i) for i in ids if normalise_id(i)))
+    found = Index.open(index_path).delete_found(wanted, lock_timeout=wait)
+    click.echo(f"deleted {len(found)} of {len(wanted)} ids")
+    missing = [doc_id for doc_id in wanted if doc_id not in found]
+    if missing:
+        shown = ", ".join(missing[:SHOWN_MISSING_IDS])
+        more = len(missing) - SHOWN_MISSING_IDS
+        click.echo(f"not found: {shown}{f' … and {more} more' if more > 0 else ''}", err=True)
 
 
 @index_group.command("optimize")
@@ -306,11 +399,13 @@ def _bad_rejects(message: str) -> NoReturn:
     raise click.BadParameter(message, param_hint="'--rejects'")
 
 
-def _open_sources(sources: Sequence[Path], report: Any) -> list[Any]:
-    """Article streams of all sources; an unreadable source fails here, before any writing."""
+def _open_sources(sources: Sequence[Path], report: Any,
+                  mapping: dict[str, str] | None = None) -> list[Any]:
+    """Article streams of all sources (keys renamed by ``mapping``); an unreadable source
+    fails here, before any writing."""
     from kzsearch import read_articles
 
-    return [read_articles(source, report=report) for source in sources]
+    return [read_articles(source, report=report, mapping=mapping) for source in sources]
 
 
 def _expected_records(sources: Sequence[Path]) -> int:
@@ -443,14 +538,17 @@ class _Progress:
 # -- search --------------------------------------------------------------------------------
 
 
-@main.command("search")
-@click.argument("query")
+@main.command("search", cls=WordsCommand)
+@click.argument("query", nargs=-1, required=True)
 @index_option
-@click.option("--rubric", "rubrics", multiple=True, help="Only this rubric (repeatable).")
+@click.option("--rubric", "rubrics", multiple=True,
+              help="Only this rubric (repeatable; any case, Russian names too).")
 @click.option("--since", metavar="DATE",
-              help="Only articles published on or after DATE (YYYY-MM-DD).")
+              help="Only articles published on or after DATE: 2024-05-17, or a month 2024-05"
+                   " or year 2024 from its first day.")
 @click.option("--until", metavar="DATE",
-              help="Only articles published on or before DATE (YYYY-MM-DD).")
+              help="Only articles published on or before DATE: 2024-05-17, or a month 2024-05"
+                   " or year 2024 to its last day.")
 @click.option("--sort", type=click.Choice(["relevance", "date", "views"]), default="relevance",
               show_default=True)
 @click.option("--recency", type=click.FloatRange(0, 1),
@@ -459,9 +557,12 @@ class _Progress:
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000),
               help="Hits per page.")
 @click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: query, total, page, pages, per_page, took_ms, hits,"
+                   " facets, suggestion.")
+@click.option("--jsonl", "as_jsonl", is_flag=True,
               help="One JSON object per hit, then one {\"summary\": …} line.")
-def search_command(
-    query: str,
+def search_command(  # noqa: PLR0913 - one parameter per option
+    query: Sequence[str],
     index_path: Path,
     rubrics: Sequence[str],
     since: str | None,
@@ -471,47 +572,97 @@ def search_command(
     page: int,
     limit: int,
     as_json: bool,
+    as_jsonl: bool,
 ) -> None:
     """Search QUERY: words in any form, "phrases", -exclusions, title:, rubric:,
     AND/OR/NOT (ЖӘНЕ/НЕМЕСЕ/ЕМЕС), Latin script or a Russian keyboard.
 
+    Several words make one query, quoted or not; a word may begin with "-"
+    (no "--" needed); after "--" every argument is a query word.
+
     \b
     Examples:
-      kzsearch search мемлекеттердің
-      kzsearch search '"жайлы мектеп"' --rubric Білім --since 2022-01-01
-      kzsearch search 'бюджет -2020' --sort date --json
+      kzsearch search мемлекеттердің бюджеті
+      kzsearch search '"жайлы мектеп"' --rubric Білім --since 2022
+      kzsearch search бюджет -2020 --since 2019-06 --until 2023 --sort date --json
     """
-
     from kzsearch import Index
 
-    results = Index.open(index_path).search(
-        query, rubric=list(rubrics) or None, since=since, until=until, sort=sort,
+    if as_json and as_jsonl:
+        raise click.UsageError("choose one of --json and --jsonl")
+    index = Index.open(index_path)
+    _check_rubrics(index, rubrics)
+    started = time.perf_counter()
+    results = index.search(
+        " ".join(query), rubric=list(rubrics) or None, since=since, until=until, sort=sort,
         recency=recency, page=page, per_page=limit,
     )
+    took_ms = (time.perf_counter() - started) * 1000
     if as_json:
+        click.echo(json.dumps(_results_object(results, took_ms), ensure_ascii=False, indent=2))
+    elif as_jsonl:
         for line in _json_lines(results):
             click.echo(line)
     else:
         _print_results(results)
 
 
+def _check_rubrics(index: Any, names: Sequence[str]) -> None:
+    """Refuse a rubric the index does not have (as the search would spell it: any case,
+    a Russian alias), listing those it has: a filter that can match nothing is a typo."""
+    if not names:
+        return
+    from kzsearch.articles import normalise_rubric
+
+    counts = index.stats().rubrics
+    known = {name.casefold() for name in counts}
+    unknown = [n for n in names if (normalise_rubric(n) or n).casefold() not in known]
+    if unknown:
+        listed = ", ".join(f"{name} ({count})" for name, count in counts.items())
+        raise click.BadParameter(
+            f"this index has no rubric {', '.join(map(repr, unknown))};"
+            f" its rubrics: {listed or 'none'}", param_hint="'--rubric'")
+
+
+def _hit_object(hit: Any, rank: int) -> dict[str, Any]:
+    return {
+        "rank": rank,
+        "id": hit.id,
+        "score": hit.score,
+        "title": hit.title,
+        "rubric": hit.rubric,
+        "published": hit.published.isoformat() if hit.published else None,
+        "views": hit.views,
+        "url": hit.url,
+        "snippet": str(hit.snippet),
+        "snippet_html": hit.snippet.html,
+    }
+
+
+def _ranked_hits(results: Any) -> list[dict[str, Any]]:
+    first = (results.page - 1) * results.per_page + 1
+    return [_hit_object(hit, rank) for rank, hit in enumerate(results.hits, first)]
+
+
+def _results_object(results: Any, took_ms: float) -> dict[str, Any]:
+    """``search --json``: the whole answer in one object, hits ranked from 1 on page 1."""
+    return {
+        "query": results.query,
+        "total": results.total,
+        "page": results.page,
+        "pages": results.pages,
+        "per_page": results.per_page,
+        "took_ms": round(took_ms, 1),
+        "hits": _ranked_hits(results),
+        "facets": results.facets,
+        "suggestion": results.suggestion,
+    }
+
+
 def _json_lines(results: Any) -> Iterator[str]:
-    for rank, hit in enumerate(results.hits, (results.page - 1) * results.per_page + 1):
-        yield json.dumps(
-            {
-                "rank": rank,
-                "id": hit.id,
-                "score": hit.score,
-                "title": hit.title,
-                "rubric": hit.rubric,
-                "published": hit.published.isoformat() if hit.published else None,
-                "views": hit.views,
-                "url": hit.url,
-                "snippet": str(hit.snippet),
-                "snippet_html": hit.snippet.html,
-            },
-            ensure_ascii=False,
-        )
+    """``search --jsonl``: one line per hit, then a ``{"summary": …}`` line."""
+    for hit in _ranked_hits(results):
+        yield json.dumps(hit, ensure_ascii=False)
     summary = {
         "query": results.query,
         "total": results.total,
@@ -549,7 +700,7 @@ def _print_results(results: Any) -> None:
 # -- analyze, stats ------------------------------------------------------------------------
 
 
-@main.command("analyze")
+@main.command("analyze", cls=WordsCommand)
 @click.argument("words", nargs=-1, metavar="[TEXT]...")
 @click.option("--script", type=click.Choice(["cyrillic", "latin"]), default="cyrillic",
               show_default=True, help="Show each token in this script.")
@@ -558,6 +709,10 @@ def analyze_command(words: Sequence[str], script: str) -> None:
 
     One line per token: the text as written, the token (in --script), its
     language and → the index term. Words with the same term match each other.
+    The language is the sentence's, as the index reads it: Kazakh letters make
+    it kk, else Russian marker words or a Russian dictionary that knows most of
+    its words make it ru. A query also looks a lone Russian word up by its
+    Russian lemma, which a note then names.
 
     \b
     Examples:
@@ -584,17 +739,44 @@ def analyze_command(words: Sequence[str], script: str) -> None:
                 notes.append(f"a query finds {as_query}")
         if is_stopword(term, token.lang):
             notes.append("stopword: ignored in queries outside phrases")
+        elif (lemma := _query_russian_lemma(token.text, token.lang, term)) is not None:
+            notes.append(f"a query also looks up the Russian {lemma}"
+                         f" where the index has no {term}")
         note = f"  ({'; '.join(notes)})" if notes else ""
         click.echo(f"{text[token.start:token.end]}\t{shown}\t{token.lang}\t→ {term}{note}")
 
 
+def _query_russian_lemma(word: str, lang: str, term: str) -> str | None:
+    """The Russian lemma a query adds for a word the index reads as Kazakh, as
+    ``QueryBuilder.alternatives`` decides: Cyrillic without Kazakh letters, a word
+    pymorphy3's dictionary knows, whose lemma is not its Kazakh term."""
+    from kzsearch.morph import russian
+    from kzsearch.text.lang import KAZAKH_LETTER_RE, WORD_RE
+
+    if lang != "kk" or not WORD_RE.fullmatch(word) or KAZAKH_LETTER_RE.search(word):
+        return None
+    lemma = russian.lemma(word) if russian.is_known(word) else term
+    return lemma if lemma != term else None
+
+
 @main.command("stats")
 @index_option
-def stats_command(index_path: Path) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: path, documents, segments, rubrics, first_date,"
+                   " last_date, size_bytes, analysis_version, schema_version.")
+def stats_command(index_path: Path, as_json: bool) -> None:
     """Documents, rubrics, date range, size on disk and analysis version of an index."""
+    import dataclasses
+
     from kzsearch import Index
 
     stats = Index.open(index_path).stats()
+    if as_json:
+        fields = dataclasses.asdict(stats)
+        for name in ("first_date", "last_date"):
+            fields[name] = fields[name].isoformat() if fields[name] else None
+        click.echo(json.dumps(fields, ensure_ascii=False, indent=2))
+        return
     click.echo(f"index      {stats.path}")
     click.echo(f"documents  {stats.documents}  ({stats.segments} segments)")
     click.echo(f"dates      {stats.first_date or '—'} … {stats.last_date or '—'}")

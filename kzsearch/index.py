@@ -604,9 +604,15 @@ class IndexStore:
         (waiting ``lock_timeout`` seconds) and runs on the newest commit, a rebuilt index
         included.
         """
+        return len(self.delete_found(ids, lock_timeout=lock_timeout))
+
+    def delete_found(self, ids: Iterable[str], *, lock_timeout: float = 0.0) -> set[str]:
+        """:meth:`delete`, returning the ids (normalised) that had an article: those of
+        ``ids`` missing from the set were not in the index (what ``kzsearch index delete``
+        names). One commit, decided under the lock like :meth:`delete`."""
         wanted = {normalise_id(doc_id) for doc_id in ids} - {""}
         with self._writing(1, lock_timeout) as writer:
-            deleted = len(self._delete_ids(writer, wanted))
+            deleted = self._delete_ids(writer, wanted)
             writer.commit(mergetype=self._merge_policy())
         return deleted
 

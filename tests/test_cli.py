@@ -84,7 +84,8 @@ def small(tmp_path: Path) -> Path:
 
 
 def search_json(index: Path, *args: str) -> tuple[list[dict], dict]:
-    result = run("search", *args, "--index", index, "--json")
+    """The hits and summary of ``search ARGS --jsonl`` (a line per hit, then the summary)."""
+    result = run("search", *args, "--index", index, "--jsonl")
     objects = [json.loads(line) for line in result.stdout.splitlines()]
     assert "summary" in objects[-1]
     return objects[:-1], objects[-1]["summary"]

@@ -13,8 +13,10 @@ others (or other processes) add, delete or rebuild.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -44,6 +46,8 @@ from kzsearch.search.snapshot import Snapshot as _Snapshot
 from kzsearch.search.snapshot import Snapshots, Version
 
 DateLike = dt.date | str | None
+# A year (``2024``) or a month (``2024-05``) given for ``since`` or ``until``.
+PERIOD_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2}))?")
 MAX_SUGGESTED_WORDS = 8  # distinct unknown words of one query given a "did you mean"
 R = TypeVar("R")
 REBUILD_WINDOW = 2.0  # seconds a search waits for a rebuilt index to be renamed into place
@@ -131,9 +135,15 @@ class Index(IndexStore):
 
         ``recency`` (0..1) blends a gauss decay on article age into relevance;
         ``rubric_boost`` multiplies the scores of articles in the given rubrics.
+
+        ``since`` and ``until`` (both inclusive) take a date, a datetime (its date) or a
+        string: a day ``2024-05-17``, a month ``2024-05`` or a year ``2024``; a month or a
+        year means its first day as ``since`` and its last day as ``until``, so
+        ``since="2024-05", until="2024-05"`` is all of May 2024. Another form, or ``since``
+        after ``until``, raises :class:`QueryError`.
         """
         _check_paging(sort, page, per_page, recency)
-        since_date, until_date = _as_date(since, "since"), _as_date(until, "until")
+        since_date, until_date = _date_range(since, until)
         with reading_files(self.path):  # postings and stored fields are read while searching
             return self._with_snapshot(
                 lambda snapshot: self._search(snapshot, query, rubric, since_date, until_date,
@@ -284,13 +294,41 @@ def _check_paging(sort: str, page: int, per_page: int, recency: float | None) ->
         raise QueryError(f"recency is a weight between 0 and 1, not {recency}")
 
 
+def _date_range(since: DateLike, until: DateLike) -> tuple[dt.date | None, dt.date | None]:
+    """``since`` and ``until`` as dates (see :func:`_as_date`); a range that ends before
+    it starts is a mistake (such as swapped arguments), not a query for nothing."""
+    first, last = _as_date(since, "since"), _as_date(until, "until")
+    if first is not None and last is not None and first > last:
+        raise QueryError(f"since ({first}) is after until ({last}): no date is in that range")
+    return first, last
+
+
 def _as_date(value: DateLike, name: str) -> dt.date | None:
+    """``value`` of the ``since`` or ``until`` (``name``) filter as a date; ``None`` stays.
+
+    Strings: an ISO date (``2021-03-15``), a month (``2021-03``) or a year (``2021``); a
+    month or a year is its first day for ``since`` and its last day for ``until``, so
+    that either bound covers the whole period. Anything else raises :class:`QueryError`.
+    """
     if value is None or isinstance(value, dt.date):
         return value.date() if isinstance(value, dt.datetime) else value
+    text = str(value).strip()
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        period = PERIOD_RE.fullmatch(text)
+        if period is None:
+            return dt.date.fromisoformat(text)
+        year, month = int(period[1]), int(period[2]) if period[2] else None
+        return _period_bound(year, month, last=name == "until")
     except ValueError:
-        raise QueryError(f"{name} must be a date like 2021-03-15, not {value!r}") from None
+        raise QueryError(f"{name} must be a date like 2021-03-15, a month like 2021-03 or a"
+                         f" year like 2021, not {value!r}") from None
+
+
+def _period_bound(year: int, month: int | None, *, last: bool) -> dt.date:
+    """The first or last day of a year or of one of its months (``ValueError`` if none)."""
+    if month is None:
+        return dt.date(year, 12, 31) if last else dt.date(year, 1, 1)
+    return dt.date(year, month, calendar.monthrange(year, month)[1] if last else 1)
 
 
 def _filters(
