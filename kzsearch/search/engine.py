@@ -176,8 +176,8 @@ class Index(IndexStore):
 
           Any case. Articles without a date (or a view count) come last in both
           directions; ties are ordered by score, highest first, then by the order the
-          articles were added, so the same search always gives the same pages (with
-          distinct dates, ``date:asc`` is ``date:desc`` reversed). ``"-date"`` and
+          articles were added, so the same search of the same index always gives the
+          same pages (with distinct dates, ``date:asc`` is ``date:desc`` reversed). ``"-date"`` and
           other spellings raise :class:`QueryError` naming the accepted values.
         * ``recency`` -- ``None`` or a weight from 0 to 1 that blends a gauss decay on
           article age (1 for the newest article, 0.5 a year older) into the score:
