@@ -537,6 +537,10 @@ class _Progress:
 
 # -- search --------------------------------------------------------------------------------
 
+# kzsearch.search.ranking's SORTS and SORT_ALIASES, written out so that start-up imports
+# no numpy (tests/test_hits.py checks that they agree)
+SORT_CHOICES = ("relevance", "date:desc", "date:asc", "views:desc", "views:asc", "date", "views")
+
 
 @main.command("search", cls=WordsCommand)
 @click.argument("query", nargs=-1, required=True)
@@ -549,8 +553,10 @@ class _Progress:
 @click.option("--until", metavar="DATE",
               help="Only articles published on or before DATE: 2024-05-17, or a month 2024-05"
                    " or year 2024 to its last day.")
-@click.option("--sort", type=click.Choice(["relevance", "date", "views"]), default="relevance",
-              show_default=True)
+@click.option("--sort", type=click.Choice(SORT_CHOICES, case_sensitive=False),
+              default="relevance", show_default=True,
+              help="relevance; date:desc (= date, newest first) or date:asc (oldest first);"
+                   " views:desc (= views, most read first) or views:asc.")
 @click.option("--recency", type=click.FloatRange(0, 1),
               help="Blend article freshness into relevance (0..1).")
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1))
@@ -584,7 +590,7 @@ def search_command(  # noqa: PLR0913 - one parameter per option
     Examples:
       kzsearch search мемлекеттердің бюджеті
       kzsearch search '"жайлы мектеп"' --rubric Білім --since 2022
-      kzsearch search бюджет -2020 --since 2019-06 --until 2023 --sort date --json
+      kzsearch search бюджет -2020 --since 2019-06 --until 2023 --sort date:asc --json
     """
     from kzsearch import Index
 
@@ -630,12 +636,14 @@ def _hit_object(hit: Any, rank: int) -> dict[str, Any]:
         "id": hit.id,
         "score": hit.score,
         "title": hit.title,
+        "title_html": hit.highlights["title"].html,
         "rubric": hit.rubric,
         "published": hit.published.isoformat() if hit.published else None,
         "views": hit.views,
         "url": hit.url,
         "snippet": str(hit.snippet),
         "snippet_html": hit.snippet.html,
+        "matched_terms": sorted(hit.matched_terms),
     }
 
 
@@ -681,7 +689,9 @@ def _print_results(results: Any) -> None:
     first = (results.page - 1) * results.per_page + 1
     for rank, hit in enumerate(results.hits, first):
         date = hit.published.isoformat() if hit.published else "—"
-        head = f"{rank:>3}. {date}  {hit.rubric or '—'}  ·  {hit.title}"
+        # in colour the head is bold: a mark's reset turns bold on again after it
+        title = hit.highlights["title"].marked(left, right + ("\x1b[1m" if colour else ""))
+        head = f"{rank:>3}. {date}  {hit.rubric or '—'}  ·  {title}"
         click.echo(click.style(head, bold=True) if colour else head)
         click.echo(f"     {hit.snippet.marked(left, right)}")
         click.echo(f"     score {hit.score:.3f}  id {hit.id}")

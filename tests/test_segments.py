@@ -31,6 +31,8 @@ SEARCHES = [  # rubric, since, until, sort, recency
     (None, None, None, "relevance", None),
     (None, None, None, "date", None),
     (None, "2019-01-01", None, "views", 0.5),
+    (None, None, "2023-12-31", "date:asc", None),
+    (None, None, None, "views:asc", None),
 ]
 
 
@@ -77,11 +79,12 @@ def leaves_of(snapshot: Snapshot) -> list[object]:
 
 
 def assert_same_state(composed: Snapshot, fresh: Snapshot) -> None:
-    for name in ("rubric_codes", "month_codes", "days", "views"):
+    for name in ("rubric_codes", "month_codes", "lang_codes", "days", "views"):
         mine, theirs = getattr(composed, name), getattr(fresh, name)
         assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs), name
     assert composed.rubric_names == fresh.rubric_names
     assert composed.month_names == fresh.month_names
+    assert composed.lang_names == fresh.lang_names
     assert np.array_equal(composed.scorer.live, fresh.scorer.live)
     for name, norm in fresh.scorer.norm.items():
         assert np.array_equal(composed.scorer.norm[name], norm), name

@@ -5,12 +5,12 @@
 * :mod:`.query` — what a person types → a tree of Whoosh queries over index terms;
 * :mod:`.arrays` — Whoosh's postings and columns as numpy arrays;
 * :mod:`.scoring` — the query tree scored over every document number at once (BM25F);
-* :mod:`.highlight` — snippets with the matched words marked;
+* :mod:`.highlight` — title and body highlights with the matched words marked;
 * :mod:`.engine` — :class:`Index`, whose ``search`` ties them together.
 """
 
 from kzsearch.search.engine import Hit, Index, Results
-from kzsearch.search.highlight import Snippet
+from kzsearch.search.highlight import Highlights, Snippet
 from kzsearch.search.query import QueryError
 
-__all__ = ["Hit", "Index", "QueryError", "Results", "Snippet"]
+__all__ = ["Highlights", "Hit", "Index", "QueryError", "Results", "Snippet"]

@@ -266,6 +266,28 @@ def text_column(reader: Any, name: str) -> tuple[np.ndarray, list[str | None]]:
     return codes, names
 
 
+def term_column(reader: Any, name: str) -> tuple[np.ndarray, list[str | None]]:
+    """An indexed one-value field (an ``ID`` such as ``lang``) as :func:`text_column` gives
+    a column: codes per document number and the texts they stand for, read from the
+    field's postings (a document without the field, or without any term, has code 0).
+
+    Every index has these postings, also one written before the field had a column, so
+    a facet over the field needs nothing rebuilt. Texts are numbered segment by segment
+    in each segment's term order, so composing segments' codes gives the same table.
+    """
+    names: list[str | None] = [None]
+    code_of: dict[bytes, int] = {emptybytes: 0}
+    parts = []
+    for leaf, _ in leaves(reader):
+        codes = np.zeros(leaf.doc_count_all(), dtype=np.int32)
+        for key in leaf.lexicon(name) if name in leaf.schema else ():
+            ids, _ = _leaf_postings(leaf, name, key)
+            codes[ids.astype(np.int64)] = _code(key, code_of, names)
+        parts.append(codes)
+    codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+    return codes, names
+
+
 def _code(value: bytes, code_of: dict[bytes, int], names: list[str | None]) -> int:
     code = code_of.get(value)
     if code is None:

@@ -36,11 +36,11 @@ from kzsearch.index import (
     survive_commits,
 )
 from kzsearch.search import sidecars
-from kzsearch.search.highlight import Snippet, make_snippet
+from kzsearch.search.highlight import Highlights, Snippet
 from kzsearch.search.leaves import SharedReaders
 from kzsearch.search.postings import CACHE_POSTINGS, SizedCache
 from kzsearch.search.query import ParsedQuery, QueryBuilder, QueryError
-from kzsearch.search.ranking import SORTS, recency_factor
+from kzsearch.search.ranking import SORT_ALIASES, SORTS, recency_factor, sort_order
 from kzsearch.search.segments import SegmentCache
 from kzsearch.search.snapshot import Snapshot as _Snapshot
 from kzsearch.search.snapshot import Snapshots, Version
@@ -55,7 +55,11 @@ REBUILD_WINDOW = 2.0  # seconds a search waits for a rebuilt index to be renamed
 
 @dataclass(frozen=True)
 class Hit:
-    """One ranked article; its snippet is cut on first use (listing ids costs nothing)."""
+    """One ranked article; its highlights are cut on first use (listing ids costs nothing).
+
+    ``query_terms`` are the index terms the whole query looks for (every word's terms and
+    prefix classes); :attr:`matched_terms` are those this article contains.
+    """
 
     id: str
     score: float
@@ -65,12 +69,27 @@ class Hit:
     views: int | None
     url: str | None = None
     body: str = field(default="", repr=False)
-    matched_terms: frozenset[str] = field(default=frozenset(), repr=False)
+    query_terms: frozenset[str] = field(default=frozenset(), repr=False)
 
     @cached_property
+    def highlights(self) -> Highlights:
+        """``{"title": Snippet, "body": Snippet}``: the whole title and the passage of the
+        body with the most matched words, matches marked (see
+        :class:`~kzsearch.search.highlight.Highlights`); each cut on first use."""
+        return Highlights({"title": self.title, "body": self.body}, self.query_terms)
+
+    @property
     def snippet(self) -> Snippet:
-        """The passage of the body with the most matched words, matches marked."""
-        return make_snippet(self.body, self.matched_terms)
+        """The body's highlight, ``highlights["body"]``."""
+        return self.highlights["body"]
+
+    @property
+    def matched_terms(self) -> frozenset[str]:
+        """The query's index terms found in this article's title or body, analysed as the
+        index analyses them (of a body, its first
+        :data:`~kzsearch.search.highlight.SCAN_CHARS` characters): which of a query's
+        words (and which forms of their prefix classes) this hit really contains."""
+        return self.highlights.matched_terms
 
 
 @dataclass(frozen=True)
@@ -133,14 +152,68 @@ class Index(IndexStore):
     ) -> Results:
         """Search title and body; filter by rubric(s) and date; sort or blend in recency.
 
-        ``recency`` (0..1) blends a gauss decay on article age into relevance;
-        ``rubric_boost`` multiplies the scores of articles in the given rubrics.
+        Parameters:
 
-        ``since`` and ``until`` (both inclusive) take a date, a datetime (its date) or a
-        string: a day ``2024-05-17``, a month ``2024-05`` or a year ``2024``; a month or a
-        year means its first day as ``since`` and its last day as ``until``, so
-        ``since="2024-05", until="2024-05"`` is all of May 2024. Another form, or ``since``
-        after ``until``, raises :class:`QueryError`.
+        * ``query`` -- what a person types: words in any inflected form, Cyrillic,
+          Kazakh Latin (2021 or chat spelling) or typed without Kazakh letters;
+          ``"a phrase"``; ``-word`` or ``NOT word`` to exclude; ``title:word`` /
+          ``body:word`` (also ``тақырып:``, ``мәтін:``); ``rubric:Спорт`` (also
+          ``айдар:``, ``рубрика:``); ``AND`` / ``OR`` / ``NOT`` and ``ЖӘНЕ`` /
+          ``НЕМЕСЕ`` / ``ЕМЕС``. Words are joined by OR. At most 10,000 characters
+          and 256 words (operators not counted). A query with no word to look for
+          (empty, or operators only) finds nothing (``total`` 0).
+        * ``rubric`` -- one rubric name or several (any of them); any case, Kazakh or
+          the Russian alias (``"Образование"`` is ``"Білім"``). ``None`` or empty: all
+          rubrics. A rubric the index does not have matches nothing.
+        * ``since``, ``until`` -- inclusive bounds on the publication date; articles
+          without a date are left out when either is given. Each is ``None``, a
+          ``datetime.date``, a ``datetime.datetime`` (its date is used), or a string:
+          a day ``"2024-05-17"`` (any form :meth:`datetime.date.fromisoformat` reads,
+          such as ``"20240517"``), a month ``"2024-05"`` or a year ``"2024"``;
+          a month or a year means its first day as ``since`` and its last day as
+          ``until``, so ``since="2024-05", until="2024-05"`` is all of May 2024.
+          ``since`` after ``until`` raises :class:`QueryError`.
+        * ``sort`` -- the order of the hits:
+
+          - ``"relevance"`` (default): the score, highest first;
+          - ``"date:desc"`` (also ``"date"``): newest first;
+            ``"date:asc"``: oldest first;
+          - ``"views:desc"`` (also ``"views"``): most read first;
+            ``"views:asc"``: least read first.
+
+          Any case. Articles without a date (or a view count) come last in both
+          directions; ties are ordered by score, highest first, then by the order the
+          articles were added, so the same search of the same index always gives the
+          same pages (with distinct dates, ``date:asc`` is ``date:desc`` reversed). ``"-date"`` and
+          other spellings raise :class:`QueryError` naming the accepted values.
+        * ``recency`` -- ``None`` or a weight from 0 to 1 that blends a gauss decay on
+          article age (1 for the newest article, 0.5 a year older) into the score:
+          ``score * ((1 - recency) + recency * decay)``; undated articles get decay 0.
+        * ``rubric_boost`` -- ``{rubric name: factor}``, multiplying the scores of the
+          articles in those rubrics (names as for ``rubric``; unknown names ignored).
+        * ``page``, ``per_page`` -- which page of hits (from 1) and how many per page
+          (from 1). A page past the last gives no hits and the true ``total``.
+
+        Returns :class:`Results`: ``total`` counts every match, ``facets`` count the
+        whole match set by ``"rubric"``, ``"year"``, ``"month"`` and ``"lang"`` (the
+        article's language as stored at ingest: ``"kk"``, ``"ru"``, ...),
+        ``suggestion`` a "did you mean" query or ``None``, ``hits`` this page's
+        :class:`Hit` objects, whose ``highlights`` (title and body), ``snippet`` and
+        ``matched_terms`` are computed on first use.
+
+        Raises:
+
+        * :class:`QueryError` (a ``ValueError``): a query too long or of too many words;
+          ``sort`` not one of the values above; ``page`` or ``per_page`` below 1;
+          ``recency`` outside 0..1; ``since`` or ``until`` not a date of the forms above,
+          or ``since`` after ``until``.
+        * :class:`~kzsearch.index.IndexClosedError`: the index was closed.
+        * :class:`~kzsearch.index.IndexNotFoundError`: the index was removed while open.
+        * :class:`~kzsearch.index.UntrustedIndexError`: the index directory or a file in
+          it is writable by others or owned by another user, or holds a pickle naming
+          something kzsearch does not allow (nothing of it is run).
+        * :class:`~kzsearch.index.IndexDamagedError`: files of the index are truncated or
+          corrupt (the message says how to rebuild it).
         """
         _check_paging(sort, page, per_page, recency)
         since_date, until_date = _date_range(since, until)
@@ -286,8 +359,8 @@ class Index(IndexStore):
 
 
 def _check_paging(sort: str, page: int, per_page: int, recency: float | None) -> None:
-    if sort not in SORTS:
-        raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    if not isinstance(sort, str) or sort_order(sort) is None:
+        raise QueryError(_bad_sort(sort))
     if page < 1 or per_page < 1:
         raise QueryError("page and per_page start at 1")
     if recency is not None and not 0.0 <= recency <= 1.0:
@@ -301,6 +374,21 @@ def _date_range(since: DateLike, until: DateLike) -> tuple[dt.date | None, dt.da
     if first is not None and last is not None and first > last:
         raise QueryError(f"since ({first}) is after until ({last}): no date is in that range")
     return first, last
+
+
+def _bad_sort(sort: object) -> str:
+    """What a ``sort=`` value that is not accepted is told: the accepted ones, and for
+    ``-date`` or ``+views`` (another convention's directions) the spelling meant."""
+    accepted = ", ".join([*SORTS, *SORT_ALIASES])
+    message = f"sort must be one of {accepted}, not {sort!r}"
+    column = sort.strip().lstrip("+-").lower() if isinstance(sort, str) else ""
+    if column in SORT_ALIASES:
+        message += (f" (write {column}:desc for {_FIRST[column][0]} first,"
+                    f" {column}:asc for {_FIRST[column][1]} first)")
+    return message
+
+
+_FIRST = {"date": ("newest", "oldest"), "views": ("most read", "least read")}
 
 
 def _as_date(value: DateLike, name: str) -> dt.date | None:
@@ -379,20 +467,31 @@ def _ranked(snapshot: _Snapshot, docs: np.ndarray, scores: np.ndarray, sort: str
             count: int) -> np.ndarray:
     """Positions in ``docs`` of the best ``count`` documents, best first.
 
-    Keys, most important first: relevance; or date / views, then relevance. Ties
-    go to the lower document number (the earlier added), so pages are stable.
+    Keys, most important first: relevance; or date / views in the sort's direction,
+    then relevance (highest first either way). Articles without a date (or a view
+    count) come last in both directions. Ties go to the lower document number (the
+    earlier added), so pages are stable and the order is the same on every call.
     """
     keys = [-scores]
-    if sort == "date":
-        keys.insert(0, -snapshot.days[docs])
-    elif sort == "views":
-        keys.insert(0, -snapshot.views[docs])
+    column, descending = sort_order(sort) or ("relevance", True)
+    if column != "relevance":
+        keys.insert(0, _column_key(snapshot, docs, column, descending))
     candidates = np.arange(len(docs))
     if count < len(docs):  # everything tied with the count-th best on the first key stays
         cut = np.partition(keys[0], count - 1)[count - 1]
         candidates = np.flatnonzero(keys[0] <= cut)
     order = np.lexsort([docs[candidates]] + [k[candidates] for k in reversed(keys)])
     return candidates[order][:count]
+
+
+def _column_key(snapshot: _Snapshot, docs: np.ndarray, column: str,
+                descending: bool) -> np.ndarray:
+    """A sort key of ``docs`` by date or views, smallest first; no value sorts last."""
+    values = snapshot.days[docs] if column == "date" else snapshot.views[docs]
+    missing = values <= 0 if column == "date" else values < 0  # day 0, views -1: none
+    key = -values if descending else values.copy()
+    key[missing] = np.iinfo(key.dtype).max
+    return key
 
 
 def _hit(stored: dict[str, Any], score: float, terms: frozenset[str]) -> Hit:
@@ -406,7 +505,7 @@ def _hit(stored: dict[str, Any], score: float, terms: frozenset[str]) -> Hit:
         views=stored.get("views"),
         url=stored.get("url"),
         body=stored.get("body", ""),
-        matched_terms=terms,
+        query_terms=terms,
     )
 
 

@@ -1,4 +1,5 @@
-"""Snippets with the matched words marked, inflected forms included.
+"""Highlights: a hit's title and body snippet with the matched words marked, inflected
+forms included, and the query's terms the article really contains.
 
 Whoosh 2.7.4's highlighter re-analyses the text and marks tokens by their
 *analysed* text, but maps them back through character offsets that a filter
@@ -14,6 +15,10 @@ of a body are tokenised (a long news article is 10-15 thousand characters; a
 2 MB body of one repeated word would otherwise cost seconds per hit), each
 distinct token is stemmed once (:func:`~kzsearch.analysis.index_term` caches),
 and the densest window is found by one sliding pass over the matches.
+
+:class:`Highlights` does this per field, lazily: a hit's title and body are analysed
+only when one of its highlights or its ``matched_terms`` is first asked for, each field
+once, so listing ids or titles costs nothing.
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from kzsearch.analysis import index_term, tokens
 
@@ -60,16 +66,90 @@ class Snippet:
         return "".join(out)
 
 
+@dataclass(frozen=True)
+class FieldMatches:
+    """One field's text as highlighted (whitespace runs as one space, at most
+    :data:`SCAN_CHARS` characters, ``cut`` if there was more), the spans of its words
+    whose index term is one of the query's, and those terms."""
+
+    text: str
+    cut: bool
+    spans: tuple[tuple[int, int], ...]
+    terms: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str, terms: Iterable[str]) -> FieldMatches:
+        scanned, cut = _scanned_prefix(text)
+        spans, found = _matches(scanned, set(terms))
+        return cls(scanned, cut, tuple(spans), frozenset(found))
+
+
 def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     """Character spans of the words of ``text`` whose index term is one of ``terms``."""
-    wanted = set(terms)
+    return _matches(text, set(terms))[0]
+
+
+def _matches(text: str, wanted: set[str]) -> tuple[list[tuple[int, int]], set[str]]:
+    """:func:`match_spans`, and the terms of ``wanted`` found (a compound's parts too)."""
     spans: list[tuple[int, int]] = []
+    found: set[str] = set()
     for token in tokens(text):  # languages as the index gives them: Latin words stemmed
-        if index_term(token.text, token.lang) in wanted:
+        term = index_term(token.text, token.lang)
+        if term in wanted:
+            found.add(term)
             if spans and token.start < spans[-1][1]:
                 continue  # a compound's part inside an already marked whole
             spans.append((token.start, token.end))
-    return spans
+    return spans, found
+
+
+class Highlights(Mapping[str, Snippet]):
+    """A hit's highlights by field: ``"title"`` (the whole title, matches marked) and
+    ``"body"`` (the passage of the body with the most matched words, as
+    :func:`make_snippet` cuts it), each a :class:`Snippet` (``str``, ``.marked()``,
+    ``.html``). Each field is analysed once, on first use; :attr:`matched_terms` reads
+    the same analysis."""
+
+    def __init__(self, fields: Mapping[str, str], terms: Iterable[str],
+                 max_chars: int = MAX_SNIPPET_CHARS) -> None:
+        self._fields = dict(fields)
+        self._terms = frozenset(terms)
+        self._max_chars = max_chars
+        self._matches: dict[str, FieldMatches] = {}
+        self._snippets: dict[str, Snippet] = {}
+
+    def __getitem__(self, name: str) -> Snippet:
+        snippet = self._snippets.get(name)
+        if snippet is None:
+            if name not in self._fields:
+                raise KeyError(name)
+            found = self.matches(name)
+            snippet = (Snippet(found.text + ("…" if found.cut else ""), found.spans)
+                       if name == "title" else _snippet(found, self._max_chars))
+            self._snippets[name] = snippet
+        return snippet
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    def __repr__(self) -> str:
+        return "Highlights(" + repr({name: self[name].marked() for name in self}) + ")"
+
+    def matches(self, name: str) -> FieldMatches:
+        """One field's analysis (made on first use, then kept)."""
+        found = self._matches.get(name)
+        if found is None:
+            found = self._matches[name] = FieldMatches.of(self._fields[name], self._terms)
+        return found
+
+    @cached_property
+    def matched_terms(self) -> frozenset[str]:
+        """The query's index terms that the fields contain, as the index analyses them
+        (of the body, its first :data:`SCAN_CHARS` characters, as for the snippet)."""
+        return frozenset().union(*(self.matches(name).terms for name in self._fields))
 
 
 def make_snippet(text: str, terms: Iterable[str], max_chars: int = MAX_SNIPPET_CHARS) -> Snippet:
@@ -79,8 +159,11 @@ def make_snippet(text: str, terms: Iterable[str], max_chars: int = MAX_SNIPPET_C
     back to a word boundary), so a hit costs the same on a 2 MB body as on a long
     article; on bodies shorter than that the snippet is that of the whole text.
     """
-    text, cut = _scanned_prefix(text)
-    spans = match_spans(text, terms)
+    return _snippet(FieldMatches.of(text, terms), max_chars)
+
+
+def _snippet(found: FieldMatches, max_chars: int) -> Snippet:
+    text, cut, spans = found.text, found.cut, list(found.spans)
     if not spans:
         return Snippet(_cut(text, 0, max_chars, cut))
     start, end = _best_window(text, spans, max_chars)

@@ -28,8 +28,24 @@ FIELD_B = {"title": 0.5, "body": BM25_B}
 PREFIX_WEIGHT = 1.0  # a word's prefix class against its exact terms (weight 1)
 DECAY_SCALE_DAYS = 365.0
 
+# ``sort=`` values: relevance, or a column and a direction (``date:asc`` is oldest
+# first). A bare column name keeps the meaning it had before directions were accepted:
+# descending (``date`` newest first, ``views`` most read first).
 SORT_FIELDS = {"date": "day", "views": "popularity"}
-SORTS = ("relevance", *SORT_FIELDS)
+SORTS = ("relevance", "date:desc", "date:asc", "views:desc", "views:asc")
+SORT_ALIASES = {"date": "date:desc", "views": "views:desc"}
+
+
+def sort_order(sort: str) -> tuple[str, bool] | None:
+    """``(column, descending)`` of a ``sort=`` value (``("relevance", True)`` for
+    relevance), or ``None`` for a value that is not one of :data:`SORTS` or
+    :data:`SORT_ALIASES`."""
+    sort = sort.strip().lower()
+    sort = SORT_ALIASES.get(sort, sort)
+    if sort not in SORTS:
+        return None
+    column, _, direction = sort.partition(":")
+    return column, direction != "asc"
 
 
 def gauss_decay(age_days: Any, scale_days: float = DECAY_SCALE_DAYS) -> Any:

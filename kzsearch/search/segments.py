@@ -4,7 +4,7 @@ A Whoosh segment never changes once written: a commit adds new segments, merges 
 into one new segment, or marks documents of a segment deleted (the deleted set is the
 only thing about a segment that changes, and it belongs to the generation, not to the
 segment). So everything a snapshot derives from a segment's documents — field lengths,
-the rubric, month, day and views columns, and the terms with their document
+the rubric, month, language, day and views columns, and the terms with their document
 frequencies — is read once per segment (from its memory-mapped sidecar files when the
 writer left valid ones, :mod:`kzsearch.search.sidecars`, else from Whoosh's postings),
 kept in a :class:`SegmentState`, and reused by every later generation that still has
@@ -40,7 +40,12 @@ from kzsearch.search.terms import TermTable
 from kzsearch.search.vocabulary import TableVocabulary
 
 LENGTH_FIELDS = ("title", "body")
-TEXT_COLUMNS = ("rubric_key", "month")
+TEXT_COLUMNS = ("rubric_key", "month")  # Whoosh columns
+# indexed one-value fields read as columns from their postings (:func:`arrays.term_column`):
+# every index has them, so a sidecar written before one was a column lacks only its codes,
+# which are read from the segment then (:func:`with_term_columns`)
+TERM_COLUMNS = ("lang",)
+CODE_COLUMNS = TEXT_COLUMNS + TERM_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ class SegmentState:
         return cls(
             size=len(columns["days"]),
             lengths={name: _frozen(columns[f"length_{name}"]) for name in LENGTH_FIELDS},
-            codes={column: _frozen(columns[f"codes_{column}"]) for column in TEXT_COLUMNS},
+            codes={column: _frozen(columns[f"codes_{column}"]) for column in CODE_COLUMNS},
             names=names,
             days=_frozen(columns["days"]),
             views=_frozen(columns["views"]),
@@ -93,6 +98,8 @@ def columns_of(leaf: Any) -> dict[str, Any]:
     found: dict[str, Any] = {"names": {}}
     for column in TEXT_COLUMNS:
         found[f"codes_{column}"], found["names"][column] = arrays.text_column(leaf, column)
+    for column in TERM_COLUMNS:
+        found[f"codes_{column}"], found["names"][column] = arrays.term_column(leaf, column)
     for name in LENGTH_FIELDS:
         found[f"length_{name}"] = arrays.field_lengths(leaf, name)
     found["days"] = arrays.numeric_column(leaf, "day", "int64", 0)
@@ -100,10 +107,26 @@ def columns_of(leaf: Any) -> dict[str, Any]:
     return found
 
 
+def with_term_columns(leaf: Any, columns: dict[str, Any], names: dict[str, list[str | None]]
+                      ) -> tuple[dict[str, Any], dict[str, list[str | None]]]:
+    """``columns`` and ``names`` (read from a sidecar) with the codes and texts of every
+    :data:`TERM_COLUMNS` column they lack, read from the segment (a sidecar written by a
+    kzsearch that did not keep that column)."""
+    lacking = [column for column in TERM_COLUMNS
+               if f"codes_{column}" not in columns or column not in names
+               or len(columns[f"codes_{column}"]) != int(leaf.doc_count_all())]
+    if not lacking:
+        return columns, names
+    columns, names = dict(columns), dict(names)
+    for column in lacking:
+        columns[f"codes_{column}"], names[column] = arrays.term_column(leaf, column)
+    return columns, names
+
+
 def column_arrays(state: SegmentState) -> dict[str, np.ndarray]:
     """A state's per-document arrays under the names :func:`columns_of` gives them."""
     found = {f"length_{name}": state.lengths[name] for name in LENGTH_FIELDS}
-    found.update({f"codes_{column}": state.codes[column] for column in TEXT_COLUMNS})
+    found.update({f"codes_{column}": state.codes[column] for column in CODE_COLUMNS})
     found.update(days=state.days, views=state.views)
     return found
 
@@ -186,7 +209,7 @@ class Composed:
 def compose(states: list[SegmentState]) -> Composed:
     """Concatenate the states' arrays and remap their code tables."""
     codes, names = {}, {}
-    for column in TEXT_COLUMNS:
+    for column in CODE_COLUMNS:
         codes[column], names[column] = _compose_codes(states, column)
     return Composed(
         lengths={name: _concat([s.lengths[name] for s in states], np.float32)

@@ -62,6 +62,7 @@ from kzsearch.search.segments import (
     TEXT_COLUMNS,
     SegmentState,
     columns_of,
+    with_term_columns,
 )
 from kzsearch.search.terms import TEXT_FIELDS, TermTable
 from kzsearch.segwriter import FieldPostings
@@ -104,7 +105,10 @@ def load_state(folder: Path, leaf: Any) -> SegmentState:
         column_values, names = built, built["names"]
     else:
         counts["cols read"] += 1
-        column_values = columns[0]
+        column_values, completed = with_term_columns(leaf, columns[0], names)
+        if completed is not names:
+            counts["cols completed"] += 1  # an older sidecar: its language codes read now
+        names = completed
     terms = _term_table(read(folder, origin, "terms"))
     if terms is None:
         counts["terms built"] += 1

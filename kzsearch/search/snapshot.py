@@ -2,8 +2,8 @@
 
 A :class:`Snapshot` is one version of the index on disk (one generation of one directory)
 with everything a search derives from it once: its segment readers, the vocabulary, the
-scorer with its cached postings, and the rubric, month, day and views of every document
-as arrays. Nothing in it changes after it is built, except the scorer's caches, which
+scorer with its cached postings, and the rubric, month, language, day and views of every
+document as arrays. Nothing in it changes after it is built, except the scorer's caches, which
 lock themselves, and the readers' file positions: Whoosh reads a posting list by
 ``seek`` and ``read`` on one file object per segment file, so every read of a segment
 holds that segment's lock (:attr:`kzsearch.search.leaves.Leaf.lock`).
@@ -149,6 +149,7 @@ class Snapshot:
         self.vocabulary: Vocabulary | TableVocabulary = Vocabulary.from_reader(reader)
         self.rubric_codes, self.rubric_names = arrays.text_column(reader, "rubric_key")
         self.month_codes, self.month_names = arrays.text_column(reader, "month")
+        self.lang_codes, self.lang_names = arrays.term_column(reader, "lang")
         self.days = arrays.numeric_column(reader, "day", "int64", 0)
         self.views = arrays.numeric_column(reader, "popularity", "int64", -1)
         self._live: np.ndarray | None = None
@@ -161,6 +162,7 @@ class Snapshot:
         self.rubric_codes = composed.codes["rubric_key"]
         self.rubric_names = composed.names["rubric_key"]
         self.month_codes, self.month_names = composed.codes["month"], composed.names["month"]
+        self.lang_codes, self.lang_names = composed.codes["lang"], composed.names["lang"]
         self.days, self.views = composed.days, composed.views
         self._live = live_mask(reader)
         self._lengths = composed.lengths
@@ -188,8 +190,11 @@ class Snapshot:
             return fields
 
     def facets(self, docs: np.ndarray) -> dict[str, dict[str, int]]:
-        """Counts by rubric, year and month over a whole match set."""
+        """Counts by rubric, year, month and language over a whole match set: rubrics and
+        languages most frequent first (then by name), years and months newest first.
+        Articles without the value are not counted in that facet."""
         rubrics = _counts(self.rubric_codes[docs], self.rubric_names)
+        langs = _counts(self.lang_codes[docs], self.lang_names)
         months = _counts(self.month_codes[docs], self.month_names)
         years: Counter[str] = Counter()
         for month, count in months.items():
@@ -198,6 +203,7 @@ class Snapshot:
             "rubric": dict(sorted(rubrics.items(), key=_by_count)),
             "year": dict(sorted(years.items(), reverse=True)),
             "month": dict(sorted(months.items(), reverse=True)),
+            "lang": dict(sorted(langs.items(), key=_by_count)),
         }
 
     def rubric_counts(self) -> dict[str, int]:
