@@ -279,7 +279,7 @@ def test_help_of_search_documents_every_parameter_value_and_error() -> None:
             assert f"``{name}``" in doc, name
     for value in (*SORTS, *SORT_ALIASES):
         assert f'``"{value}"``' in doc, value
-    for form in ('"2021-03-15"', '"20210315"', "datetime.date", "datetime.datetime"):
+    for form in ('"2024-05-17"', '"20240517"', '"2024-05"', '"2024"', "datetime.date", "datetime.datetime"):
         assert form in doc, form
     for error in ("QueryError", "IndexClosedError", "IndexNotFoundError",
                   "UntrustedIndexError", "IndexDamagedError"):
@@ -331,7 +331,7 @@ def test_cli_sorts_oldest_first_and_marks_titles(built: Path) -> None:
 
 
 def test_cli_sort_views_ascending_and_json_highlights(built: Path) -> None:
-    lines = cli_search(built, "бюджет", "--sort", "views:asc", "--json").splitlines()
+    lines = cli_search(built, "бюджет", "--sort", "views:asc", "--jsonl").splitlines()
     hits = [json.loads(line) for line in lines[:-1]]
     assert [hit["views"] for hit in hits] == [730, 2967, 3418, 3905, 4512, 7905, 12430]
     assert hits[-1]["title_html"] == (
