@@ -279,7 +279,9 @@ def test_help_of_search_documents_every_parameter_value_and_error() -> None:
             assert f"``{name}``" in doc, name
     for value in (*SORTS, *SORT_ALIASES):
         assert f'``"{value}"``' in doc, value
-    for form in ('"2024-05-17"', '"20240517"', '"2024-05"', '"2024"', "datetime.date", "datetime.datetime"):
+    forms = ('"2024-05-17"', '"20240517"', '"2024-05"', '"2024"', "datetime.date",
+             "datetime.datetime")
+    for form in forms:
         assert form in doc, form
     for error in ("QueryError", "IndexClosedError", "IndexNotFoundError",
                   "UntrustedIndexError", "IndexDamagedError"):
