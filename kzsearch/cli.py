@@ -460,6 +460,9 @@ class _Progress:
               help="Hits per page.")
 @click.option("--json", "as_json", is_flag=True,
               help="One JSON object per hit, then one {\"summary\": …} line.")
+@click.option("--explain", is_flag=True,
+              help="Show under each hit why it scored what it did: the index terms"
+                   " each query word matched, their score per field, recency, rubric.")
 def search_command(
     query: str,
     index_path: Path,
@@ -471,6 +474,7 @@ def search_command(
     page: int,
     limit: int,
     as_json: bool,
+    explain: bool,
 ) -> None:
     """Search QUERY: words in any form, "phrases", -exclusions, title:, rubric:,
     AND/OR/NOT (ЖӘНЕ/НЕМЕСЕ/ЕМЕС), Latin script or a Russian keyboard.
@@ -480,13 +484,14 @@ def search_command(
       kzsearch search мемлекеттердің
       kzsearch search '"жайлы мектеп"' --rubric Білім --since 2022-01-01
       kzsearch search 'бюджет -2020' --sort date --json
+      kzsearch search 'qazaqstan' --explain
     """
 
     from kzsearch import Index
 
     results = Index.open(index_path).search(
         query, rubric=list(rubrics) or None, since=since, until=until, sort=sort,
-        recency=recency, page=page, per_page=limit,
+        recency=recency, page=page, per_page=limit, explain=explain,
     )
     if as_json:
         for line in _json_lines(results):
@@ -509,6 +514,7 @@ def _json_lines(results: Any) -> Iterator[str]:
                 "url": hit.url,
                 "snippet": str(hit.snippet),
                 "snippet_html": hit.snippet.html,
+                **({"explanation": hit.explanation.as_dict()} if hit.explanation else {}),
             },
             ensure_ascii=False,
         )
@@ -534,6 +540,9 @@ def _print_results(results: Any) -> None:
         click.echo(click.style(head, bold=True) if colour else head)
         click.echo(f"     {hit.snippet.marked(left, right)}")
         click.echo(f"     score {hit.score:.3f}  id {hit.id}")
+        if hit.explanation is not None:
+            for line in hit.explanation.describe().splitlines():
+                click.echo(f"       {line}")
     if results.total == 0:
         click.echo(f"no articles match {results.query!r}")
     elif not results.hits:

@@ -227,17 +227,22 @@ class Scorer:
 
     def _field_tf(self, name: str, terms: Iterable[str]) -> np.ndarray | None:
         """Each document's frequency of the terms (summed) in one field, or ``None``."""
-        terms = tuple(terms)
-        if len(terms) == 1:
-            ids, tfs = self.postings(name, terms[0])
-        else:  # a prefix class: its members' frequencies summed per segment, then composed
-            ids, tfs = postings.compose([
-                (leaf, postings.class_postings(self._cache, leaf, name, terms,
-                                                self._tables.get(leaf.key)))
-                for leaf in self.leaves])
+        ids, tfs = self.field_postings(name, terms)
         if not len(ids):
             return None
         return np.bincount(ids, weights=tfs, minlength=self.size).astype(np.float32)
+
+    def field_postings(self, name: str, terms: Iterable[str]) -> Sparse:
+        """The terms' document numbers (deleted ones included) and summed frequencies in
+        one field: what :meth:`bm25f` counts as one term."""
+        terms = tuple(terms)
+        if len(terms) == 1:
+            return self.postings(name, terms[0])
+        # a prefix class: its members' frequencies summed per segment, then composed
+        return postings.compose([
+            (leaf, postings.class_postings(self._cache, leaf, name, terms,
+                                            self._tables.get(leaf.key)))
+            for leaf in self.leaves])
 
     def postings(self, name: str, term: str) -> Sparse:
         """One term's document numbers (deleted ones included) and frequencies in one field:
@@ -265,6 +270,43 @@ class Scorer:
             return docs, scores[docs]
 
         return self._classes.get((members, field_names), score)
+
+    # -- one document, for explanations (kzsearch.search.explain) ----------------------
+
+    def documents_with(self, terms: Iterable[str], field_names: Iterable[str]) -> int:
+        """Live documents holding any of the terms in any of the fields: the document
+        frequency :meth:`bm25f` takes its idf from."""
+        terms = tuple(terms)
+        found = [self.field_postings(name, terms)[0] for name in field_names
+                 if name in FIELD_WEIGHTS]
+        ids = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+        return int(self.live[ids].sum())
+
+    def frequencies(self, doc: int, name: str, terms: Iterable[str]) -> dict[str, float]:
+        """How often each term stands in one field of one document (absent terms left out),
+        read from the postings of the document's segment only."""
+        leaf = next((leaf for leaf in self.leaves
+                     if leaf.offset <= doc < leaf.offset + leaf.size), None)
+        if leaf is None:
+            return {}
+        local, found = doc - leaf.offset, {}
+        for term in terms:
+            ids, tfs = postings.term_postings(self._cache, leaf, name, term,
+                                              self._tables.get(leaf.key))
+            at = int(np.searchsorted(ids, local))
+            if at < len(ids) and ids[at] == local:
+                found[term] = float(tfs[at])
+        return found
+
+    def has_sequence(self, doc: int, name: str, words: list[str]) -> bool:
+        """Whether the words stand at consecutive positions in one field of one document
+        (what :meth:`_phrase_docs` finds, asked of one document)."""
+        distinct = list(dict.fromkeys(words))
+        if not distinct or len(self.frequencies(doc, name, distinct)) < len(distinct):
+            return False
+        one = np.asarray([doc], dtype=np.int64)
+        where = {w: self._positions(name, w, one) for w in distinct}
+        return bool(len(docs_with_sequence(words, where)))
 
     # -- helpers -----------------------------------------------------------------------
 
