@@ -211,3 +211,30 @@ def test_cli_explain(sample_index) -> None:
     assert first["explanation"]["score"] == pytest.approx(first["score"], abs=1e-4)
     assert "explanation" not in json.loads(runner.invoke(main, [*args, "--json"])
                                            .output.splitlines()[0])
+
+
+def test_an_index_of_several_segments_with_deletions_adds_up(sample_index, tmp_path) -> None:
+    """Frequencies are read from the hit's own segment, document counts from all the
+    live ones: three commits, two articles deleted, and the sums still hold."""
+    from kzsearch import Index, read_articles, sample_corpus_path
+
+    articles = list(read_articles(sample_corpus_path()))
+    index = Index.create(tmp_path / "index")
+    for start in (0, 20, 40):
+        index.add_many(articles[start:start + 20])
+    deleted = [articles[2], articles[25]]  # 003 (BUDGET_2025) among them
+    index.delete([article.id for article in deleted])
+    assert len(index._current_snapshot().scorer.leaves) > 1
+    results = index.search("мемлекеттердің", explain=True, per_page=20, recency=0.4)
+    assert results.hits and BUDGET_2025 not in [hit.title for hit in results.hits]
+    for hit in results.hits:
+        assert hit.explanation.score == pytest.approx(hit.score, abs=1e-4)
+    gone = sum("мемлекет" in set(analyze(a.title)) | set(analyze(a.body)) for a in deleted)
+    assert gone >= 1
+
+    def stem_documents(found):
+        hit = by_title(found, UN_2021)
+        return term(word_parts(hit.explanation.query)[0], "stem").documents
+
+    everything = sample_index.search("мемлекеттердің", explain=True, per_page=20)
+    assert stem_documents(results) == stem_documents(everything) - gone

@@ -165,23 +165,26 @@ def _term_lines(term: TermScore, depth: int) -> Iterator[str]:
 
 
 @dataclass
+class Memo:
+    """What the hits of one page share: document frequencies, and the terms' postings
+    in each segment (:meth:`Scorer.frequencies`)."""
+
+    idf: dict[Any, tuple[int, float]] = field(default_factory=dict)
+    postings: dict[Any, Any] = field(default_factory=dict)
+
+
+@dataclass
 class _Context:
     scorer: Scorer
     doc: int
-    idf: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[int, float]] = field(
-        default_factory=dict)
+    memo: Memo
 
 
 def explain_hit(scorer: Scorer, query: wq.Query, doc: int, *, recency: float = 1.0,
-                rubric_boost: float = 1.0,
-                cache: dict[Any, tuple[int, float]] | None = None) -> Explanation:
+                rubric_boost: float = 1.0, memo: Memo | None = None) -> Explanation:
     """The explanation of one document's score for ``query`` (as the scorer evaluates it),
-    with its recency and rubric factors as the engine applied them. ``cache`` keeps the
-    document frequencies of terms between the hits of one page."""
-    context = _Context(scorer, doc)
-    if cache is not None:
-        context.idf = cache
-    root = _part(context, query)
+    with its recency and rubric factors as the engine applied them."""
+    root = _part(_Context(scorer, doc, memo if memo is not None else Memo()), query)
     relevance = root.score
     return Explanation(relevance * recency * rubric_boost, relevance, recency, rubric_boost,
                        root)
@@ -193,14 +196,14 @@ def explain_page(scorer: Scorer, query: wq.Query, docs: np.ndarray, *,
     """Explanations of the page's documents: ``days`` are the index's publication days
     (ordinals, 0 undated), ``rubric_of(doc)`` the rubric boost the engine gave a document.
     The recency factor is :func:`~kzsearch.search.ranking.recency_factor`, as in ranking."""
-    cache: dict[Any, tuple[int, float]] = {}
+    memo = Memo()
     found = []
     for doc in (int(d) for d in docs):
         blend = 1.0
         if recency and newest is not None:
             blend = float(recency_factor(days[[doc]], newest, recency)[0])
         found.append(explain_hit(scorer, query, doc, recency=blend,
-                                 rubric_boost=rubric_of(doc), cache=cache))
+                                 rubric_boost=rubric_of(doc), memo=memo))
     return found
 
 
@@ -272,7 +275,7 @@ def _scored(context: _Context, terms: tuple[str, ...], names: tuple[str, ...],
         field_weight = FIELD_WEIGHTS.get(name)
         if field_weight is None:
             continue
-        found = scorer.frequencies(doc, name, terms)
+        found = scorer.frequencies(doc, name, terms, context.memo.postings)
         holding.update(dict.fromkeys(found))
         tf = sum(found.values())
         if tf:
@@ -294,9 +297,10 @@ def _idf(context: _Context, terms: tuple[str, ...], names: tuple[str, ...]
          ) -> tuple[int, float]:
     """BM25's idf of the terms counted as one, as :meth:`Scorer.bm25f` takes it."""
     key = (terms, names)
-    if key not in context.idf:
+    known = context.memo.idf
+    if key not in known:
         scorer = context.scorer
         found = scorer.documents_with(terms, names)
         idf = math.log(1.0 + (scorer.live_count - found + 0.5) / (found + 0.5))
-        context.idf[key] = (found, idf)
-    return context.idf[key]
+        known[key] = (found, idf)
+    return known[key]
