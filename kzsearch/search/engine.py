@@ -135,11 +135,13 @@ class Index(IndexStore):
 
         ``recency`` (0..1) blends a gauss decay on article age into relevance;
         ``rubric_boost`` multiplies the scores of articles in the given rubrics.
-        ``explain=True`` gives each hit of the page an ``explanation``
-        (:class:`~kzsearch.search.explain.Explanation`): per query word the index terms
-        the article holds, how each was found, their BM25F per field, the phrases, and
-        the recency and rubric factors, adding up to the hit's score; worked out after
-        ranking, for the page's hits only, so the ranking is the same either way.
+
+        * ``explain`` -- ``True`` gives each hit of the page an ``explanation``
+          (:class:`~kzsearch.search.explain.Explanation`; ``None`` otherwise): per query
+          word the index terms the article holds, how each was found (stem, Latin,
+          folded, Russian lemma, prefix class), their BM25F per field, the phrases, and
+          the recency and rubric factors, adding up to the hit's score. It is worked out
+          after ranking, for the page's hits only: the ranking is the same either way.
         """
         _check_paging(sort, page, per_page, recency)
         since_date, until_date = _as_date(since, "since"), _as_date(until, "until")
