@@ -567,6 +567,9 @@ SORT_CHOICES = ("relevance", "date:desc", "date:asc", "views:desc", "views:asc",
                    " facets, suggestion.")
 @click.option("--jsonl", "as_jsonl", is_flag=True,
               help="One JSON object per hit, then one {\"summary\": …} line.")
+@click.option("--explain", is_flag=True,
+              help="Show under each hit why it scored what it did: the index terms"
+                   " each query word matched, their score per field, recency, rubric.")
 def search_command(  # noqa: PLR0913 - one parameter per option
     query: Sequence[str],
     index_path: Path,
@@ -579,6 +582,7 @@ def search_command(  # noqa: PLR0913 - one parameter per option
     limit: int,
     as_json: bool,
     as_jsonl: bool,
+    explain: bool,
 ) -> None:
     """Search QUERY: words in any form, "phrases", -exclusions, title:, rubric:,
     AND/OR/NOT (ЖӘНЕ/НЕМЕСЕ/ЕМЕС), Latin script or a Russian keyboard.
@@ -591,6 +595,7 @@ def search_command(  # noqa: PLR0913 - one parameter per option
       kzsearch search мемлекеттердің бюджеті
       kzsearch search '"жайлы мектеп"' --rubric Білім --since 2022
       kzsearch search бюджет -2020 --since 2019-06 --until 2023 --sort date:asc --json
+      kzsearch search qazaqstan --explain
     """
     from kzsearch import Index
 
@@ -601,7 +606,7 @@ def search_command(  # noqa: PLR0913 - one parameter per option
     started = time.perf_counter()
     results = index.search(
         " ".join(query), rubric=list(rubrics) or None, since=since, until=until, sort=sort,
-        recency=recency, page=page, per_page=limit,
+        recency=recency, page=page, per_page=limit, explain=explain,
     )
     took_ms = (time.perf_counter() - started) * 1000
     if as_json:
@@ -644,6 +649,7 @@ def _hit_object(hit: Any, rank: int) -> dict[str, Any]:
         "snippet": str(hit.snippet),
         "snippet_html": hit.snippet.html,
         "matched_terms": sorted(hit.matched_terms),
+        **({"explanation": hit.explanation.as_dict()} if hit.explanation else {}),
     }
 
 
@@ -695,6 +701,9 @@ def _print_results(results: Any) -> None:
         click.echo(click.style(head, bold=True) if colour else head)
         click.echo(f"     {hit.snippet.marked(left, right)}")
         click.echo(f"     score {hit.score:.3f}  id {hit.id}")
+        if hit.explanation is not None:
+            for line in hit.explanation.describe().splitlines():
+                click.echo(f"       {line}")
     if results.total == 0:
         click.echo(f"no articles match {results.query!r}")
     elif not results.hits:

@@ -6,11 +6,13 @@
 * :mod:`.arrays` — Whoosh's postings and columns as numpy arrays;
 * :mod:`.scoring` — the query tree scored over every document number at once (BM25F);
 * :mod:`.highlight` — title and body highlights with the matched words marked;
+* :mod:`.explain` — why a hit scored what it did, term by term, field by field;
 * :mod:`.engine` — :class:`Index`, whose ``search`` ties them together.
 """
 
 from kzsearch.search.engine import Hit, Index, Results
+from kzsearch.search.explain import Explanation
 from kzsearch.search.highlight import Highlights, Snippet
 from kzsearch.search.query import QueryError
 
-__all__ = ["Highlights", "Hit", "Index", "QueryError", "Results", "Snippet"]
+__all__ = ["Explanation", "Highlights", "Hit", "Index", "QueryError", "Results", "Snippet"]

@@ -19,7 +19,7 @@ import functools
 import re
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,6 +36,7 @@ from kzsearch.index import (
     survive_commits,
 )
 from kzsearch.search import sidecars
+from kzsearch.search.explain import Explanation, explain_page
 from kzsearch.search.highlight import Highlights, Snippet
 from kzsearch.search.leaves import SharedReaders
 from kzsearch.search.postings import CACHE_POSTINGS, SizedCache
@@ -70,6 +71,8 @@ class Hit:
     url: str | None = None
     body: str = field(default="", repr=False)
     query_terms: frozenset[str] = field(default=frozenset(), repr=False)
+    # why it scored ``score`` (search(..., explain=True)); None when not asked for
+    explanation: Explanation | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def highlights(self) -> Highlights:
@@ -149,6 +152,7 @@ class Index(IndexStore):
         rubric_boost: dict[str, float] | None = None,
         page: int = 1,
         per_page: int = 10,
+        explain: bool = False,
     ) -> Results:
         """Search title and body; filter by rubric(s) and date; sort or blend in recency.
 
@@ -191,6 +195,12 @@ class Index(IndexStore):
           ``score * ((1 - recency) + recency * decay)``; undated articles get decay 0.
         * ``rubric_boost`` -- ``{rubric name: factor}``, multiplying the scores of the
           articles in those rubrics (names as for ``rubric``; unknown names ignored).
+        * ``explain`` -- ``True`` gives each hit of the page an ``explanation``
+          (:class:`~kzsearch.search.explain.Explanation`; ``None`` otherwise): per query
+          word the index terms the article holds, how each was found (stem, Latin,
+          folded, Russian lemma, prefix class), their BM25F per field, the phrases, and
+          the recency and rubric factors, adding up to the hit's score. It is worked out
+          after ranking, for the page's hits only: the ranking is the same either way.
         * ``page``, ``per_page`` -- which page of hits (from 1) and how many per page
           (from 1). A page past the last gives no hits and the true ``total``.
 
@@ -220,7 +230,8 @@ class Index(IndexStore):
         with reading_files(self.path):  # postings and stored fields are read while searching
             return self._with_snapshot(
                 lambda snapshot: self._search(snapshot, query, rubric, since_date, until_date,
-                                              sort, recency, rubric_boost, page, per_page)
+                                              sort, recency, rubric_boost, page, per_page,
+                                              explain)
             )
 
     def __len__(self) -> int:
@@ -322,6 +333,7 @@ class Index(IndexStore):
         rubric_boost: dict[str, float] | None,
         page: int,
         per_page: int,
+        explain: bool = False,
     ) -> Results:
         parsed = QueryBuilder(snapshot.vocabulary, snapshot.rubrics).build(query)
         suggestion = self._suggest(query, parsed, snapshot)
@@ -338,6 +350,8 @@ class Index(IndexStore):
         terms = frozenset(parsed.terms)
         hits = [_hit(snapshot.stored_fields(int(docs[i])), float(final[i]), terms)
                 for i in order]
+        if explain:
+            hits = _explained(snapshot, parsed.query, hits, docs[order], recency, rubric_boost)
         return Results(query, len(docs), page, per_page, hits, snapshot.facets(docs), suggestion)
 
     def _suggest(self, text: str, parsed: ParsedQuery, snapshot: _Snapshot) -> str | None:
@@ -454,13 +468,28 @@ def _final_scores(snapshot: _Snapshot, docs: np.ndarray, scores: np.ndarray,
     if recency and snapshot.newest is not None:
         final *= recency_factor(snapshot.days[docs], snapshot.newest, recency)
     if rubric_boost:
-        boosts = np.ones(len(snapshot.rubric_names))
-        for name, boost in rubric_boost.items():
-            code = snapshot.rubric_code.get(_known_rubric(snapshot, name))
-            if code is not None:
-                boosts[code] = boost
-        final *= boosts[snapshot.rubric_codes[docs]]
+        final *= _rubric_boosts(snapshot, rubric_boost)[snapshot.rubric_codes[docs]]
     return final
+
+
+def _rubric_boosts(snapshot: _Snapshot, rubric_boost: dict[str, float]) -> np.ndarray:
+    """The boost of each rubric code (1 for rubrics not given)."""
+    boosts = np.ones(len(snapshot.rubric_names))
+    for name, boost in rubric_boost.items():
+        code = snapshot.rubric_code.get(_known_rubric(snapshot, name))
+        if code is not None:
+            boosts[code] = boost
+    return boosts
+
+
+def _explained(snapshot: _Snapshot, query: Any, hits: list[Hit], docs: np.ndarray,
+               recency: float | None, rubric_boost: dict[str, float] | None) -> list[Hit]:
+    """The hits with their explanations (``docs``: their document numbers)."""
+    boosts = _rubric_boosts(snapshot, rubric_boost or {})
+    found = explain_page(snapshot.scorer, query, docs, days=snapshot.days,
+                         newest=snapshot.newest, recency=recency,
+                         rubric_of=lambda doc: float(boosts[snapshot.rubric_codes[doc]]))
+    return [replace(hit, explanation=why) for hit, why in zip(hits, found, strict=True)]
 
 
 def _ranked(snapshot: _Snapshot, docs: np.ndarray, scores: np.ndarray, sort: str,

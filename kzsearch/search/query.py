@@ -53,6 +53,12 @@ from kzsearch.text.tokens import HYPHEN_RE, TOKEN_RE, tokenize
 from kzsearch.text.translit import detect_scheme, to_cyrillic
 
 FOLDED_BOOST = 0.8
+# How a query word's alternative term was found (Word.sources)
+STEM, LATIN, FOLDED, RUSSIAN = "stem", "latin", "folded", "russian"
+SOURCES = {STEM: "its stem (or Russian lemma)",
+           LATIN: "the stem of its Cyrillic transliteration",
+           FOLDED: "a term it folds to, typed without Kazakh letters",
+           RUSSIAN: "its Russian lemma, typed without Kazakh letters"}
 RUSSIAN_BOOST = 0.9
 MAX_QUERY_CHARS = 10_000
 MAX_QUERY_WORDS = 256
@@ -72,7 +78,14 @@ class Word(wq.Or):
     It is an OR of its terms over its fields, as Whoosh would see it; the scorer
     (:mod:`kzsearch.search.scoring`) reads the attributes instead, to score the
     fields together (BM25F) and the prefix classes beside the terms.
+
+    ``text`` is the query word it reads and ``sources`` says how each alternative term
+    was found (:data:`SOURCES`), for explanations (:mod:`kzsearch.search.explain`); a
+    word made elsewhere (a phrase's lone word) has ``""`` and no sources.
     """
+
+    text: str = ""
+    sources: dict[str, str] = {}  # noqa: RUF012 - replaced per instance, never mutated
 
     def __init__(self, alternatives: list[tuple[str, float]], field_names: Iterable[str],
                  classes: list[tuple[tuple[str, ...], float]], boost: float = 1.0) -> None:
@@ -222,6 +235,7 @@ class QueryBuilder:
         self._negated = 0  # inside NOT: exclude the word's own terms, not its prefix class
         self._lang: str = "kk"
         self._scheme = "auto"  # the Latin alphabet the query is read in (see build)
+        self._alternatives: dict[tuple[str, str, str], dict[str, tuple[float, str]]] = {}
 
     def build(self, text: str) -> ParsedQuery:
         if len(text) > MAX_QUERY_CHARS:
@@ -337,14 +351,19 @@ class QueryBuilder:
         if not known:
             parsed.unknown_words.append((word[0], alternatives[0][0]))
         if self._negated:
-            return Word(alternatives, field_names, [])
+            return self._labelled(Word(alternatives, field_names, []), word)
         parsed.terms.update(t for t, _ in alternatives)
         classes = self._prefix_classes(*word, alternatives)
         for members, _ in classes:
             parsed.terms.update(members)
-        query = Word(alternatives, field_names, classes)
+        query = self._labelled(Word(alternatives, field_names, classes), word)
         stopword = is_stopword(word[0], word[1]) or is_stopword(alternatives[0][0], word[1])
         return self._mark_stopword_query(query, stopword)
+
+    def _labelled(self, query: Word, word: tuple[str, str]) -> Word:
+        """The word query with the word it reads and how its terms were found."""
+        query.text, query.sources = word[0], self.sources(*word)
+        return query
 
     def _prefix_classes(
         self, word: str, lang: str, alternatives: list[tuple[str, float]]
@@ -366,18 +385,32 @@ class QueryBuilder:
 
     def alternatives(self, word: str, lang: str = "kk") -> list[tuple[str, float]]:
         """Index terms that should match one normalised query word, with their weights."""
-        found: dict[str, float] = {}
+        return [(t, w) for t, (w, _) in self._found(word, lang).items()]
+
+    def sources(self, word: str, lang: str = "kk") -> dict[str, str]:
+        """How each of :meth:`alternatives` was found, a key of :data:`SOURCES`."""
+        return {t: source for t, (_, source) in self._found(word, lang).items()}
+
+    def _found(self, word: str, lang: str) -> dict[str, tuple[float, str]]:
+        """Each alternative term with its weight and source, worked out once per word."""
+        key = (word, lang, self._scheme)
+        if key not in self._alternatives:
+            self._alternatives[key] = self._find(word, lang)
+        return self._alternatives[key]
+
+    def _find(self, word: str, lang: str) -> dict[str, tuple[float, str]]:
+        found: dict[str, tuple[float, str]] = {}
         cyrillic = _as_cyrillic(word, self._scheme)
         exact = index_term(cyrillic, lang)
-        found[exact] = 1.0
+        found[exact] = (1.0, LATIN if cyrillic != word else STEM)
         if cyrillic != word:
-            found.setdefault(index_term(word, lang), 1.0)
+            found.setdefault(index_term(word, lang), (1.0, STEM))
         if _typed_loosely(word):
             for term in self.vocabulary.folded(folded_query_key(cyrillic)):
-                found.setdefault(term, FOLDED_BOOST)
+                found.setdefault(term, (FOLDED_BOOST, FOLDED))
             if lang == "kk" and exact not in self.vocabulary and _looks_russian(cyrillic):
-                found.setdefault(russian.lemma(cyrillic), RUSSIAN_BOOST)
-        return [(t, w) for t, w in found.items() if t]
+                found.setdefault(russian.lemma(cyrillic), (RUSSIAN_BOOST, RUSSIAN))
+        return {t: found[t] for t in found if t}
 
     def _phrase(
         self, fieldname: str, words: list[str], boost: float, parsed: ParsedQuery

@@ -227,17 +227,22 @@ class Scorer:
 
     def _field_tf(self, name: str, terms: Iterable[str]) -> np.ndarray | None:
         """Each document's frequency of the terms (summed) in one field, or ``None``."""
-        terms = tuple(terms)
-        if len(terms) == 1:
-            ids, tfs = self.postings(name, terms[0])
-        else:  # a prefix class: its members' frequencies summed per segment, then composed
-            ids, tfs = postings.compose([
-                (leaf, postings.class_postings(self._cache, leaf, name, terms,
-                                                self._tables.get(leaf.key)))
-                for leaf in self.leaves])
+        ids, tfs = self.field_postings(name, terms)
         if not len(ids):
             return None
         return np.bincount(ids, weights=tfs, minlength=self.size).astype(np.float32)
+
+    def field_postings(self, name: str, terms: Iterable[str]) -> Sparse:
+        """The terms' document numbers (deleted ones included) and summed frequencies in
+        one field: what :meth:`bm25f` counts as one term."""
+        terms = tuple(terms)
+        if len(terms) == 1:
+            return self.postings(name, terms[0])
+        # a prefix class: its members' frequencies summed per segment, then composed
+        return postings.compose([
+            (leaf, postings.class_postings(self._cache, leaf, name, terms,
+                                            self._tables.get(leaf.key)))
+            for leaf in self.leaves])
 
     def postings(self, name: str, term: str) -> Sparse:
         """One term's document numbers (deleted ones included) and frequencies in one field:
@@ -265,6 +270,67 @@ class Scorer:
             return docs, scores[docs]
 
         return self._classes.get((members, field_names), score)
+
+    # -- one document, for explanations (kzsearch.search.explain) ----------------------
+
+    def documents_with(self, terms: Iterable[str], field_names: Iterable[str]) -> int:
+        """Live documents holding any of the terms in any of the fields: the document
+        frequency :meth:`bm25f` takes its idf from."""
+        terms, field_names = tuple(terms), tuple(field_names)
+        if len(terms) > 1:  # a prefix class: where its scores are not 0, cached by scoring
+            return len(self._prefix_class(terms, field_names)[0])
+        found = [self.field_postings(name, terms)[0] for name in field_names
+                 if name in FIELD_WEIGHTS]
+        ids = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+        return int(self.live[ids].sum())
+
+    def frequencies(self, doc: int, name: str, terms: Iterable[str],
+                    memo: dict[Any, Any] | None = None) -> dict[str, float]:
+        """How often each term stands in one field of one document (absent terms left out),
+        read from the postings of the document's segment only. ``memo`` (a dict the
+        caller keeps) holds the terms' postings of that segment for the next document."""
+        terms = tuple(terms)
+        leaf = self._leaf_of(doc)
+        key = (leaf.key, name, terms)
+        known = memo.get(key) if memo is not None else None
+        if known is None:
+            known = self._segment_postings(leaf, name, terms)
+            if memo is not None:
+                memo[key] = known
+        ids, tfs, labels = known
+        at = np.flatnonzero(ids == doc - leaf.offset)
+        found: dict[str, float] = {}
+        for label, tf in zip(labels[at].tolist(), tfs[at].tolist(), strict=True):
+            found[terms[label]] = found.get(terms[label], 0.0) + tf
+        return found
+
+    def _leaf_of(self, doc: int) -> Leaf:
+        at = bisect.bisect_right([leaf.offset for leaf in self.leaves], doc) - 1
+        return self.leaves[max(at, 0)]
+
+    def _segment_postings(self, leaf: Leaf, name: str, terms: tuple[str, ...]
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The terms' postings in one segment as one run: local document numbers,
+        frequencies and each posting's term (its index in ``terms``)."""
+        table = self._tables.get(leaf.key)
+        mapped = table.postings_many(name, terms) if table is not None else [None] * len(terms)
+        found = [one if one is not None else postings.term_postings(self._cache, leaf, name, term)
+                 for term, one in zip(terms, mapped, strict=True)]
+        if not found:
+            return np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.int64)
+        labels = np.repeat(np.arange(len(found)), [len(ids) for ids, _ in found])
+        return (np.concatenate([ids for ids, _ in found]),
+                np.concatenate([tfs for _, tfs in found]), labels)
+
+    def has_sequence(self, doc: int, name: str, words: list[str]) -> bool:
+        """Whether the words stand at consecutive positions in one field of one document
+        (what :meth:`_phrase_docs` finds, asked of one document)."""
+        distinct = list(dict.fromkeys(words))
+        if not distinct or len(self.frequencies(doc, name, distinct)) < len(distinct):
+            return False
+        one = np.asarray([doc], dtype=np.int64)
+        where = {w: self._positions(name, w, one) for w in distinct}
+        return bool(len(docs_with_sequence(words, where)))
 
     # -- helpers -----------------------------------------------------------------------
 
