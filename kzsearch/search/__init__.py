@@ -6,11 +6,14 @@
 * :mod:`.arrays` — Whoosh's postings and columns as numpy arrays;
 * :mod:`.scoring` — the query tree scored over every document number at once (BM25F);
 * :mod:`.highlight` — snippets with the matched words marked;
+* :mod:`.documents` — articles by id (``Index.get``);
+* :mod:`.similar` — related articles: an article's distinctive terms as a query;
 * :mod:`.engine` — :class:`Index`, whose ``search`` ties them together.
 """
 
+from kzsearch.search.documents import ArticleNotFoundError
 from kzsearch.search.engine import Hit, Index, Results
 from kzsearch.search.highlight import Snippet
 from kzsearch.search.query import QueryError
 
-__all__ = ["Hit", "Index", "QueryError", "Results", "Snippet"]
+__all__ = ["ArticleNotFoundError", "Hit", "Index", "QueryError", "Results", "Snippet"]

@@ -1,0 +1,117 @@
+"""Related articles: an article's most distinctive terms, searched as one query.
+
+What Elasticsearch's ``more_like_this`` and Meilisearch's ``/similar`` do, with the
+index's own terms (Kazakh stems, Russian lemmas) and its own scorer:
+
+1. **The article's terms.** Its stored title and body are analysed again with the index's
+   analyzer (:func:`~kzsearch.analysis.index_terms`, what the writer indexed: the index
+   refuses to open under another analysis version), giving each term's frequency per
+   field. Stopwords are left out, and so are terms no other document has (they cannot
+   find anything).
+2. **Their weight in this article.** Each term gets the BM25F weight it has in this
+   document against the whole index, as :meth:`~kzsearch.search.scoring.Scorer.bm25f`
+   computes it: field frequencies weighted and divided by the document's length norm
+   per field, summed before the one saturation, times the idf. The document frequency is
+   the vocabulary's (largest over title and body; deleted documents count until a merge
+   drops them, as in Lucene's ``MoreLikeThis``).
+3. **The query.** The :data:`MAX_QUERY_TERMS` heaviest terms, each a
+   :class:`~kzsearch.search.query.Word` over title and body with its prefix class, as a
+   search word is, boosted by its weight over the heaviest one's; the OR of them is
+   scored by the search's scorer (:meth:`~kzsearch.search.scoring.Scorer.evaluate`), so a
+   related article is ranked as a search for those words would rank it. The article
+   itself is then taken out of the matches; filters, facets and ranking are the search's.
+
+``benchmarks/relevance.py`` measures it on KazQAD (passages of one Wikipedia article
+should be each other's related passages) beside the passage title's words as a query.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from whoosh import query as wq
+
+from kzsearch.analysis import index_terms, is_stopword
+from kzsearch.search.query import Word
+from kzsearch.search.ranking import BM25_K1, FIELD_WEIGHTS, PREFIX_WEIGHT
+from kzsearch.search.snapshot import Snapshot
+from kzsearch.search.vocabulary import prefix_key
+
+MAX_QUERY_TERMS = 25  # Elasticsearch's more_like_this default (max_query_terms)
+FIELDS = tuple(FIELD_WEIGHTS)  # title, body: what a search word looks in
+
+
+@dataclass(frozen=True)
+class RelatedQuery:
+    """The query of one article's related articles.
+
+    ``terms`` are its distinctive terms with their BM25F weights, heaviest first;
+    ``query`` the OR of them (``None`` when the article has none: then nothing is
+    related); ``matched`` the index terms a snippet marks.
+    """
+
+    docnum: int
+    terms: list[tuple[str, float]]
+    query: wq.Query | None
+    matched: frozenset[str]
+
+    @property
+    def text(self) -> str:
+        """The terms, heaviest first, space-separated (what ``Results.query`` shows)."""
+        return " ".join(term for term, _ in self.terms)
+
+
+def related_query(snapshot: Snapshot, docnum: int, limit: int = MAX_QUERY_TERMS
+                  ) -> RelatedQuery:
+    """The query that finds the articles related to document ``docnum`` of the snapshot."""
+    stored = snapshot.stored_fields(docnum)
+    terms = distinctive_terms(snapshot, docnum, {name: stored.get(name) or "" for name in FIELDS},
+                              limit)
+    if not terms:
+        return RelatedQuery(docnum, [], None, frozenset())
+    heaviest = terms[0][1]
+    words: list[wq.Query] = []
+    matched: set[str] = set()
+    for term, weight in terms:
+        classes = _prefix_class(snapshot, term)
+        words.append(Word([(term, 1.0)], FIELDS, classes, boost=weight / heaviest))
+        matched.add(term)
+        for members, _ in classes:
+            matched.update(members)
+    return RelatedQuery(docnum, terms, wq.Or(words), frozenset(matched))
+
+
+def distinctive_terms(snapshot: Snapshot, docnum: int, texts: dict[str, str],
+                      limit: int = MAX_QUERY_TERMS) -> list[tuple[str, float]]:
+    """The ``limit`` terms of the document's ``texts`` (by field) with the highest BM25F
+    weight in it, heaviest first (ties by term, so the choice is the same every time)."""
+    counts = {name: Counter(index_terms(text)) for name, text in texts.items()
+              if name in FIELD_WEIGHTS}
+    scorer = snapshot.scorer
+    norms = {name: float(scorer.norm[name][docnum]) for name in counts}
+    weighted: list[tuple[str, float]] = []
+    for term in sorted(set().union(*counts.values())):
+        found = snapshot.vocabulary.frequency(term)
+        if found < 2 or is_stopword(term):  # only this document has it, or no topic
+            continue
+        pseudo_tf = sum(FIELD_WEIGHTS[name] * tf[term] / norms[name]
+                        for name, tf in counts.items() if term in tf)
+        weighted.append((term, bm25(pseudo_tf, found, scorer.live_count)))
+    weighted.sort(key=lambda item: (-item[1], item[0]))
+    return weighted[:limit]
+
+
+def bm25(pseudo_tf: float, found: int, documents: int) -> float:
+    """BM25 of a (field-weighted, length-normalised) frequency, the idf of a term in
+    ``found`` of ``documents`` documents: the formula of ``Scorer.bm25f``."""
+    idf = math.log(1.0 + (documents - found + 0.5) / (found + 0.5))
+    return idf * (BM25_K1 + 1.0) * pseudo_tf / (pseudo_tf + BM25_K1)
+
+
+def _prefix_class(snapshot: Snapshot, term: str) -> list[tuple[tuple[str, ...], float]]:
+    """The term's prefix class, as a search word of that stem gets it."""
+    key = prefix_key(term)
+    members = tuple(snapshot.vocabulary.with_prefix(key)) if key is not None else ()
+    return [(members, PREFIX_WEIGHT)] if members else []
