@@ -244,3 +244,11 @@ def test_cli_similar_json_with_filters(sample_index: Index) -> None:
     assert {hit["rubric"] for hit in hits} == {"Экономика"}
     assert all(hit["published"] >= "2023-01-01" for hit in hits)
     assert summary["facets"]["rubric"] == {"Экономика": summary["total"]}
+
+
+def test_cli_help_names_show_and_similar() -> None:
+    listing = run("--help")
+    assert "kzsearch show ID" in listing.stdout and "kzsearch similar ID" in listing.stdout
+    for command in ("show", "similar"):
+        result = run(command, "--help")
+        assert result.exit_code == 0 and "exits with code 2" in result.stdout

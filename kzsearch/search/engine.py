@@ -34,14 +34,13 @@ from kzsearch.index import (
     survive_commits,
 )
 from kzsearch.search import documents, sidecars
-from kzsearch.search.documents import ArticleNotFoundError
 from kzsearch.search.highlight import Snippet, make_snippet
 from kzsearch.search.leaves import SharedReaders
 from kzsearch.search.postings import CACHE_POSTINGS, SizedCache
 from kzsearch.search.query import ParsedQuery, QueryBuilder, QueryError
 from kzsearch.search.ranking import SORTS, recency_factor
 from kzsearch.search.segments import SegmentCache
-from kzsearch.search.similar import related_query
+from kzsearch.search.similar import related_matches
 from kzsearch.search.snapshot import Snapshot as _Snapshot
 from kzsearch.search.snapshot import Snapshots, Version
 
@@ -306,15 +305,9 @@ class Index(IndexStore):
         until: dt.date | None,
         per_page: int,
     ) -> Results:
-        """As :meth:`_search` ranks, for the related query of the article (not matched)."""
-        docnum = documents.document_of(snapshot, article_id)
-        if docnum is None:
-            raise ArticleNotFoundError(article_id, f"the index at {self.path}")
-        related = related_query(snapshot, docnum)
-        if related.query is None:
-            return Results(related.text, 0, 1, per_page, [], {})
-        scores, matched = snapshot.scorer.evaluate(related.query)
-        matched[docnum] = False
+        """As :meth:`_search` filters and ranks, the related query's matches."""
+        where = f"the index at {self.path}"
+        related, scores, matched = related_matches(snapshot, article_id, where)
         allowed = _filters(snapshot, rubric, since, until)
         if allowed is not None:
             matched &= allowed

@@ -31,9 +31,12 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh import query as wq
 
 from kzsearch.analysis import index_terms, is_stopword
+from kzsearch.articles import normalise_id
+from kzsearch.search.documents import ArticleNotFoundError, document_of
 from kzsearch.search.query import Word
 from kzsearch.search.ranking import BM25_K1, FIELD_WEIGHTS, PREFIX_WEIGHT
 from kzsearch.search.snapshot import Snapshot
@@ -61,6 +64,24 @@ class RelatedQuery:
     def text(self) -> str:
         """The terms, heaviest first, space-separated (what ``Results.query`` shows)."""
         return " ".join(term for term, _ in self.terms)
+
+
+def related_matches(snapshot: Snapshot, article_id: str, where: str = "the index"
+                    ) -> tuple[RelatedQuery, np.ndarray, np.ndarray]:
+    """The related query of the article ``article_id`` (normalised), with its score and
+    match mask over every document number, as the search's scorer gives them, the
+    article itself not matched. Raises :class:`ArticleNotFoundError` (saying ``where``)
+    when no live article has the id."""
+    docnum = document_of(snapshot, article_id)
+    if docnum is None:
+        raise ArticleNotFoundError(normalise_id(article_id), where)
+    related = related_query(snapshot, docnum)
+    if related.query is None:
+        none = np.zeros(snapshot.scorer.size, dtype=bool)
+        return related, np.zeros(snapshot.scorer.size, dtype=np.float32), none
+    scores, matched = snapshot.scorer.evaluate(related.query)
+    matched[docnum] = False
+    return related, scores, matched
 
 
 def related_query(snapshot: Snapshot, docnum: int, limit: int = MAX_QUERY_TERMS
