@@ -252,3 +252,19 @@ def test_cli_help_names_show_and_similar() -> None:
     for command in ("show", "similar"):
         result = run(command, "--help")
         assert result.exit_code == 0 and "exits with code 2" in result.stdout
+
+
+def test_document_frequencies_in_bulk_are_the_vocabularys(sample_index: Index) -> None:
+    from kzsearch.analysis import index_terms
+    from kzsearch.search.similar import document_frequencies
+    from kzsearch.search.vocabulary import TableVocabulary, Vocabulary
+
+    snapshot = sample_index._current_snapshot()
+    assert isinstance(snapshot.vocabulary, TableVocabulary)  # the bulk path is tested
+    article = page("016")
+    terms = sorted(set(index_terms(article.title + " " + article.body))) + ["жоқсөзсөз"]
+    bulk = document_frequencies(snapshot.vocabulary, terms)
+    assert bulk == [snapshot.vocabulary.frequency(term) for term in terms]
+    whole = Vocabulary.from_reader(snapshot.reader)
+    assert bulk == [whole.frequency(term) for term in terms]
+    assert bulk[-1] == 0 and max(bulk) > 2

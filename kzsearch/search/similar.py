@@ -49,6 +49,8 @@ from kzsearch.search.documents import ArticleNotFoundError, document_of
 from kzsearch.search.query import Word
 from kzsearch.search.ranking import BM25_K1, FIELD_WEIGHTS
 from kzsearch.search.snapshot import Snapshot
+from kzsearch.search.terms import TEXT_FIELDS
+from kzsearch.search.vocabulary import TableVocabulary, Vocabulary
 
 MAX_QUERY_TERMS = 25  # Elasticsearch's more_like_this default (max_query_terms)
 FIELDS = tuple(FIELD_WEIGHTS)  # title, body: what a search word looks in
@@ -114,16 +116,37 @@ def distinctive_terms(snapshot: Snapshot, docnum: int, texts: dict[str, str],
               if name in FIELD_WEIGHTS}
     scorer = snapshot.scorer
     norms = {name: float(scorer.norm[name][docnum]) for name in counts}
+    candidates = sorted(term for term in set().union(*counts.values()) if not is_stopword(term))
     weighted: list[tuple[str, float]] = []
-    for term in sorted(set().union(*counts.values())):
-        found = snapshot.vocabulary.frequency(term)
-        if found < 2 or is_stopword(term):  # only this document has it, or no topic
+    for term, found in zip(candidates, document_frequencies(snapshot.vocabulary, candidates),
+                           strict=True):
+        if found < 2:  # only this document has it: it finds no other
             continue
         pseudo_tf = sum(FIELD_WEIGHTS[name] * tf[term] / norms[name]
                         for name, tf in counts.items() if term in tf)
         weighted.append((term, bm25(pseudo_tf, found, scorer.live_count)))
     weighted.sort(key=lambda item: (-item[1], item[0]))
     return weighted[:limit]
+
+
+def document_frequencies(vocabulary: Vocabulary | TableVocabulary, terms: list[str]
+                         ) -> list[int]:
+    """``vocabulary.frequency(term)`` of each term (its document frequency, largest over
+    the fields, summed over the segments), in one binary search per segment for all the
+    terms when the vocabulary is a generation's term tables: an article has hundreds of
+    distinct terms, and one look-up each cost more than the rest of ``similar``."""
+    if not isinstance(vocabulary, TableVocabulary) or not terms:
+        return [vocabulary.frequency(term) for term in terms]
+    per_field = np.zeros((len(terms), len(TEXT_FIELDS)), dtype=np.int64)
+    for table in vocabulary.tables:
+        found = [(row, term_id) for row, term_id in enumerate(table.find_many(terms))
+                 if term_id is not None]
+        if not found:
+            continue
+        rows, ids = (np.asarray(part, dtype=np.int64) for part in zip(*found, strict=True))
+        for column, name in enumerate(TEXT_FIELDS):
+            per_field[rows, column] += table.df[name][ids]
+    return per_field.max(axis=1).tolist()
 
 
 def bm25(pseudo_tf: float, found: int, documents: int) -> float:
