@@ -15,6 +15,14 @@ through kzsearch beside the original Cyrillic (issue 7). Last, the passages
 themselves are rewritten in 2021 and informal Latin and searched by the Cyrillic
 questions and by questions in the same script (issue 16: Latin-script articles).
 
+Related articles (issue 17): for every passage whose Wikipedia article title other
+passages of the pool share (316 of 697, in 124 titles), ``Index.similar(passage)`` should
+rank those passages first: precision@5 and MRR@10 beside a baseline, the passage title's
+words as a query (the passage itself left out of both), once on the index above (titles
+indexed, as a news site's headlines are) and once on the passages' texts alone (no title
+to find them by). Most titles have two or three passages, so precision@5 cannot reach 1:
+the "ceiling" column is the best any ranking could score.
+
 ``--previous PATH`` also runs the kzsearch rows with the code of another checkout
 (``PATH``, e.g. a checkout of main: the previous analysis version) in a subprocess
 of the same run, and prints them beside this one's; each ``×cyrillic`` ratio is
@@ -27,6 +35,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 import tempfile
 import time
@@ -242,6 +251,76 @@ def run(quick: bool = False, kzsearch_only: bool = False) -> list[dict]:
     return rows
 
 
+# -- related articles (issue 17) -------------------------------------------------------------
+
+RELATED_DEPTH = 10
+TITLE_WORD_RE = re.compile(r"\w+(?:-\w+)*")
+
+
+def related(corpus: list[dict[str, str]], quick: bool = False) -> list[dict]:
+    """Precision@5 and MRR@10 of ``Index.similar`` at finding a passage's same-title
+    passages, beside the title's words as a query; with titles indexed and without."""
+    by_title: dict[str, set[str]] = {}
+    for doc in corpus:
+        by_title.setdefault(doc["title"], set()).add(doc["_id"])
+    probes = [d for d in corpus if len(by_title[d["title"]]) > 1]
+    if quick:
+        probes = probes[:100]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for setting, with_titles in (("titles and texts", True), ("texts only", False)):
+            index = _related_index(corpus, Path(tmp) / setting.replace(" ", "-"), with_titles)
+
+            def similar(doc: dict[str, str], index=index) -> list[str]:
+                return [h.id for h in index.similar(doc["_id"], per_page=RELATED_DEPTH).hits]
+
+            def title_words(doc: dict[str, str], index=index) -> list[str]:
+                words = " ".join(TITLE_WORD_RE.findall(doc["title"]))
+                hits = index.search(words, per_page=RELATED_DEPTH + 1).hits
+                return [h.id for h in hits if h.id != doc["_id"]][:RELATED_DEPTH]
+
+            for system, rank in (("Index.similar", similar), ("title words as a query",
+                                                              title_words)):
+                rows.append({"indexed": setting, "system": system,
+                             **_related_scores(rank, probes, by_title)})
+    return rows
+
+
+def _related_index(corpus: list[dict[str, str]], path: Path, with_titles: bool) -> object:
+    from kzsearch import Article, Index
+
+    index = Index.create(path, overwrite=True)
+    index.add_many(Article(id=d["_id"], title=d["title"] if with_titles else "", body=d["text"])
+                   for d in corpus)
+    return index
+
+
+def _related_scores(rank: Callable[[dict[str, str]], list[str]], probes: list[dict[str, str]],
+                    by_title: dict[str, set[str]]) -> dict:
+    precision = mrr = ceiling = 0.0
+    started = time.perf_counter()
+    for doc in probes:
+        relevant = by_title[doc["title"]] - {doc["_id"]}
+        ranked = rank(doc)
+        assert doc["_id"] not in ranked, "a passage is not related to itself"
+        precision += len(set(ranked[:5]) & relevant) / 5
+        mrr += next((1 / (i + 1) for i, d in enumerate(ranked) if d in relevant), 0.0)
+        ceiling += min(5, len(relevant)) / 5
+    n = len(probes)
+    return {"precision@5": precision / n, "ceiling@5": ceiling / n, "mrr@10": mrr / n,
+            "passages": n, "ms/query": 1000 * (time.perf_counter() - started) / n}
+
+
+def related_markdown(rows: list[dict]) -> str:
+    lines = ["| indexed | ranking | P@5 | ceiling P@5 | MRR@10 | passages | ms/query |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['indexed']} | {r['system']} | {r['precision@5']:.3f} | "
+                     f"{r['ceiling@5']:.3f} | {r['mrr@10']:.3f} | {r['passages']} | "
+                     f"{r['ms/query']:.1f} |")
+    return "\n".join(lines)
+
+
 def _ratios(rows: list[dict], name: str) -> None:
     """``vs kzsearch``: nDCG@10 over that of ``name``'s Cyrillic row."""
     base = next(r for r in rows if r["system"] == name and r["queries-as"] == "cyrillic")
@@ -292,6 +371,10 @@ def main() -> None:
     if args.previous:
         rows += previous(args.previous, args.quick)
     print(markdown(rows))
+    if not args.kzsearch_only:
+        related_rows = related(load_corpus(), quick=args.quick)
+        print("\nRelated articles (Index.similar): same-title passages among the first five\n")
+        print(related_markdown(related_rows))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -175,6 +175,23 @@ def open_table(searches: dict[str, Any]) -> list[str]:
     return lines
 
 
+def similar_lines(searches: dict[str, Any]) -> list[str]:
+    """``Index.similar``'s latency (``benchmarks/similar_speed.py``), if it was measured."""
+    figures = searches.get("kzsearch", {}).get("similar")
+    if not figures:
+        return []
+    if "error" in figures:
+        return ["", "### Related articles (`Index.similar`)", "", figures["error"]]
+    return [
+        "", "### Related articles (`Index.similar`)", "",
+        f"10 related articles for each of {figures['n']} fixed articles of the corpus"
+        " (`benchmarks/similar_speed.py`): warm p50 / p95"
+        f" **{figures['p50_ms']:.1f} / {figures['p95_ms']:.1f} ms**, cold (first pass)"
+        f" {figures['cold_p50_ms']:.1f} / {figures['cold_p95_ms']:.1f} ms;"
+        f" {figures['mean_hits']} hits on average.",
+    ]
+
+
 def targets(size: dict[str, Any]) -> list[dict[str, Any]]:
     """The issues' targets, evaluated on one corpus size (they are set for 100k articles).
 
@@ -367,6 +384,7 @@ def render(report: dict[str, Any], relevance_md: str | None, startup: dict[str, 
             lines += ["", "### Query latency (warm; cold = first pass)", ""]
             lines += latency_table(size["queries"])
             lines += ["", "### Opening", ""] + open_table(size["queries"])
+            lines += similar_lines(size["queries"])
         else:
             lines += ["", "Queries not run (`--no-queries`)."]
         lines += ["", "### Compared", ""] + summary_lines(size)

@@ -26,6 +26,7 @@ import importlib.util
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -156,6 +157,7 @@ def run_size(articles: int, args: argparse.Namespace, data: Path) -> dict[str, A
         keep=args.keep_indexes,
         rounds=args.query_rounds,
         build_rounds=args.build_rounds,
+        extra=lambda engine, path: similar_latency(engine, path, corpus, args.seed),
     )
     if not args.keep_indexes:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -179,6 +181,26 @@ def run_size(articles: int, args: argparse.Namespace, data: Path) -> dict[str, A
     return size
 
 
+def similar_latency(engine: str, path: Path, corpus: Path, seed: int) -> dict[str, Any]:
+    """``Index.similar`` p50/p95 over a fixed sample of the corpus's ids, measured by
+    ``benchmarks/similar_speed.py`` in a fresh interpreter (kzsearch only)."""
+    if engine != "kzsearch":
+        return {}
+    log("  similar (related articles) ...")
+    done = subprocess.run(
+        [sys.executable, str(HERE / "similar_speed.py"), str(path), str(corpus),
+         "--seed", str(seed)],
+        capture_output=True, text=True, env=speed.worker_env(None),
+    )
+    if done.returncode != 0:
+        tail = " | ".join(done.stderr.strip().splitlines()[-3:])
+        return {"similar": {"error": f"exit {done.returncode}: {tail}"}}
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    log(f"    p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms"
+        f" (cold {figures['cold_p50_ms']} / {figures['cold_p95_ms']} ms)")
+    return {"similar": figures}
+
+
 def relevance(quick: bool) -> tuple[list[dict[str, Any]] | str, str | None]:
     """Rows from ``benchmarks/relevance.py`` (loaded by path) and its own Markdown, if any."""
     path = HERE / "relevance.py"
@@ -190,10 +212,16 @@ def relevance(quick: bool) -> tuple[list[dict[str, Any]] | str, str | None]:
     try:
         spec.loader.exec_module(module)  # type: ignore[union-attr]
         rows = module.run(quick=quick)
+        related = getattr(module, "related", None)
+        related_rows = related(module.load_corpus(), quick=quick) if callable(related) else None
     except Exception as exc:  # noqa: BLE001 - a broken relevance run must not sink the report
         return f"relevance: benchmarks/relevance.py failed: {type(exc).__name__}: {exc}", None
     render = getattr(module, "markdown", None)
-    return rows, render(rows) if callable(render) else None
+    markdown = render(rows) if callable(render) else None
+    if markdown and related_rows:
+        markdown += ("\n\nRelated articles (`Index.similar`): same-title passages among the"
+                     " first five\n\n" + module.related_markdown(related_rows))
+    return rows, markdown
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -314,6 +314,7 @@ def measure(
     keep: bool = True,
     rounds: int = 1,
     build_rounds: int = 1,
+    extra: Callable[[str, Path], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Build with every engine, then query every engine; results keyed by build label.
 
@@ -322,7 +323,9 @@ def measure(
     (:func:`build_trees`); then each index gets ``rounds`` query sessions, the trees in
     lockstep (:func:`query_rounds`), and each figure is the best of the rounds.
     ``procs2`` False skips the ``procs=2`` build, ``queries`` False all query sessions;
-    ``keep`` False removes each index once it has been queried."""
+    ``keep`` False removes each index once it has been queried. ``extra(engine, path)``,
+    if given, measures more on this tree's queried index of each engine (before it is
+    removed); what it returns is added to that engine's query figures."""
     builds: dict[str, Any] = {}
     searches: dict[str, Any] = {}
     for label, engine, procs in BUILDS:
@@ -345,6 +348,9 @@ def measure(
             elif not keep:
                 shutil.rmtree(path, ignore_errors=True)
         searches.update(query_rounds(engine, built, queries_path, rounds, log))
+        for tree, key, path in built if extra is not None else ():
+            if tree is THIS_TREE and "error" not in searches[key]:
+                searches[key].update(extra(engine, path))
         for _, _, path in built if not keep else ():
             shutil.rmtree(path, ignore_errors=True)
     return {"builds": builds, "queries": searches}

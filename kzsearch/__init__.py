@@ -36,6 +36,7 @@ _EXPORTS = {
     "IndexVersionError": "kzsearch.index",
     "UntrustedIndexError": "kzsearch.index",
     "Index": "kzsearch.search",
+    "ArticleNotFoundError": "kzsearch.search",
     "Hit": "kzsearch.search",
     "Results": "kzsearch.search",
     "Snippet": "kzsearch.search",
@@ -48,6 +49,7 @@ __all__ = [
     "ANALYSIS_VERSION",
     "ANALYZER",
     "Article",
+    "ArticleNotFoundError",
     "ArticleSourceError",
     "Hit",
     "Index",
@@ -90,7 +92,14 @@ if TYPE_CHECKING:
         IndexVersionError,
         UntrustedIndexError,
     )
-    from kzsearch.search import Hit, Index, QueryError, Results, Snippet
+    from kzsearch.search import (
+        ArticleNotFoundError,
+        Hit,
+        Index,
+        QueryError,
+        Results,
+        Snippet,
+    )
     from kzsearch.text.translit import to_cyrillic, to_latin
 
 

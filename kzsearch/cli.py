@@ -38,6 +38,7 @@ SHOWN_MISSING_IDS = 20
 # does not import the package at start-up.
 INPUT_ERRORS = {
     "QueryError",
+    "ArticleNotFoundError",
     "ArticleSourceError",
     "IndexNotFoundError",
     "IndexVersionError",
@@ -141,6 +142,8 @@ def main(debug: bool) -> None:
       kzsearch index add today/             add or update articles by id
       kzsearch search мемлекеттердің        any inflected form finds all the others
       kzsearch search qazaqstan --json      Latin script too; JSON for scripts
+      kzsearch show ID                      one article, by the id a search shows
+      kzsearch similar ID                   articles related to that article
       kzsearch analyze "ҚР-ның заңдары"     see the index terms of a text
       kzsearch stats                        documents, rubrics, dates of an index
 
@@ -714,6 +717,96 @@ def _print_results(results: Any) -> None:
         click.echo(f"{results.total} found; showing {shown} (page {results.page}/{results.pages})")
     if results.suggestion:
         click.echo(f"did you mean: {results.suggestion}")
+
+
+# -- show, similar -------------------------------------------------------------------------
+
+
+@main.command("show")
+@click.argument("article_id", metavar="ID")
+@index_option
+@click.option("--json", "as_json", is_flag=True,
+              help="The article as one JSON object (the fields `index build` reads).")
+def show_command(article_id: str, index_path: Path, as_json: bool) -> None:
+    """Print the article with this ID (the "id" of `kzsearch search --json`).
+
+    The ID is cleaned as when indexing (spaces, line breaks, Unicode form).
+    An ID that no article has exits with code 2.
+
+    \b
+    Examples:
+      kzsearch show 1a85c79a843fb5f8
+      kzsearch show 1a85c79a843fb5f8 --json
+    """
+    from kzsearch import ArticleNotFoundError, Index
+    from kzsearch.articles.validate import normalise_id
+
+    article = Index.open(index_path).get(article_id)
+    if article is None:
+        raise ArticleNotFoundError(normalise_id(article_id), f"the index at {index_path}")
+    if as_json:
+        click.echo(json.dumps(article.to_dict(), ensure_ascii=False))
+        return
+    colour = _colour(sys.stdout)
+    click.echo(click.style(article.title, bold=True) if colour else article.title)
+    facts = [article.published.isoformat() if article.published else "—",
+             article.rubric or "—"]
+    if article.views is not None:
+        facts.append(f"{article.views:,} views".replace(",", " "))
+    if article.lang:
+        facts.append(article.lang)
+    click.echo("  ·  ".join(facts) + f"  ·  id {article.id}")
+    if article.url:
+        click.echo(article.url)
+    click.echo("")
+    click.echo(article.body)
+
+
+@main.command("similar")
+@click.argument("article_id", metavar="ID")
+@index_option
+@click.option("--rubric", "rubrics", multiple=True, help="Only this rubric (repeatable).")
+@click.option("--since", metavar="DATE",
+              help="Only articles published on or after DATE (2024-05-17, 2024-05, 2024).")
+@click.option("--until", metavar="DATE",
+              help="Only articles published on or before DATE (2024-05-17, 2024-05, 2024).")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="Related articles shown.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object, as search --json gives (its query: the terms searched).")
+@click.option("--jsonl", "as_jsonl", is_flag=True,
+              help="One JSON object per hit, then one {\"summary\": …} line.")
+def similar_command(  # noqa: PLR0913 - one parameter per option
+    article_id: str, index_path: Path, rubrics: Sequence[str], since: str | None,
+    until: str | None, limit: int, as_json: bool, as_jsonl: bool,
+) -> None:
+    """Articles related to the article ID: its most distinctive words, searched.
+
+    The summary's "query" is the index terms searched, most distinctive first.
+    An ID that no article has exits with code 2. --since and --until take a day,
+    a month (2024-05) or a year (2024), as search does.
+
+    \b
+    Examples:
+      kzsearch similar 1a85c79a843fb5f8
+      kzsearch similar 1a85c79a843fb5f8 --rubric Экономика --since 2022 --json
+    """
+    from kzsearch import Index
+
+    if as_json and as_jsonl:
+        raise click.UsageError("choose one of --json and --jsonl")
+    started = time.perf_counter()
+    results = Index.open(index_path).similar(
+        article_id, rubric=list(rubrics) or None, since=since, until=until, per_page=limit)
+    took_ms = (time.perf_counter() - started) * 1000
+    if as_json:
+        click.echo(json.dumps(_results_object(results, took_ms), ensure_ascii=False, indent=2))
+    elif as_jsonl:
+        for line in _json_lines(results):
+            click.echo(line)
+    else:
+        click.echo(f"related by: {results.query or '—'}")
+        _print_results(results)
 
 
 # -- analyze, stats ------------------------------------------------------------------------

@@ -7,12 +7,16 @@
 * :mod:`.scoring` — the query tree scored over every document number at once (BM25F);
 * :mod:`.highlight` — title and body highlights with the matched words marked;
 * :mod:`.explain` — why a hit scored what it did, term by term, field by field;
+* :mod:`.documents` — articles by id (``Index.get``);
+* :mod:`.similar` — related articles: an article's distinctive terms as a query;
 * :mod:`.engine` — :class:`Index`, whose ``search`` ties them together.
 """
 
+from kzsearch.search.documents import ArticleNotFoundError
 from kzsearch.search.engine import Hit, Index, Results
 from kzsearch.search.explain import Explanation
 from kzsearch.search.highlight import Highlights, Snippet
 from kzsearch.search.query import QueryError
 
-__all__ = ["Explanation", "Highlights", "Hit", "Index", "QueryError", "Results", "Snippet"]
+__all__ = ["ArticleNotFoundError", "Explanation", "Highlights", "Hit", "Index", "QueryError",
+           "Results", "Snippet"]

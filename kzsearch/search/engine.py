@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from kzsearch.articles import normalise_rubric
+from kzsearch.articles import Article, normalise_id, normalise_rubric
 from kzsearch.index import (
     IndexNotFoundError,
     IndexStats,
@@ -35,7 +35,7 @@ from kzsearch.index import (
     reading_files,
     survive_commits,
 )
-from kzsearch.search import sidecars
+from kzsearch.search import documents, sidecars
 from kzsearch.search.explain import Explanation, explain_page
 from kzsearch.search.highlight import Highlights, Snippet
 from kzsearch.search.leaves import SharedReaders
@@ -43,6 +43,7 @@ from kzsearch.search.postings import CACHE_POSTINGS, SizedCache
 from kzsearch.search.query import ParsedQuery, QueryBuilder, QueryError
 from kzsearch.search.ranking import SORT_ALIASES, SORTS, recency_factor, sort_order
 from kzsearch.search.segments import SegmentCache
+from kzsearch.search.similar import related_matches
 from kzsearch.search.snapshot import Snapshot as _Snapshot
 from kzsearch.search.snapshot import Snapshots, Version
 
@@ -234,6 +235,44 @@ class Index(IndexStore):
                                               explain)
             )
 
+    def get(self, id: str) -> Article | None:  # noqa: A002 - the name of the issue's API
+        """The article stored under ``id``, or ``None`` if no live article has it.
+
+        The id is normalised as ingest normalised it (NFC, one line, single spaces, no
+        invisible characters: :func:`~kzsearch.articles.normalise_id`), so an id copied
+        with a stray space or a zero-width character still finds its article; an ``int``
+        counts as its digits. Raises ``TypeError`` for any other type.
+        """
+        key = normalise_id(id)  # a TypeError here is the caller's, not a damaged index
+        with reading_files(self.path):
+            return self._with_snapshot(lambda snapshot: documents.fetch(snapshot, key))
+
+    def similar(
+        self,
+        id: str,  # noqa: A002 - the name of the issue's API
+        *,
+        rubric: str | Iterable[str] | None = None,
+        since: DateLike = None,
+        until: DateLike = None,
+        per_page: int = 10,
+    ) -> Results:
+        """Articles related to the article ``id``, best first, the article itself excluded.
+
+        The article's most distinctive terms (its heaviest by BM25F weight in it against
+        the whole index, :mod:`kzsearch.search.similar`) are searched as one query, scored
+        as :meth:`search` scores; ``rubric``, ``since``, ``until``, ``per_page``, the total
+        and the facets are :meth:`search`'s. ``Results.query`` is the terms searched,
+        heaviest first. The id is normalised as :meth:`get` normalises it; an id that no
+        live article has raises :class:`ArticleNotFoundError` (a ``KeyError``).
+        """
+        _check_paging("relevance", 1, per_page, None)
+        since_date, until_date = _as_date(since, "since"), _as_date(until, "until")
+        key = normalise_id(id)
+        with reading_files(self.path):
+            return self._with_snapshot(
+                lambda snapshot: self._similar(snapshot, key, rubric, since_date, until_date,
+                                               per_page))
+
     def __len__(self) -> int:
         """Live documents of the current snapshot: the count a search now would see."""
         return self._with_snapshot(lambda snapshot: snapshot.documents)
@@ -353,6 +392,28 @@ class Index(IndexStore):
         if explain:
             hits = _explained(snapshot, parsed.query, hits, docs[order], recency, rubric_boost)
         return Results(query, len(docs), page, per_page, hits, snapshot.facets(docs), suggestion)
+
+    def _similar(  # noqa: PLR0913 - the parameters of similar(), checked
+        self,
+        snapshot: _Snapshot,
+        article_id: str,
+        rubric: str | Iterable[str] | None,
+        since: dt.date | None,
+        until: dt.date | None,
+        per_page: int,
+    ) -> Results:
+        """As :meth:`_search` filters and ranks, the related query's matches."""
+        where = f"the index at {self.path}"
+        related, scores, matched = related_matches(snapshot, article_id, where)
+        allowed = _filters(snapshot, rubric, since, until)
+        if allowed is not None:
+            matched &= allowed
+        docs = np.flatnonzero(matched)
+        final = _final_scores(snapshot, docs, scores[docs], None, None)
+        order = _ranked(snapshot, docs, final, "relevance", per_page)
+        hits = [_hit(snapshot.stored_fields(int(docs[i])), float(final[i]), related.matched)
+                for i in order]
+        return Results(related.text, len(docs), 1, per_page, hits, snapshot.facets(docs))
 
     def _suggest(self, text: str, parsed: ParsedQuery, snapshot: _Snapshot) -> str | None:
         """Replace each unknown word's stem by the closest known term, keeping its ending.
