@@ -10,8 +10,9 @@ frequent are read from their stored title and body (its first :data:`SCAN_CHARS`
 characters), those whose index term is the corrected one are counted, and of the forms
 in the user's script the one closest to what was typed wins: fewest edits (Damerau-
 Levenshtein), then the corrected stem with the user's own ending, then a form that only
-adds letters to what was typed, then the most frequent. A ``?`` inside a word (``мемлек?т``, a wildcard elsewhere) counts as any one
-letter, so it gets ``мемлекет``. The user's capitals are kept (``Мектептр`` → ``Мектеп``).
+adds letters to what was typed, then the most frequent. A ``?`` inside a word
+(``мемлек?т``, a wildcard elsewhere) counts as any one letter, so it gets ``мемлекет``.
+The user's capitals are kept (``Мектептр`` → ``Мектептер``).
 
 Which words are unknown is the query's business (:mod:`kzsearch.search.query`: none of
 its terms is in the index; a dictionary Russian word that its prefix class finds, such
