@@ -50,7 +50,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024  # the stored JSON, and a list to read
 MAX_GROUPS = 20_000
 MAX_ENTRIES = 32  # per group
 MAX_ENTRY_CHARS = 100
-MAX_ENTRY_WORDS = 6
+MAX_ENTRY_WORDS = 10
 SHOWN_PROBLEMS = 20  # bad lines listed in one error (all are counted)
 
 Groups = list[list[str]]

@@ -2,10 +2,12 @@
 
 * :mod:`.vocabulary` — the index's terms, for folded look-ups, prefix classes, suggestions;
 * :mod:`.ranking` — BM25F parameters; recency and rubric blended in once per document;
+* :mod:`.synonyms` — an index's synonym groups as index terms, for query expansion;
 * :mod:`.query` — what a person types → a tree of Whoosh queries over index terms;
 * :mod:`.arrays` — Whoosh's postings and columns as numpy arrays;
 * :mod:`.scoring` — the query tree scored over every document number at once (BM25F);
 * :mod:`.highlight` — snippets with the matched words marked;
+* :mod:`.suggest` — "did you mean": words seen in the index for misspelt query words;
 * :mod:`.engine` — :class:`Index`, whose ``search`` ties them together.
 """
 
