@@ -62,6 +62,11 @@ def test_a_question_mark_inside_a_word_stands_for_a_letter(index: Index) -> None
     assert index.search("бюдж?т").suggestion == "бюджет"
 
 
+def test_a_latin_misspelling_gets_the_cyrillic_word_the_articles_use(index: Index) -> None:
+    assert index.search("bıudjet").suggestion == "бюджет"  # 2021 Latin; was the same
+    assert index.search("qazaqstandn").suggestion == "қазақстанда"  # was қазақстан
+
+
 def test_a_russian_word_spelled_right_gets_no_suggestion(index: Index) -> None:
     results = index.search("сборные")  # lemma сборный; found by the class of сборная
     assert [hit.title for hit in results.hits] == [TEAM.title]

@@ -8,11 +8,13 @@ back is often no word at all (``мемлекетердің``: the stem ``мем�
 index*: the words of the :data:`FORM_DOCUMENTS` articles where the corrected term is most
 frequent are read from their stored title and body (its first :data:`SCAN_CHARS`
 characters), those whose index term is the corrected one are counted, and of the forms
-in the user's script the one closest to what was typed wins: fewest edits (Damerau-
-Levenshtein), then the corrected stem with the user's own ending, then a form that only
-adds letters to what was typed, then the most frequent. A ``?`` inside a word
-(``мемлек?т``, a wildcard elsewhere) counts as any one letter, so it gets ``мемлекет``.
-The user's capitals are kept (``Мектептр`` → ``Мектептер``).
+the one closest to what was typed wins: fewest edits (Damerau-Levenshtein, Latin read
+as its Cyrillic transliteration), then a form in the script typed, then the corrected
+stem with the user's own ending, then a form that only adds letters to what was typed,
+then the most frequent. A ``?`` inside a word (``мемлек?т``, a wildcard elsewhere)
+counts as any one letter, so it gets ``мемлекет``. The user's capitals are kept
+(``Мектептр`` → ``Мектептер``); a Latin word gets the Cyrillic form unless a Latin one
+is as close (``bıudjet`` → ``бюджет``).
 
 Which words are unknown is the query's business (:mod:`kzsearch.search.query`: none of
 its terms is in the index; a dictionary Russian word that its prefix class finds, such
@@ -36,6 +38,7 @@ import numpy as np
 
 from kzsearch.analysis import index_term, tokens
 from kzsearch.search.vocabulary import TEXT_FIELDS, edit_distance
+from kzsearch.text.translit import to_cyrillic
 
 FORM_DOCUMENTS = 8  # stored articles read for the forms of one corrected term
 SCAN_CHARS = 5_000  # characters of each body read for forms
@@ -65,20 +68,26 @@ def suggest(text: str, unknown: Iterable[tuple[str, str]], snapshot: Any) -> str
 
 
 def best_form(word: str, term: str, better: str, forms: Counter[str]) -> str | None:
-    """Of ``forms`` (of the corrected term ``better``) in the script of ``word``, the one
-    closest to ``word``; ties go to ``better`` with the user's ending, then to a form
-    holding every letter typed, in order (only letters left out, the commonest slip:
-    ``мектептр`` is ``мектептер`` sooner than ``мектепте``), then to the most frequent,
-    then to the alphabet. ``None`` when there is none in that script."""
-    latin = bool(LATIN_RE.search(word))
-    own = better + word[len(term):] if word.startswith(term) else None
-    candidates = [form for form in forms if bool(LATIN_RE.search(form)) == latin]
-    if not candidates:
+    """Of ``forms`` (of the corrected term ``better``), the one closest to ``word``, both
+    compared in Cyrillic (a Latin word or form by its transliteration); ties go to a form
+    in the script typed, then to ``better`` with the user's ending, then to a form holding
+    every letter typed, in order (only letters left out, the commonest slip: ``мектептр``
+    is ``мектептер`` sooner than ``мектепте``), then to the most frequent, then to the
+    alphabet. ``None`` when there is no form."""
+    if not forms:
         return None
-    limit = len(word) + max(len(form) for form in candidates)  # exact distances
-    return min(candidates, key=lambda form: (edit_distance(word, form, limit), form != own,
-                                             not _holds_in_order(form, word), -forms[form],
-                                             form))
+    latin = bool(LATIN_RE.search(word))
+    typed = _cyrillic(word)
+    own = better + typed[len(term):] if typed.startswith(term) else None
+    read = {form: _cyrillic(form) for form in forms}
+    limit = len(typed) + max(len(form) for form in read.values())  # exact distances
+    return min(forms, key=lambda form: (
+        edit_distance(typed, read[form], limit), bool(LATIN_RE.search(form)) != latin,
+        read[form] != own, not _holds_in_order(read[form], typed), -forms[form], form))
+
+
+def _cyrillic(word: str) -> str:
+    return to_cyrillic(word).lower() if LATIN_RE.search(word) else word
 
 
 def _holds_in_order(form: str, word: str) -> bool:
