@@ -57,17 +57,17 @@ class SynonymTable:
 
     def expand(self, keys: dict[Reading, float]) -> dict[Reading, float]:
         """The readings that the groups of any of ``keys`` add, each with the largest
-        weight of a key that found it; the keys themselves are not repeated. At most
-        :data:`MAX_EXPANSIONS`, the groups in file order."""
+        weight of a key that found it (keys are taken heaviest first); the keys
+        themselves are not repeated. The groups are read in file order until
+        :data:`MAX_EXPANSIONS` readings are found (a group is not cut)."""
         found: dict[Reading, float] = {}
-        for key, weight in keys.items():
+        for key, weight in sorted(keys.items(), key=lambda item: -item[1]):
             for number in self._groups_of.get(key, ()):
+                if len(found) >= MAX_EXPANSIONS:  # bounded work, whatever the file holds
+                    return found
                 for reading in self.groups[number]:
-                    if reading in keys or found.get(reading, -1.0) >= weight:
-                        continue
-                    if reading not in found and len(found) >= MAX_EXPANSIONS:
-                        continue
-                    found[reading] = weight
+                    if reading not in keys and reading not in found:
+                        found[reading] = weight
         return found
 
 
