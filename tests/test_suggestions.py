@@ -90,5 +90,12 @@ def test_the_forms_of_a_corrected_word_are_read_once_per_index_state(
     for _ in range(3):
         assert index.search("республикалқ").suggestion == "республикалық"
     assert reads == ["республикалық"]  # the corrected term, once
-    forms = suggest.seen_forms(index._current_snapshot(), "республикалық")
-    assert {"республикалық"} < set(forms)  # and its other forms (республикалықтан...)
+
+
+def test_the_forms_of_a_term_are_its_words_in_the_articles(index: Index) -> None:
+    """Forms whose stem is not their beginning (кітабы) and Russian forms are found."""
+    snapshot = index._current_snapshot()
+    assert {"кітап", "кітаптар", "кітабы", "кітаптардың"} <= set(
+        suggest.seen_forms(snapshot, "кітап"))
+    assert {"школа", "школы", "школах"} <= set(suggest.seen_forms(snapshot, "школа"))
+    assert "мемлекеттік" not in suggest.seen_forms(snapshot, "мемлекет")  # a term of its own

@@ -7,7 +7,7 @@ back is often no word at all (``мемлекетердің``: the stem ``мем�
 "мемлекетдің"; the word is ``мемлекеттердің``). So a suggestion is a *form seen in the
 index*: the words of the :data:`FORM_DOCUMENTS` articles where the corrected term is most
 frequent are read from their stored title and body (its first :data:`SCAN_CHARS`
-characters), those whose index term is the corrected one are counted, and of the forms
+characters), the words whose index term is the corrected one are counted, and of the forms
 the one closest to what was typed wins: fewest edits (Damerau-Levenshtein, Latin read
 as its Cyrillic transliteration), then a form in the script typed, then the corrected
 stem with the user's own ending, then a form that only adds letters to what was typed,
@@ -36,11 +36,12 @@ from typing import Any
 
 import numpy as np
 
-from kzsearch.analysis import index_term, tokens
+from kzsearch.analysis import index_term
 from kzsearch.search.vocabulary import TEXT_FIELDS, edit_distance
+from kzsearch.text.lang import KAZAKH_LETTER_RE
 from kzsearch.text.translit import to_cyrillic
 
-FORM_DOCUMENTS = 8  # stored articles read for the forms of one corrected term
+FORM_DOCUMENTS = 24  # stored articles read for the forms of one corrected term
 SCAN_CHARS = 5_000  # characters of each body read for forms
 FORMS_CACHE_LIMIT = 2_048  # corrected terms whose forms one snapshot remembers
 LATIN_RE = re.compile("[A-Za-z\u00c0-\u024f]")
@@ -112,14 +113,29 @@ def seen_forms(snapshot: Any, term: str) -> Counter[str]:
 
 
 def _read_forms(snapshot: Any, term: str) -> Counter[str]:
+    """Only the words that begin like the term (all but its last two letters: ``кітап``
+    → ``кітабы``, ``школа`` → ``школе``) are found, by one regular expression over the
+    lower-cased text, and analysed, as Kazakh and, without Kazakh letters, as Russian:
+    the cost is reading the articles, not tokenising them (Latin-script text is not
+    searched)."""
     forms: Counter[str] = Counter()
+    head = term[:max(1, len(term) - 2)]
+    words = re.compile(rf"(?<![^\W_]){re.escape(head)}[^\W_]*")
     for doc in _richest_documents(snapshot, term):
         stored = snapshot.stored_fields(doc)
         text = f"{stored.get('title') or ''}\n{(stored.get('body') or '')[:SCAN_CHARS]}"
-        for token in tokens(text):
-            if index_term(token.text, token.lang) == term:
-                forms[token.text] += 1
+        for word in words.findall(text.lower()):
+            if _is_form(word, term):
+                forms[word] += 1
     return forms
+
+
+def _is_form(word: str, term: str) -> bool:
+    """``word``'s index term is ``term`` in a Kazakh sentence, or, for a word without
+    Kazakh letters, in a Russian one."""
+    if index_term(word, "kk") == term:
+        return True
+    return not KAZAKH_LETTER_RE.search(word) and index_term(word, "ru") == term
 
 
 def _richest_documents(snapshot: Any, term: str) -> list[int]:
