@@ -47,6 +47,7 @@ INPUT_ERRORS = {
     "FileNotFoundError",
     "IsADirectoryError",
     "NotADirectoryError",
+    "SynonymFileError",
 }
 # Failures whose message says all there is to say: no "--debug" hint.
 EXPECTED_FAILURES = {"IndexLockedError", "PermissionError"}
@@ -169,7 +170,7 @@ def index_option(func: Any) -> Any:
 
 @main.group("index")
 def index_group() -> None:
-    """Build and maintain an index: build, add, delete, optimize.
+    """Build and maintain an index: build, add, delete, optimize, synonyms.
 
     \b
     Examples:
@@ -178,6 +179,7 @@ def index_group() -> None:
       kzsearch index add today.jsonl
       kzsearch index delete 1a85c79a843fb5f8
       kzsearch index optimize
+      kzsearch index synonyms synonyms.txt
     """
 
 
@@ -333,6 +335,43 @@ def index_optimize(index_path: Path, wait: float) -> None:
     index = Index.open(index_path)
     index.optimize(lock_timeout=wait)
     click.echo(f"optimized {len(index)} documents in {time.perf_counter() - started:.1f} s")
+
+
+@index_group.command("synonyms")
+@click.argument("file", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@index_option
+@WAIT
+@click.option("--clear", is_flag=True, help="Remove the index's synonyms.")
+def index_synonyms(file: Path | None, index_path: Path, wait: float, clear: bool) -> None:
+    """Set the index's synonyms from FILE (UTF-8), replacing the ones it had.
+
+    \b
+    One group per line, entries separated by commas; an entry is a word or
+    a few words, in any form. Blank lines and lines starting with # are skipped:
+      # the country
+      Қазақстан, Казахстан
+      Біріккен Ұлттар Ұйымы, БҰҰ, ООН
+
+    Each entry, in any inflected form, then finds the others. Bad lines are
+    reported with their line numbers and nothing is stored. Searches use the
+    new synonyms at once; a rebuild with --overwrite keeps them. Without FILE
+    (and --clear) the stored groups are printed in the same format.
+    """
+    from kzsearch import Index
+    from kzsearch.synonyms import read_list
+
+    if file is not None and clear:
+        raise click.UsageError("give a FILE or --clear, not both")
+    index = Index.open(index_path)
+    if file is None and not clear:
+        for group in index.synonyms():
+            click.echo(", ".join(group))
+        return
+    groups = read_list(file) if file is not None else []
+    kept = index.set_synonyms(groups, lock_timeout=wait)
+    click.echo(f"{kept} synonym groups set in {index_path}" if kept else
+               f"synonyms removed from {index_path}")
 
 
 def _check_rejects(rejects: Path | None, sources: Sequence[Path], index_path: Path) -> None:

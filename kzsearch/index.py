@@ -86,7 +86,7 @@ from whoosh.reading import EmptyReader
 from whoosh.util.filelock import try_for
 from whoosh.writing import NO_MERGE
 
-from kzsearch import commits, locking, mappedfiles, safefiles, safepickle, segwriter
+from kzsearch import commits, locking, mappedfiles, safefiles, safepickle, segwriter, synonyms
 from kzsearch.analysis import ANALYSIS_VERSION, ANALYZER
 from kzsearch.articles import Article, IngestReport
 from kzsearch.articles.validate import normalise_id
@@ -105,7 +105,8 @@ R = TypeVar("R")
 VANISHED_RETRIES = 5  # each try already includes Whoosh's own ten
 # Everything Whoosh (index name MAIN) and kzsearch write into an index directory.
 INDEX_FILE_RE = re.compile(
-    r"_MAIN_[0-9]+\.toc|MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+|MAIN_WRITELOCK|kzsearch\.json(\.tmp)?")
+    r"_MAIN_[0-9]+\.toc|MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+|MAIN_WRITELOCK"
+    r"|kzsearch(?:\.synonyms)?\.json(\.tmp)?")
 INDEX_TEMP_DIR = "MAIN.tmp"
 RENAME_EXCHANGE = 2  # from <linux/fs.h>
 AT_FDCWD = -100
@@ -409,11 +410,14 @@ class IndexStore:
 
     @classmethod
     def _create_in(cls: type[T], path: Path, overwrite: bool = False) -> T:
+        kept: synonyms.Groups = []
         if _check_replaceable(path, overwrite):
+            kept = _kept_synonyms(path)
             shutil.rmtree(path)
         safefiles.make_dirs(path)
         ix = index.create_in(str(path), build_schema())
         _write_meta(path)
+        _write_synonyms(path, kept)
         return cls(path, ix)
 
     @classmethod
@@ -441,7 +445,9 @@ class IndexStore:
             staging = Path(tempfile.mkdtemp(prefix=prefix, suffix=".new", dir=path.parent))
             try:
                 os.chmod(staging, 0o755)  # mkdtemp's 0700 would hide the index from others
-                yield cls._create_in(staging)
+                built = cls._create_in(staging)
+                _write_synonyms(staging, _kept_synonyms(path))
+                yield built
                 _swap(staging, path)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
@@ -620,6 +626,40 @@ class IndexStore:
         """Merge all segments into one: smaller and faster to search, slow to do."""
         with self._writing(1, lock_timeout) as writer:
             writer.commit(optimize=True)
+
+    # -- synonyms --------------------------------------------------------------------------
+
+    def set_synonyms(self, groups: Iterable[Iterable[str]], *,
+                     lock_timeout: float = 0.0) -> int:
+        """Replace the index's synonyms by ``groups``; returns how many groups it keeps.
+
+        A group is an iterable of entries, each a word or a few words in any form
+        (``["Біріккен Ұлттар Ұйымы", "БҰҰ"]``; what an entry may be:
+        :mod:`kzsearch.synonyms`). A bad group raises ``ValueError`` naming it, and nothing
+        changes; no groups remove the synonyms. They are stored as plain JSON in the index
+        folder (``kzsearch.synonyms.json``), replaced atomically, by a writer like any other
+        (it holds the writer lock, waiting ``lock_timeout`` seconds), and every ``Index`` of
+        the path searches with them from its next call or :meth:`refresh`, as after a commit.
+        Replacing the index (``building`` or ``create`` with ``overwrite``) keeps them,
+        unless the old folder fails the trust checks or the file is damaged (the rebuild is
+        the cure for both): they belong to the newsroom, not to the articles.
+        """
+        cleaned = synonyms.clean_groups(groups)
+        text = synonyms.to_json(cleaned)
+        if len(text.encode("utf-8")) > synonyms.MAX_FILE_BYTES:
+            raise ValueError(f"the synonyms take more than {synonyms.MAX_FILE_BYTES:,} bytes")
+        self._ix  # noqa: B018 - raises IndexClosedError when closed
+        self._wait_for_merge()
+        with _writer_locked(self.path, lock_timeout):
+            if not (self.path / META_FILE).is_file():
+                raise IndexNotFoundError(f"the index at {self.path} is gone; build it again")
+            _write_synonyms(self.path, cleaned)
+        return len(cleaned)
+
+    def synonyms(self) -> list[list[str]]:
+        """The stored synonym groups, as :meth:`set_synonyms` tidied them ([] if none)."""
+        self._ix  # noqa: B018 - raises IndexClosedError when closed
+        return read_synonyms(self.path)
 
     def merge(self, *, lock_timeout: float = 0.0) -> bool:
         """Merge the segments that :func:`kzsearch.commits.merge_plan` picks, as a commit of
@@ -986,6 +1026,91 @@ def read_meta(path: Path) -> dict[str, Any]:
         ) from None
 
 
+def read_synonyms(path: Path) -> synonyms.Groups:
+    """The synonym groups stored in the index at ``path`` ([] if it has none).
+
+    Raises :class:`UntrustedIndexError` as :func:`check_trusted` would for the file, and
+    :class:`IndexDamagedError` for one larger than ``MAX_FILE_BYTES`` or not in the format
+    :func:`kzsearch.synonyms.to_json` writes: a crafted file is refused, never run."""
+    return parse_synonyms(path, synonyms_bytes(path))
+
+
+def synonyms_bytes(path: Path) -> bytes | None:
+    """The stored synonyms file's bytes, read through the checks of :func:`read_synonyms`
+    (``None`` when there is none)."""
+    return _read_guarded(path / synonyms.SYNONYMS_FILE, synonyms.MAX_FILE_BYTES)
+
+
+def parse_synonyms(path: Path, data: bytes | None) -> synonyms.Groups:
+    """The groups of the bytes :func:`synonyms_bytes` read from the index at ``path``."""
+    if data is None:
+        return []
+    try:
+        return synonyms.from_json(data)
+    except ValueError as exc:
+        raise IndexDamagedError(
+            f"{path / synonyms.SYNONYMS_FILE} is not a synonyms file kzsearch wrote ({exc});"
+            " set the synonyms again with `kzsearch index synonyms FILE`, or delete the file"
+        ) from None
+
+
+def _read_guarded(file: Path, limit: int) -> bytes | None:
+    """A file kzsearch itself reads whole (not Whoosh's), or ``None`` when absent, refused
+    as :func:`check_trusted` refuses files: a symlink, not a regular file, writable by
+    group or others, owned by another non-root user. It is checked and read through one
+    open descriptor, so nothing can be swapped in between; at most ``limit`` bytes."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(
+        os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(file, flags)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a symlink
+            raise _untrusted(file.parent, file.name) from None
+        raise
+    with os.fdopen(fd, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        me = os.geteuid() if hasattr(os, "geteuid") else None
+        if (not stat.S_ISREG(info.st_mode) or info.st_mode & UNSAFE_MODE
+                or (me is not None and info.st_uid not in (me, 0))):
+            raise _untrusted(file.parent, file.name)
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise IndexDamagedError(f"{file} is larger than {limit:,} bytes; kzsearch never"
+                                " writes one that large")
+    return data
+
+
+def _write_synonyms(path: Path, groups: synonyms.Groups) -> None:
+    """Store checked groups in the index folder atomically; none: remove the file."""
+    file = path / synonyms.SYNONYMS_FILE
+    if groups:
+        safefiles.write_text(file, synonyms.to_json(groups))
+    else:
+        with suppress(FileNotFoundError):
+            file.unlink()
+
+
+def _kept_synonyms(path: Path) -> synonyms.Groups:
+    """The synonyms a replacement of the index at ``path`` keeps: its stored ones, none
+    when it has none, fails the trust checks or holds a damaged file."""
+    try:
+        check_trusted(path)
+        return read_synonyms(path)
+    except (IndexStoreError, OSError):
+        return []
+
+
+def _untrusted(path: Path, name: str) -> UntrustedIndexError:
+    return UntrustedIndexError(
+        f"refusing to open {path}: {name} is writable by other users or owned by"
+        " another user, who could have changed what it contains (index files are"
+        " unpickled)."
+        f" If you trust it, run `chmod -R go-w {path}`; otherwise rebuild it from sources"
+    )
+
+
 def check_trusted(path: Path) -> None:
     """Refuse a directory whose files another user could have written.
 
@@ -1003,12 +1128,7 @@ def check_trusted(path: Path) -> None:
             continue  # a writer's commit removed an old segment file meanwhile
         owner_ok = me is None or info.st_uid in (me, 0)
         if info.st_mode & UNSAFE_MODE or not owner_ok or stat.S_ISLNK(info.st_mode):
-            raise UntrustedIndexError(
-                f"refusing to open {path}: {entry.name} is writable by other users or owned by"
-                " another user, who could have changed what it contains (index files are"
-                " unpickled)."
-                f" If you trust it, run `chmod -R go-w {path}`; otherwise rebuild it from sources"
-            )
+            raise _untrusted(path, entry.name)
 
 
 def survive_commits(action: Callable[[], R]) -> R:

@@ -2,6 +2,7 @@
 
 * :mod:`.vocabulary` — the index's terms, for folded look-ups, prefix classes, suggestions;
 * :mod:`.ranking` — BM25F parameters; recency and rubric blended in once per document;
+* :mod:`.synonyms` — an index's synonym groups as index terms, for query expansion;
 * :mod:`.query` — what a person types → a tree of Whoosh queries over index terms;
 * :mod:`.arrays` — Whoosh's postings and columns as numpy arrays;
 * :mod:`.scoring` — the query tree scored over every document number at once (BM25F);
@@ -9,6 +10,7 @@
 * :mod:`.explain` — why a hit scored what it did, term by term, field by field;
 * :mod:`.documents` — articles by id (``Index.get``);
 * :mod:`.similar` — related articles: an article's distinctive terms as a query;
+* :mod:`.suggest` — "did you mean": words seen in the index for misspelt query words;
 * :mod:`.engine` — :class:`Index`, whose ``search`` ties them together.
 """
 

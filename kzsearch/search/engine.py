@@ -32,8 +32,10 @@ from kzsearch.index import (
     IndexStats,
     IndexStore,
     check_trusted,
+    parse_synonyms,
     reading_files,
     survive_commits,
+    synonyms_bytes,
 )
 from kzsearch.search import documents, sidecars
 from kzsearch.search.explain import Explanation, explain_page
@@ -46,6 +48,8 @@ from kzsearch.search.segments import SegmentCache
 from kzsearch.search.similar import related_matches
 from kzsearch.search.snapshot import Snapshot as _Snapshot
 from kzsearch.search.snapshot import Snapshots, Version
+from kzsearch.search.suggest import suggest
+from kzsearch.search.synonyms import SynonymTable
 
 DateLike = dt.date | str | None
 # A year (``2024``) or a month (``2024-05``) given for ``since`` or ``until``.
@@ -140,6 +144,7 @@ class Index(IndexStore):
         self._postings = SizedCache(CACHE_POSTINGS)  # decoded postings, per segment
         # segment readers, shared by the generations that have the segment
         self._readers = SharedReaders(on_close=self._postings.forget)
+        self._synonyms: tuple[bytes | None, SynonymTable] | None = None  # file bytes, table
 
     def search(
         self,
@@ -354,11 +359,21 @@ class Index(IndexStore):
         """The snapshot of ``version``: trust checked first (Whoosh unpickles the new files);
         a replaced directory gets a Whoosh index of its own."""
         check_trusted(self.path)
+        synonyms = self._synonym_table()
         if previous is not None and previous.directory != version.directory:
             self._reopen()
         with reading_files(self.path):
             generation = survive_commits(lambda: self._readers.open(self._ix, version.directory))
-            return _Snapshot.open(version, generation, self._segments, self._postings)
+            return _Snapshot.open(version, generation, self._segments, self._postings,
+                                  synonyms)
+
+    def _synonym_table(self) -> SynonymTable:
+        """The index's synonyms (:meth:`set_synonyms`) as query terms; the table is made
+        again only when the file's bytes changed (not on every commit)."""
+        data = synonyms_bytes(self.path)
+        if self._synonyms is None or self._synonyms[0] != data:
+            self._synonyms = (data, SynonymTable(parse_synonyms(self.path, data)))
+        return self._synonyms[1]
 
     def _search(  # noqa: PLR0913 - the parameters of search(), checked
         self,
@@ -374,7 +389,8 @@ class Index(IndexStore):
         per_page: int,
         explain: bool = False,
     ) -> Results:
-        parsed = QueryBuilder(snapshot.vocabulary, snapshot.rubrics).build(query)
+        parsed = QueryBuilder(snapshot.vocabulary, snapshot.rubrics,
+                              snapshot.synonyms).build(query)
         suggestion = self._suggest(query, parsed, snapshot)
         if parsed.query is None:
             return Results(query, 0, page, per_page, [], {}, suggestion)
@@ -416,21 +432,14 @@ class Index(IndexStore):
         return Results(related.text, len(docs), 1, per_page, hits, snapshot.facets(docs))
 
     def _suggest(self, text: str, parsed: ParsedQuery, snapshot: _Snapshot) -> str | None:
-        """Replace each unknown word's stem by the closest known term, keeping its ending.
+        """The query with each unknown word replaced by a word seen in the index
+        (:mod:`kzsearch.search.suggest`), or ``None``.
 
         Only the first :data:`MAX_SUGGESTED_WORDS` distinct unknown words are looked
         up, so a long query of misspellings costs as much as a short one.
         """
-        suggestion, changed = text, False
         unknown = list(dict.fromkeys(parsed.unknown_words))[:MAX_SUGGESTED_WORDS]
-        for word, term in unknown:
-            better = snapshot.vocabulary.closest(term)
-            if better is None:
-                continue
-            fixed = better + word[len(term) :] if word.startswith(term) else better
-            suggestion = _replace_word(suggestion, word, fixed)
-            changed = True
-        return suggestion if changed else None
+        return suggest(text, unknown, snapshot)
 
 
 def _check_paging(sort: str, page: int, per_page: int, recency: float | None) -> None:
@@ -598,8 +607,3 @@ def _hit(stored: dict[str, Any], score: float, terms: frozenset[str]) -> Hit:
         query_terms=terms,
     )
 
-
-def _replace_word(text: str, word: str, fixed: str) -> str:
-    lowered = text.lower()
-    at = lowered.find(word)
-    return text if at < 0 else text[:at] + fixed + text[at + len(word) :]

@@ -11,6 +11,12 @@ Two steps, each doing one job:
    Latin script, the stem of its Cyrillic transliteration; for text typed
    without Kazakh letters, the real terms it folds to, a little lower boosted.
    Stopwords are dropped from bag-of-words queries but kept inside phrases.
+3. **Synonyms.** When the index has synonyms (:mod:`kzsearch.search.synonyms`), a word
+   whose terms are the reading of an entry also looks for the group's other entries:
+   one-word entries as more terms of the word (:data:`SYNONYM_WEIGHT`), several words as
+   phrases; consecutive query words (or a quoted phrase) that read as a multi-word entry
+   become one unit, "these words or their synonyms" (in an AND group, "all these
+   words, or a synonym"). Inside ``NOT`` a word excludes its synonyms too.
 
 A query that Whoosh cannot parse falls back to its plain words; only a query
 that is unusable by any reading raises :class:`QueryError`: one over
@@ -47,19 +53,27 @@ from kzsearch.analysis import folded_query_key, index_term, is_stopword, languag
 from kzsearch.articles import normalise_rubric
 from kzsearch.morph import russian
 from kzsearch.search.ranking import PREFIX_WEIGHT
+from kzsearch.search.synonyms import Reading, SynonymTable
 from kzsearch.search.vocabulary import TableVocabulary, Vocabulary, prefix_key
 from kzsearch.text.lang import KAZAKH_LETTER_RE
+from kzsearch.text.normalize import normalize_word
 from kzsearch.text.tokens import HYPHEN_RE, TOKEN_RE, tokenize
 from kzsearch.text.translit import detect_scheme, to_cyrillic
 
 FOLDED_BOOST = 0.8
 # How a query word's alternative term was found (Word.sources)
-STEM, LATIN, FOLDED, RUSSIAN = "stem", "latin", "folded", "russian"
+STEM, LATIN, FOLDED, RUSSIAN, SYNONYM = "stem", "latin", "folded", "russian", "synonym"
 SOURCES = {STEM: "its stem (or Russian lemma)",
            LATIN: "the stem of its Cyrillic transliteration",
            FOLDED: "a term it folds to, typed without Kazakh letters",
-           RUSSIAN: "its Russian lemma, typed without Kazakh letters"}
+           RUSSIAN: "its Russian lemma, typed without Kazakh letters",
+           SYNONYM: "a synonym of it (Index.set_synonyms)"}
 RUSSIAN_BOOST = 0.9
+SYNONYM_WEIGHT = 0.9  # an editor's synonym counts a little less than the word typed
+NO_SYNONYMS = SynonymTable()
+# A word with a "?" inside (``мемлек?т``): a wildcard in other engines; here its parts are
+# searched, and "did you mean" takes it whole, the "?" for any one letter.
+WILDCARD_WORD_RE = re.compile(r"[^\W_]+(?:\?+[^\W_]*)+")
 MAX_QUERY_CHARS = 10_000
 MAX_QUERY_WORDS = 256
 OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "ЖӘНЕ", "НЕМЕСЕ", "ЕМЕС"})
@@ -228,9 +242,10 @@ class QueryBuilder:
     """Turns query text into a Whoosh query against one index's vocabulary."""
 
     def __init__(self, vocabulary: Vocabulary | TableVocabulary,
-                 rubric_lookup: dict[str, str]) -> None:
+                 rubric_lookup: dict[str, str], synonyms: SynonymTable | None = None) -> None:
         self.vocabulary = vocabulary
         self.rubric_lookup = rubric_lookup
+        self.synonyms = synonyms if synonyms is not None else NO_SYNONYMS
         self._stopword_queries: set[int] = set()  # ids of word queries made of stopwords only
         self._negated = 0  # inside NOT: exclude the word's own terms, not its prefix class
         self._lang: str = "kk"
@@ -292,7 +307,7 @@ class QueryBuilder:
             self._negated -= 1
 
     def _compound(self, node: wq.CompoundQuery, parsed: ParsedQuery) -> wq.Query | None:
-        children = [self._convert(child, parsed) for child in node.subqueries]
+        children = self._converted_children(node, parsed)
         positive = [c for c in children if c is not None and not isinstance(c, wq.Not)]
         negative = [c.query for c in children if isinstance(c, wq.Not)]
         if isinstance(node, wq.Or):
@@ -302,6 +317,85 @@ class QueryBuilder:
         group = (wq.And if isinstance(node, wq.And) else wq.Or)(positive, boost=node.boost)
         group = positive[0] if len(positive) == 1 else group
         return wq.AndNot(group, wq.Or(negative)) if negative else group
+
+    def _converted_children(self, node: wq.CompoundQuery, parsed: ParsedQuery
+                            ) -> list[wq.Query | None]:
+        """The children converted; a run of consecutive words that reads as a multi-word
+        synonym entry becomes one child: the words, or the group's other entries."""
+        subqueries = list(node.subqueries)
+        if self.synonyms.longest < 2 or len(subqueries) < 2:
+            return [self._convert(child, parsed) for child in subqueries]
+        keys = [self._run_key(child) for child in subqueries]
+        children: list[wq.Query | None] = []
+        at = 0
+        while at < len(subqueries):
+            end, reading = self._entry_run(keys, at)
+            if reading is None:
+                children.append(self._convert(subqueries[at], parsed))
+                at += 1
+                continue
+            unknown_before = len(parsed.unknown_words)
+            run = [q for q in (self._convert(c, parsed) for c in subqueries[at:end]) if q]
+            field_name = subqueries[at].fieldname
+            names = ("title", "body") if field_name == "text" else (field_name,)
+            synonyms = self._synonym_queries({reading: 1.0}, names, parsed)
+            words: list[wq.Query] = [wq.And(run)] if isinstance(node, wq.And) else run
+            if synonyms and run:
+                children.append(wq.Or([*words, *synonyms]))
+                del parsed.unknown_words[unknown_before:]  # a name the index knows
+            else:
+                children.extend(run)
+            at = end
+        return children
+
+    def _run_key(self, node: wq.Query) -> tuple[str, Reading] | None:
+        """A plain word's field and exact terms (what a synonym entry's reading is made
+        of), or ``None`` for anything else."""
+        if type(node) is not wq.Term or node.fieldname == "rubric" or (
+                node.text in OPERATOR_WORDS):
+            return None
+        reading = tuple(index_term(_as_cyrillic(w, self._scheme), lang)
+                        for w, lang in self._words(node.text, parts=True))
+        return (node.fieldname, reading) if reading else None
+
+    def _entry_run(self, keys: list[tuple[str, Reading] | None], at: int
+                   ) -> tuple[int, Reading | None]:
+        """The longest run of words from ``at`` (two or more, one field) whose terms are a
+        synonym entry's reading, as (end, reading); (at, None) when there is none."""
+        best: tuple[int, Reading | None] = (at, None)
+        first = keys[at]
+        if first is None:
+            return best
+        reading: Reading = ()
+        for end in range(at, len(keys)):
+            key = keys[end]
+            if key is None or key[0] != first[0]:
+                break
+            reading += key[1]
+            if len(reading) > self.synonyms.longest:
+                break
+            if end > at and reading in self.synonyms:
+                best = (end + 1, reading)
+        return best
+
+    def _synonym_queries(self, keys: dict[Reading, float], field_names: tuple[str, ...],
+                         parsed: ParsedQuery, known: Iterable[str] = ()) -> list[wq.Query]:
+        """What the synonym groups of ``keys`` (readings found, with weights) add: one
+        :class:`Word` of their one-word entries' terms, a phrase per field of each other;
+        only entries whose terms are all in the index, nor any term in ``known``."""
+        if not self.synonyms:
+            return []
+        found = self.synonyms.expand(keys)
+        have = set(known)
+        terms = [(r[0], SYNONYM_WEIGHT * w) for r, w in found.items()
+                 if len(r) == 1 and r[0] not in have and r[0] in self.vocabulary]
+        phrases = [(r, SYNONYM_WEIGHT * w) for r, w in found.items()
+                   if len(r) > 1 and all(t in self.vocabulary for t in r)]
+        queries: list[wq.Query] = [Word(terms, field_names, [])] if terms else []
+        queries += [wq.Phrase(name, list(r), boost=w) for r, w in phrases for name in field_names]
+        parsed.terms.update(t for t, _ in terms)
+        parsed.terms.update(t for r, _ in phrases for t in r)
+        return queries
 
     def _drop_stopword_terms(self, children: list[wq.Query]) -> list[wq.Query]:
         kept = [c for c in children if not self._is_stopword_query(c)]
@@ -321,7 +415,12 @@ class QueryBuilder:
         if fieldname == "rubric":
             return self._rubric(raw)
         field_names = ("title", "body") if fieldname == "text" else (fieldname,)
+        unknown_before = len(parsed.unknown_words)
         found = [self._alternatives_query(word, field_names, parsed) for word in self._words(raw)]
+        if "?" in raw and len(parsed.unknown_words) > unknown_before:
+            whole = normalize_word(raw)
+            if WILDCARD_WORD_RE.fullmatch(whole):  # suggested as one word, not its parts
+                parsed.unknown_words[unknown_before:] = [(whole, whole)]
         parts = [p for p in found if p is not None]
         if not parts:
             return None
@@ -347,16 +446,25 @@ class QueryBuilder:
         alternatives = self.alternatives(*word)
         if not alternatives:
             return None
-        known = [t for t, _ in alternatives if t in self.vocabulary]
-        if not known:
-            parsed.unknown_words.append((word[0], alternatives[0][0]))
+        field_names = tuple(field_names)
+        synonyms = self._synonym_queries({(t,): w for t, w in alternatives}, field_names,
+                                         parsed, known=(t for t, _ in alternatives))
+        known = bool(synonyms) or any(t in self.vocabulary for t, _ in alternatives)
         if self._negated:
-            return self._labelled(Word(alternatives, field_names, []), word)
+            if not known:
+                parsed.unknown_words.append((word[0], alternatives[0][0]))
+            return _with_synonyms(self._labelled(Word(alternatives, field_names, []), word),
+                                  synonyms)
         parsed.terms.update(t for t, _ in alternatives)
         classes = self._prefix_classes(*word, alternatives)
         for members, _ in classes:
             parsed.terms.update(members)
-        query = self._labelled(Word(alternatives, field_names, classes), word)
+        # A dictionary Russian word that its prefix class finds (``сборные``: the index
+        # has ``сборная``) is spelt right: no "did you mean" for it.
+        if not known and not (classes and _looks_russian(_as_cyrillic(word[0], self._scheme))):
+            parsed.unknown_words.append((word[0], alternatives[0][0]))
+        query = _with_synonyms(self._labelled(Word(alternatives, field_names, classes), word),
+                               synonyms)
         stopword = is_stopword(word[0], word[1]) or is_stopword(alternatives[0][0], word[1])
         return self._mark_stopword_query(query, stopword)
 
@@ -424,14 +532,34 @@ class QueryBuilder:
         parsed.terms.update(self.alternatives(w, lang)[0][0] for raw in words
                             if HYPHEN_RE.search(raw) for w, lang in self._words(raw))
         names = ("title", "body") if fieldname == "text" else (fieldname,)
+        synonyms = self._synonym_queries({tuple(terms): 1.0}, names, parsed, known=terms[:1])
         if len(terms) == 1:
-            return Word([(terms[0], 1.0)], names, [], boost=boost)
-        return wq.Or([wq.Phrase(n, terms, boost=boost) for n in names])
+            return _with_synonyms(Word([(terms[0], 1.0)], names, [], boost=boost), synonyms)
+        return wq.Or([*(wq.Phrase(n, terms, boost=boost) for n in names), *synonyms])
 
     def _rubric(self, raw: str) -> wq.Query:
         """``rubric:спорт`` or ``rubric:Политика``: any case, Russian aliases, index spelling."""
         name = normalise_rubric(raw) or raw
         return wq.Term("rubric", self.rubric_lookup.get(name.casefold(), name))
+
+
+def _with_synonyms(word: Word, synonyms: list[wq.Query]) -> wq.Query:
+    """A word and what its synonyms add: one-word entries as more terms of the word (its
+    BM25F and prefix classes unchanged), phrases beside it."""
+    if not synonyms:
+        return word
+    first = synonyms[0]
+    extra = first.alternatives if isinstance(first, Word) else []
+    rest = synonyms[1:] if extra else synonyms
+    if extra:
+        known = {term for term, _ in word.alternatives}
+        added = [(term, weight) for term, weight in extra if term not in known]
+        widened = Word(word.alternatives + added, word.field_names, word.classes,
+                       boost=word.boost)
+        widened.text = word.text
+        widened.sources = {**word.sources, **{term: SYNONYM for term, _ in added}}
+        word = widened
+    return wq.Or([word, *rest]) if rest else word
 
 
 def _as_cyrillic(word: str, scheme: str = "auto") -> str:

@@ -16,8 +16,9 @@ search holds it, else the last search that does. A reader is never closed under 
 running search.
 
 "Changed" is decided by :class:`Version`: the directory's identity (device and inode,
-which a rebuild's rename replaces), the generation number (which a rebuild can repeat)
-and the identity of that generation's TOC file.
+which a rebuild's rename replaces), the generation number (which a rebuild can repeat),
+the identity of that generation's TOC file, and that of the synonyms file (which
+:meth:`~kzsearch.index.IndexStore.set_synonyms` replaces without a commit).
 
 A new snapshot costs only the segments that are new to it:
 
@@ -58,7 +59,9 @@ from kzsearch.search.postings import SizedCache
 from kzsearch.search.postingtable import PostingTable
 from kzsearch.search.scoring import Scorer
 from kzsearch.search.segments import SegmentCache, compose, live_mask, vocabulary_of
+from kzsearch.search.synonyms import SynonymTable
 from kzsearch.search.vocabulary import TableVocabulary, Vocabulary
+from kzsearch.synonyms import SYNONYMS_FILE
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class Version:
     toc: tuple[int, int, int]  # st_ino, st_size, st_mtime_ns of that generation's TOC file
     directory_mode: int = 0
     directory_owner: int = 0
+    synonyms: tuple[int, int, int] | None = None  # the synonyms file's, like ``toc``; None: none
 
     @classmethod
     def of(cls, path: Path, ix: Any) -> Version:
@@ -80,14 +84,21 @@ class Version:
         if generation < 0:  # a rebuild's rename between listing and looking, or removed
             raise FileNotFoundError(errno.ENOENT, "no TOC file in the index directory", str(path))
         toc = os.stat(path / f"_{ix.indexname}_{generation}.toc")
+        try:
+            found = os.lstat(path / SYNONYMS_FILE)
+            synonyms: tuple[int, int, int] | None = (found.st_ino, found.st_size,
+                                                     found.st_mtime_ns)
+        except FileNotFoundError:
+            synonyms = None
         return cls((directory.st_dev, directory.st_ino), generation,
                    (toc.st_ino, toc.st_size, toc.st_mtime_ns),
-                   directory.st_mode, directory.st_uid)
+                   directory.st_mode, directory.st_uid, synonyms)
 
     def same_files(self, other: Version | None) -> bool:
-        """True when ``other`` is the same directory, generation and TOC file."""
-        return other is not None and (self.directory, self.generation, self.toc) == (
-            other.directory, other.generation, other.toc)
+        """True when ``other`` is the same directory, generation, TOC and synonyms file."""
+        return other is not None and (
+            self.directory, self.generation, self.toc, self.synonyms) == (
+            other.directory, other.generation, other.toc, other.synonyms)
 
     def directory_looks_untrusted(self) -> bool:
         """The directory itself is writable by others or owned by another user (cheap to
@@ -107,14 +118,17 @@ class Snapshot:
     """
 
     def __init__(self, version: Version, reader: Any, segments: SegmentCache | None = None,
-                 cache: SizedCache | None = None) -> None:
+                 cache: SizedCache | None = None, synonyms: SynonymTable | None = None
+                 ) -> None:
         """Everything derived from ``reader`` (a Whoosh reader of its own, or a
         :class:`~kzsearch.search.leaves.Generation` whose segment readers may be shared):
         composed from the per-segment states of ``segments`` (built for new segments
         only), or, without a cache, read from the whole reader (the from-scratch path,
         which gives the same). ``cache`` keeps decoded postings per segment across
-        snapshots (by default the snapshot keeps its own)."""
+        snapshots (by default the snapshot keeps its own); ``synonyms`` are the index's
+        synonyms as read with this version (by default none)."""
         self.version = version
+        self.synonyms = synonyms if synonyms is not None else SynonymTable()
         self.generation = reader if isinstance(reader, Generation) else Generation.private(reader)
         self.reader = reader = self.generation.reader
         leaves = self.generation.leaves
@@ -174,11 +188,12 @@ class Snapshot:
 
     @classmethod
     def open(cls, version: Version, reader: Any, segments: SegmentCache | None = None,
-             cache: SizedCache | None = None) -> Snapshot:
+             cache: SizedCache | None = None, synonyms: SynonymTable | None = None
+             ) -> Snapshot:
         """The snapshot of ``reader``; the reader is closed (a generation let go of) if
         building it fails."""
         try:
-            return cls(version, reader, segments, cache)
+            return cls(version, reader, segments, cache, synonyms)
         except BaseException:
             reader.close()
             raise

@@ -427,7 +427,10 @@ def _closest_of(term: str, max_distance: int, candidates: Iterable[tuple[str, in
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
-    """Damerau-Levenshtein distance (adjacent swaps count one), giving up above ``limit``."""
+    """Damerau-Levenshtein distance (adjacent swaps count one), giving up above ``limit``.
+
+    A ``?`` in ``a`` (a query word typed with a wildcard: ``мемлек?т``) stands for any one
+    letter of ``b``; no index term holds one, so no other answer changes."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
     previous2: list[int] = []
@@ -435,7 +438,7 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     for i, ca in enumerate(a, 1):
         current = [i] + [0] * len(b)
         for j, cb in enumerate(b, 1):
-            cost = ca != cb
+            cost = ca != cb and ca != "?"
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
             if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
                 current[j] = min(current[j], previous2[j - 2] + 1)
