@@ -422,6 +422,42 @@ def test_a_merge_without_deletions_keeps_the_suggestion_candidates(path, article
     index.close()
 
 
+def test_a_commit_brings_suggestions_up_to_date_from_its_own_terms(path, articles,
+                                                                    monkeypatch) -> None:
+    """After a one-article commit, an earlier answer is updated from the terms the new
+    segment adds to the word's candidate groups: a handful of edit distances, not one
+    per candidate (each sample article has terms in most misspellings' groups, so before
+    this every one was looked up from all its candidates again); the answers are a fresh
+    reader's, also where a commit's terms come near the misspellings."""
+    from kzsearch.search import vocabulary as vocabulary_module
+
+    index = Index.open(path)
+    typos = _typos(index._current_snapshot().vocabulary, 40)
+    distances = vocabulary_module.edit_distance
+    compared: list[str] = []
+
+    def counting(a, b, limit):
+        compared.append(b)
+        return distances(a, b, limit)
+
+    monkeypatch.setattr(vocabulary_module, "edit_distance", counting)
+    [index._current_snapshot().vocabulary.closest(t) for t in typos]
+    first = len(compared)
+    assert first > 20 * len(typos)  # hundreds of candidates a misspelling
+    for i in range(4):
+        donor = articles[(i * 11) % len(articles)]
+        near = " ".join(typos[i::4])  # commits 1-3 also add misspellings near the others
+        body = donor.body if i == 0 else f"{donor.body} {near}"
+        index.add_many([dataclasses.replace(donor, id=f"update-{i}", body=body)])
+        compared.clear()
+        live = [index._current_snapshot().vocabulary.closest(t) for t in typos]
+        assert len(compared) < first // 5, i
+        with Index.open(path) as fresh_index:
+            assert live == [fresh_index._current_snapshot().vocabulary.closest(t)
+                            for t in typos], i
+    index.close()
+
+
 def test_a_suggestion_follows_the_frequencies_commits_change(path, articles) -> None:
     """A misspelling between two known terms: commits of articles with the less frequent
     one make it the more frequent, and the long-lived Index's suggestion moves with it,

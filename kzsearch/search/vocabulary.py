@@ -215,6 +215,9 @@ class TableVocabulary:
         # What an earlier generation made, with the tables changed since (see _lend).
         self._earlier: dict[Any, tuple[Any, Changes]] = {}
         self._earlier_answers: dict[Any, tuple[Any, Changes]] = {}
+        # Groups this generation made from every segment, not from an earlier one's: an
+        # earlier answer over such a group is not carried (see _earlier_answer).
+        self._remade: set[str] = set()
         if previous is not None:
             self._earlier, self._earlier_answers = previous._lend(self.tables)
 
@@ -230,8 +233,13 @@ class TableVocabulary:
         # list(): other threads may still be searching this generation and adding entries
         groups = {key: ranked for (kind, key), ranked in list(self._lookups.items())
                   if kind == "head"}
+        unused = self._earlier_answers
+        if self._remade:  # answers lent and not used here, over a group made anew here
+            remade = set(self._remade)
+            unused = {key: value for key, value in list(unused.items())
+                      if remade.isdisjoint(_heads(key[0]))}
         return (_carried(self._earlier, groups, changes),
-                _carried(self._earlier_answers, dict(list(self._closest.items())), changes))
+                _carried(unused, dict(list(self._closest.items())), changes))
 
     def _counts(self, kind: str, key: str) -> dict[str, list[int]]:
         """The terms whose ``kind`` key is ``key``, with their frequencies per field."""
@@ -289,25 +297,42 @@ class TableVocabulary:
         return self._closest[key]
 
     def _earlier_answer(self, term: str, key: tuple[str, int]) -> Any:
-        """An earlier generation's answer, when no segment added or removed since has a
-        term in the word's candidate groups (only such a term could be a new candidate or
-        change a candidate's frequency); else ``_MISSING``."""
+        """An earlier generation's answer brought up to date, or ``_MISSING``.
+
+        Only a term that a segment added or removed since has (``touched``) can have entered
+        the word's candidates or changed its frequency: while the candidate groups are only
+        updated (:func:`_updated_group`, never made anew from every segment), the others
+        still in them are the earlier generation's, with the same frequencies. The earlier
+        best ``answer``, if still a candidate, beats all of those it beat then, unless its
+        own frequency fell (it is touched and segments were removed: a merge may purge
+        deleted documents; segments only added only raise frequencies). So the best now is
+        the best of it and the touched candidates: a handful of edit distances, not 2 500
+        (a new article almost always has a term among a word's candidate groups, and a
+        misspelt question paid the whole "did you mean" after every commit). Else
+        ``_MISSING``: the answer is made anew from all the candidates."""
         earlier = self._earlier_answers.pop(key, None)
         if earlier is None:
             return _MISSING
         answer, changes = earlier
-        heads = [head_key(term, length) for length in range(len(term) - 2, len(term) + 3)]
-        for table in changes.tables():
-            for head in heads:
-                if next(iter(table.members("head", head)), None) is not None:
-                    return _MISSING
-        return answer
+        heads = _heads(term)
+        candidates = dict(self._candidates(term))  # this generation's groups, updated
+        if not self._remade.isdisjoint(heads):
+            return _MISSING
+        touched = {name for table in changes.tables() for head in heads
+                   for name, _ in table.members("head", head)}
+        if answer is not None and (answer not in candidates
+                                   or (answer in touched and changes.removed)):
+            return _MISSING
+        pool = [(name, candidates[name]) for name in touched if name in candidates]
+        if answer is not None:
+            pool.append((answer, candidates[answer]))
+        return _closest_of(term, key[1], pool)
 
     def _candidates(self, term: str) -> Iterable[tuple[str, int]]:
         """The most frequent terms of about the same length with the same (folded) first
         letter, with their frequencies: at most :data:`MAX_CANDIDATES_PER_LENGTH` a length."""
-        for length in range(len(term) - 2, len(term) + 3):
-            yield from self._group(head_key(term, length))
+        for head in _heads(term):
+            yield from self._group(head)
 
     def _group(self, key: str) -> list[tuple[str, int]]:
         """The group's :data:`MAX_CANDIDATES_PER_LENGTH` most frequent terms, by
@@ -322,6 +347,7 @@ class TableVocabulary:
                 ranked = _updated_group(key, *earlier, self.frequency)
                 if ranked is not None:
                     return ranked
+            self._remade.add(key)
             counts = self._counts("head", key)
             return _best_of((term, max(c)) for term, c in counts.items())
         return self._cached("head", key, make)
@@ -334,6 +360,11 @@ class TableVocabulary:
             total = _summed(table.frequencies() for table in self.tables)
             self._all = {term: max(total[term]) for term in _in_order(total)}
         return self._all
+
+
+def _heads(term: str) -> list[str]:
+    """The candidate groups of a word: its folded first letter, lengths within two of its."""
+    return [head_key(term, length) for length in range(len(term) - 2, len(term) + 3)]
 
 
 def _summed(parts: Iterable[Iterable[tuple[str, list[int]]]]) -> dict[str, list[int]]:
