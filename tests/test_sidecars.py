@@ -458,6 +458,56 @@ def test_a_commit_brings_suggestions_up_to_date_from_its_own_terms(path, article
     index.close()
 
 
+def _lookups(vocabulary, terms: list[str]) -> list:
+    from kzsearch.analysis import fold_key
+    from kzsearch.search.vocabulary import loose_prefix_key, prefix_key
+
+    return [(vocabulary.frequency(t), t in vocabulary, vocabulary.with_prefix(prefix_key(t)),
+             vocabulary.folded(fold_key(t)),
+             vocabulary.with_loose_prefix(loose_prefix_key(fold_key(t)))) for t in terms]
+
+
+def test_lookups_after_commits_read_only_the_changed_segments(path, articles,
+                                                              monkeypatch) -> None:
+    """A generation's look-ups (frequency, prefix classes, folded forms) bring the earlier
+    generation's sums up to date from the segments added and removed since, instead of
+    looking in every segment again; after one-article commits, upserts that delete and
+    a merge, they equal a fresh reader's."""
+    from kzsearch.search import terms as terms_module
+
+    index = Index.open(path)
+    vocabulary = index._current_snapshot().vocabulary
+    words = sorted(vocabulary.doc_freq, key=lambda t: -vocabulary.doc_freq[t])[:60]
+    words += ["жоқсөзқазақ", "zzz"]  # unknown: their (empty) sums are carried too
+    looked: list[int] = []
+    members = terms_module.TermTable.members
+
+    def counting(self, kind, key):
+        looked.append(id(self))
+        return members(self, kind, key)
+
+    monkeypatch.setattr(terms_module.TermTable, "members", counting)
+    _lookups(vocabulary, words)
+    merged = 0
+    for i in range(7):
+        before = len(segment_ids(path))
+        donor = articles[(i * 3) % len(articles)]
+        replaced = articles[i].id if i % 3 == 2 else f"lookup-{i}"  # an upsert deletes
+        index.add_many([dataclasses.replace(donor, id=replaced, body=donor.body + " " +
+                                            words[i])])
+        added_only = len(segment_ids(path)) == before + 1
+        merged += not added_only
+        looked.clear()
+        vocabulary = index._current_snapshot().vocabulary
+        live = _lookups(vocabulary, words)
+        if added_only:  # each of the 4 kinds of key looked up in the new segment alone
+            assert len(looked) <= 4 * len(words) < 4 * len(words) * len(vocabulary.tables), i
+        with Index.open(path) as fresh_index:
+            assert live == _lookups(fresh_index._current_snapshot().vocabulary, words), i
+    assert merged >= 1
+    index.close()
+
+
 def test_a_suggestion_follows_the_frequencies_commits_change(path, articles) -> None:
     """A misspelling between two known terms: commits of articles with the less frequent
     one make it the more frequent, and the long-lived Index's suggestion moves with it,
