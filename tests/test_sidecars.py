@@ -508,6 +508,36 @@ def test_lookups_after_commits_read_only_the_changed_segments(path, articles,
     index.close()
 
 
+def test_a_segment_is_searched_for_a_term_once_not_once_per_generation(path, articles,
+                                                                       monkeypatch) -> None:
+    """Where a term's postings lie in a segment's mapped table is remembered by the
+    segment: after a one-article commit the same searches look terms up in the new
+    segment's table only, and give what a fresh reader gives."""
+    from kzsearch.search import terms as terms_module
+
+    index = Index.open(path)
+    results_of(index, index._current_snapshot())
+    found = terms_module.TermTable.find
+    asked: list[int] = []
+
+    def counting(self, term):
+        asked.append(id(self))
+        return found(self, term)
+
+    monkeypatch.setattr(terms_module.TermTable, "find", counting)
+    for i in range(2):
+        donor = articles[i * 9]
+        index.add_many([dataclasses.replace(donor, id=f"spans-{i}")])
+        snapshot = index._current_snapshot()
+        states = index._segments.states(snapshot.reader, snapshot.version.directory)
+        asked.clear()
+        live = results_of(index, snapshot)
+        assert asked and set(asked) == {id(states[-1].terms)}, i  # the new segment's alone
+        with Index.open(path) as fresh:
+            assert live == results_of(fresh, fresh._current_snapshot()), i
+    index.close()
+
+
 def test_a_suggestion_follows_the_frequencies_commits_change(path, articles) -> None:
     """A misspelling between two known terms: commits of articles with the less frequent
     one make it the more frequent, and the long-lived Index's suggestion moves with it,
