@@ -422,6 +422,122 @@ def test_a_merge_without_deletions_keeps_the_suggestion_candidates(path, article
     index.close()
 
 
+def test_a_commit_brings_suggestions_up_to_date_from_its_own_terms(path, articles,
+                                                                    monkeypatch) -> None:
+    """After a one-article commit, an earlier answer is updated from the terms the new
+    segment adds to the word's candidate groups: a handful of edit distances, not one
+    per candidate (each sample article has terms in most misspellings' groups, so before
+    this every one was looked up from all its candidates again); the answers are a fresh
+    reader's, also where a commit's terms come near the misspellings."""
+    from kzsearch.search import vocabulary as vocabulary_module
+
+    index = Index.open(path)
+    typos = _typos(index._current_snapshot().vocabulary, 40)
+    distances = vocabulary_module.edit_distance
+    compared: list[str] = []
+
+    def counting(a, b, limit):
+        compared.append(b)
+        return distances(a, b, limit)
+
+    monkeypatch.setattr(vocabulary_module, "edit_distance", counting)
+    [index._current_snapshot().vocabulary.closest(t) for t in typos]
+    first = len(compared)
+    assert first > 20 * len(typos)  # hundreds of candidates a misspelling
+    for i in range(4):
+        donor = articles[(i * 11) % len(articles)]
+        near = " ".join(typos[i::4])  # commits 1-3 also add misspellings near the others
+        body = donor.body if i == 0 else f"{donor.body} {near}"
+        index.add_many([dataclasses.replace(donor, id=f"update-{i}", body=body)])
+        compared.clear()
+        live = [index._current_snapshot().vocabulary.closest(t) for t in typos]
+        assert len(compared) < first // 5, i
+        with Index.open(path) as fresh_index:
+            assert live == [fresh_index._current_snapshot().vocabulary.closest(t)
+                            for t in typos], i
+    index.close()
+
+
+def _lookups(vocabulary, terms: list[str]) -> list:
+    from kzsearch.analysis import fold_key
+    from kzsearch.search.vocabulary import loose_prefix_key, prefix_key
+
+    return [(vocabulary.frequency(t), t in vocabulary, vocabulary.with_prefix(prefix_key(t)),
+             vocabulary.folded(fold_key(t)),
+             vocabulary.with_loose_prefix(loose_prefix_key(fold_key(t)))) for t in terms]
+
+
+def test_lookups_after_commits_read_only_the_changed_segments(path, articles,
+                                                              monkeypatch) -> None:
+    """A generation's look-ups (frequency, prefix classes, folded forms) bring the earlier
+    generation's sums up to date from the segments added and removed since, instead of
+    looking in every segment again; after one-article commits, upserts that delete and
+    a merge, they equal a fresh reader's."""
+    from kzsearch.search import terms as terms_module
+
+    index = Index.open(path)
+    vocabulary = index._current_snapshot().vocabulary
+    words = sorted(vocabulary.doc_freq, key=lambda t: -vocabulary.doc_freq[t])[:60]
+    words += ["жоқсөзқазақ", "zzz"]  # unknown: their (empty) sums are carried too
+    looked: list[int] = []
+    members = terms_module.TermTable.members
+
+    def counting(self, kind, key):
+        looked.append(id(self))
+        return members(self, kind, key)
+
+    monkeypatch.setattr(terms_module.TermTable, "members", counting)
+    _lookups(vocabulary, words)
+    merged = 0
+    for i in range(7):
+        before = len(segment_ids(path))
+        donor = articles[(i * 3) % len(articles)]
+        replaced = articles[i].id if i % 3 == 2 else f"lookup-{i}"  # an upsert deletes
+        index.add_many([dataclasses.replace(donor, id=replaced, body=donor.body + " " +
+                                            words[i])])
+        added_only = len(segment_ids(path)) == before + 1
+        merged += not added_only
+        looked.clear()
+        vocabulary = index._current_snapshot().vocabulary
+        live = _lookups(vocabulary, words)
+        if added_only:  # each of the 4 kinds of key looked up in the new segment alone
+            assert len(looked) <= 4 * len(words) < 4 * len(words) * len(vocabulary.tables), i
+        with Index.open(path) as fresh_index:
+            assert live == _lookups(fresh_index._current_snapshot().vocabulary, words), i
+    assert merged >= 1
+    index.close()
+
+
+def test_a_segment_is_searched_for_a_term_once_not_once_per_generation(path, articles,
+                                                                       monkeypatch) -> None:
+    """Where a term's postings lie in a segment's mapped table is remembered by the
+    segment: after a one-article commit the same searches look terms up in the new
+    segment's table only, and give what a fresh reader gives."""
+    from kzsearch.search import terms as terms_module
+
+    index = Index.open(path)
+    results_of(index, index._current_snapshot())
+    found = terms_module.TermTable.find
+    asked: list[int] = []
+
+    def counting(self, term):
+        asked.append(id(self))
+        return found(self, term)
+
+    monkeypatch.setattr(terms_module.TermTable, "find", counting)
+    for i in range(2):
+        donor = articles[i * 9]
+        index.add_many([dataclasses.replace(donor, id=f"spans-{i}")])
+        snapshot = index._current_snapshot()
+        states = index._segments.states(snapshot.reader, snapshot.version.directory)
+        asked.clear()
+        live = results_of(index, snapshot)
+        assert asked and set(asked) == {id(states[-1].terms)}, i  # the new segment's alone
+        with Index.open(path) as fresh:
+            assert live == results_of(fresh, fresh._current_snapshot()), i
+    index.close()
+
+
 def test_a_suggestion_follows_the_frequencies_commits_change(path, articles) -> None:
     """A misspelling between two known terms: commits of articles with the less frequent
     one make it the more frequent, and the long-lived Index's suggestion moves with it,

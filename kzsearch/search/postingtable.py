@@ -33,6 +33,11 @@ from kzsearch.search.terms import TEXT_FIELDS, TermTable
 from kzsearch.segwriter import FieldPostings
 
 PAGE = 1 << 14  # 16 KiB: 4,096 ids; 10k checks in the header of a 160 MB file
+# Where a term's postings lie, remembered per segment for this many (field, term) pairs: a
+# generation composes each term it is asked for from every segment, and after a commit the
+# next generation asks every segment again (a look-up is ~25 µs, times the segments, times
+# the words of a question); a few hundred bytes each.
+SPANS_REMEMBERED = 2048
 Sparse = tuple[np.ndarray, np.ndarray]
 
 
@@ -93,6 +98,7 @@ class PostingTable:
             raise ValueError("page checks do not fit the data")
         self._spans = spans
         self._arrays = {name: self._array(name) for name in spans}
+        self._found: dict[tuple[str, str], tuple[int, int]] = {}  # (field, term): run
         for name in TEXT_FIELDS:
             size = len(self._arrays[f"ids_{name}"])
             if len(self._arrays[f"starts_{name}"]) != len(terms) + 1 \
@@ -108,8 +114,19 @@ class PostingTable:
     def postings(self, name: str, term: str) -> Sparse | None:
         """``term``'s local document numbers and frequencies in field ``name`` (views of
         the mapping; empty when the segment lacks the term), or ``None`` when the pages
-        holding them are damaged."""
-        return self._postings_of(name, self.terms.find(term))
+        holding them are damaged. Where a term's postings lie is remembered (see
+        :data:`SPANS_REMEMBERED`), so the segment is searched for it once, not once per
+        generation."""
+        span = self._found.get((name, term))
+        if span is None:
+            term_id = self.terms.find(term)
+            found = (0, 0) if term_id is None else self._run(name, term_id, term_id)
+            if found is None:
+                return None
+            if len(self._found) >= SPANS_REMEMBERED:
+                self._found.clear()
+            span = self._found[name, term] = found
+        return self._slice(name, *span)
 
     def postings_many(self, name: str, terms: Sequence[str]) -> list[Sparse | None]:
         """:meth:`postings` of each of ``terms``, looked up together."""
@@ -121,7 +138,9 @@ class PostingTable:
         span = self._run(name, term_id, term_id)
         if span is None:
             return None
-        start, end = span
+        return self._slice(name, *span)
+
+    def _slice(self, name: str, start: int, end: int) -> Sparse:
         if start == end:
             return _EMPTY
         return self._arrays[f"ids_{name}"][start:end], self._arrays[f"tfs_{name}"][start:end]

@@ -47,6 +47,7 @@ LOOKUP_CACHE_LIMIT = 4_096  # distinct look-up keys remembered per kind and gene
 
 
 _MISSING = object()
+Lent = dict[Any, tuple[Any, "Changes"]]  # what a generation lends the next, see _lend
 KINDS = ("fold", "prefix", "loose")
 
 
@@ -200,14 +201,16 @@ class TableVocabulary:
     terms, each in code-point order), sorted by frequency where it says so. Making one
     costs nothing per term: a look-up searches each segment's table for the key (a
     binary search in memory-mapped arrays) and sums what it finds; each distinct key is
-    looked up once per generation (at most :data:`LOOKUP_CACHE_LIMIT` are remembered,
-    so memory stays bounded however many queries come).
+    looked up once per generation, in the segments changed since the generation before
+    when that one looked it up (at most :data:`LOOKUP_CACHE_LIMIT` are remembered, so
+    memory stays bounded however many queries come).
     """
 
     def __init__(self, tables: Iterable[TermTable],
                  previous: TableVocabulary | None = None) -> None:
         """``previous``, the vocabulary of the generation before, lends its suggestion
-        candidates (see :meth:`_group`); no reference to it is kept."""
+        candidates and answers (see :meth:`_group`) and its look-ups' sums (see
+        :meth:`_counts`); no reference to it is kept."""
         self.tables = list(tables)
         self._lookups: dict[tuple[str, str], Any] = {}
         self._closest: dict[tuple[str, int], str | None] = {}
@@ -215,14 +218,21 @@ class TableVocabulary:
         # What an earlier generation made, with the tables changed since (see _lend).
         self._earlier: dict[Any, tuple[Any, Changes]] = {}
         self._earlier_answers: dict[Any, tuple[Any, Changes]] = {}
+        # Groups this generation made from every segment, not from an earlier one's: an
+        # earlier answer over such a group is not carried (see _earlier_answer).
+        self._remade: set[str] = set()
+        # Summed frequencies of the look-ups made here (see _counts), and an earlier
+        # generation's, lent with the tables changed since.
+        self._made: dict[tuple[str, str], dict[str, list[int]]] = {}
+        self._earlier_counts: dict[Any, tuple[Any, Changes]] = {}
         if previous is not None:
-            self._earlier, self._earlier_answers = previous._lend(self.tables)
+            self._earlier, self._earlier_answers, self._earlier_counts = previous._lend(
+                self.tables)
 
-    def _lend(self, tables: list[TermTable]
-              ) -> tuple[dict[Any, tuple[Any, Changes]], dict[Any, tuple[Any, Changes]]]:
-        """This generation's candidate groups and suggestions for a later generation of
-        ``tables``, each with the tables that generation has and this one had not, and
-        those it lost (a merge replaces some segments by one)."""
+    def _lend(self, tables: list[TermTable]) -> tuple[Lent, Lent, Lent]:
+        """This generation's candidate groups, suggestions and summed look-ups for a later
+        generation of ``tables``, each with the tables that generation has and this one had
+        not, and those it lost (a merge replaces some segments by one)."""
         kept = {id(table) for table in tables}
         mine = {id(table) for table in self.tables}
         changes = Changes([table for table in tables if id(table) not in mine],
@@ -230,12 +240,36 @@ class TableVocabulary:
         # list(): other threads may still be searching this generation and adding entries
         groups = {key: ranked for (kind, key), ranked in list(self._lookups.items())
                   if kind == "head"}
+        unused = self._earlier_answers
+        if self._remade:  # answers lent and not used here, over a group made anew here
+            remade = set(self._remade)
+            unused = {key: value for key, value in list(unused.items())
+                      if remade.isdisjoint(_heads(key[0]))}
         return (_carried(self._earlier, groups, changes),
-                _carried(self._earlier_answers, dict(list(self._closest.items())), changes))
+                _carried(unused, dict(list(self._closest.items())), changes),
+                _carried(self._earlier_counts, dict(list(self._made.items())), changes))
 
     def _counts(self, kind: str, key: str) -> dict[str, list[int]]:
-        """The terms whose ``kind`` key is ``key``, with their frequencies per field."""
-        return _summed(table.members(kind, key) for table in self.tables)
+        """The terms whose ``kind`` key is ``key``, with their frequencies per field (not
+        to be changed: it may be lent to later generations).
+
+        A term's frequency is a sum over the segments, so an earlier generation's sums
+        are brought up to date by adding the look-up in the segments added since and
+        subtracting it in those removed (:func:`_updated_counts`): after a one-article
+        commit, a look-up in one small segment instead of one in every segment, for each
+        word of the first query of every commit. Suggestion groups ("head") keep only
+        their best terms and are carried apart (see :meth:`_group`)."""
+        if kind == "head":
+            return _summed(table.members(kind, key) for table in self.tables)
+        earlier = self._earlier_counts.pop((kind, key), None)
+        if earlier is not None:
+            counts = _updated_counts(kind, key, *earlier)
+        else:
+            counts = _summed(table.members(kind, key) for table in self.tables)
+        if len(self._made) >= LOOKUP_CACHE_LIMIT:
+            self._made.clear()
+        self._made[kind, key] = counts
+        return counts
 
     def _cached(self, kind: str, key: str, make: Callable[[], Any]) -> Any:
         found = self._lookups.get((kind, key), _MISSING)
@@ -289,25 +323,42 @@ class TableVocabulary:
         return self._closest[key]
 
     def _earlier_answer(self, term: str, key: tuple[str, int]) -> Any:
-        """An earlier generation's answer, when no segment added or removed since has a
-        term in the word's candidate groups (only such a term could be a new candidate or
-        change a candidate's frequency); else ``_MISSING``."""
+        """An earlier generation's answer brought up to date, or ``_MISSING``.
+
+        Only a term that a segment added or removed since has (``touched``) can have entered
+        the word's candidates or changed its frequency: while the candidate groups are only
+        updated (:func:`_updated_group`, never made anew from every segment), the others
+        still in them are the earlier generation's, with the same frequencies. The earlier
+        best ``answer``, if still a candidate, beats all of those it beat then, unless its
+        own frequency fell (it is touched and segments were removed: a merge may purge
+        deleted documents; segments only added only raise frequencies). So the best now is
+        the best of it and the touched candidates: a handful of edit distances, not 2 500
+        (a new article almost always has a term among a word's candidate groups, and a
+        misspelt question paid the whole "did you mean" after every commit). Else
+        ``_MISSING``: the answer is made anew from all the candidates."""
         earlier = self._earlier_answers.pop(key, None)
         if earlier is None:
             return _MISSING
         answer, changes = earlier
-        heads = [head_key(term, length) for length in range(len(term) - 2, len(term) + 3)]
-        for table in changes.tables():
-            for head in heads:
-                if next(iter(table.members("head", head)), None) is not None:
-                    return _MISSING
-        return answer
+        heads = _heads(term)
+        candidates = dict(self._candidates(term))  # this generation's groups, updated
+        if not self._remade.isdisjoint(heads):
+            return _MISSING
+        touched = {name for table in changes.tables() for head in heads
+                   for name, _ in table.members("head", head)}
+        if answer is not None and (answer not in candidates
+                                   or (answer in touched and changes.removed)):
+            return _MISSING
+        pool = [(name, candidates[name]) for name in touched if name in candidates]
+        if answer is not None:
+            pool.append((answer, candidates[answer]))
+        return _closest_of(term, key[1], pool)
 
     def _candidates(self, term: str) -> Iterable[tuple[str, int]]:
         """The most frequent terms of about the same length with the same (folded) first
         letter, with their frequencies: at most :data:`MAX_CANDIDATES_PER_LENGTH` a length."""
-        for length in range(len(term) - 2, len(term) + 3):
-            yield from self._group(head_key(term, length))
+        for head in _heads(term):
+            yield from self._group(head)
 
     def _group(self, key: str) -> list[tuple[str, int]]:
         """The group's :data:`MAX_CANDIDATES_PER_LENGTH` most frequent terms, by
@@ -322,6 +373,7 @@ class TableVocabulary:
                 ranked = _updated_group(key, *earlier, self.frequency)
                 if ranked is not None:
                     return ranked
+            self._remade.add(key)
             counts = self._counts("head", key)
             return _best_of((term, max(c)) for term, c in counts.items())
         return self._cached("head", key, make)
@@ -334,6 +386,30 @@ class TableVocabulary:
             total = _summed(table.frequencies() for table in self.tables)
             self._all = {term: max(total[term]) for term in _in_order(total)}
         return self._all
+
+
+def _updated_counts(kind: str, key: str, counts: dict[str, list[int]], changes: Changes
+                    ) -> dict[str, list[int]]:
+    """An earlier generation's summed frequencies of a look-up, with the segments added
+    since counted in and those removed counted out: exactly the sums over the segments
+    now (a term no segment has any more sums to zero and is left out). ``counts`` itself
+    is not changed."""
+    fresh = dict(counts)
+    for sign, tables in ((1, changes.added), (-1, changes.removed)):
+        for table in tables:
+            for term, found in table.members(kind, key):
+                base = fresh.get(term) or [0] * len(found)
+                total = [a + sign * b for a, b in zip(base, found, strict=True)]
+                if any(total):
+                    fresh[term] = total
+                else:
+                    fresh.pop(term, None)
+    return fresh
+
+
+def _heads(term: str) -> list[str]:
+    """The candidate groups of a word: its folded first letter, lengths within two of its."""
+    return [head_key(term, length) for length in range(len(term) - 2, len(term) + 3)]
 
 
 def _summed(parts: Iterable[Iterable[tuple[str, list[int]]]]) -> dict[str, list[int]]:
