@@ -455,6 +455,10 @@ class _Progress:
               show_default=True)
 @click.option("--recency", type=click.FloatRange(0, 1),
               help="Blend article freshness into relevance (0..1).")
+@click.option("--match", type=click.Choice(["any", "all", "auto"]), default="auto",
+              show_default=True,
+              help="Words typed side by side: any of them, all of them, or auto (all of"
+                   " 2-3 words, most of more, and always the best matches of any).")
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1))
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000),
               help="Hits per page.")
@@ -468,6 +472,7 @@ def search_command(
     until: str | None,
     sort: str,
     recency: float | None,
+    match: str,
     page: int,
     limit: int,
     as_json: bool,
@@ -486,7 +491,7 @@ def search_command(
 
     results = Index.open(index_path).search(
         query, rubric=list(rubrics) or None, since=since, until=until, sort=sort,
-        recency=recency, page=page, per_page=limit,
+        recency=recency, page=page, per_page=limit, match=match,
     )
     if as_json:
         for line in _json_lines(results):
