@@ -146,17 +146,18 @@ class Index(IndexStore):
         folded or Latin look-up.
 
         * ``"any"``: documents with any of the words (OR), ranked by BM25F;
-        * ``"all"``: documents with every word (AND);
+        * ``"all"``: documents with every word (AND; ``+word other`` too);
         * ``"auto"`` (the default): documents with every word of a 2–3-word query, all
           but one of 4–5 words, half of longer ones
           (:func:`~kzsearch.search.query.minimum_should_match`; fewer where no document
           has that many), and always the 10 best-scored documents with any word
-          (:data:`~kzsearch.search.query.AUTO_BEST`), ranked as ``any`` ranks them.
+          (:data:`~kzsearch.search.query.AUTO_BEST`; of those the filters and ``-words``
+          leave), ranked as ``any`` ranks them.
 
         Why ``auto`` is the default (``python benchmarks/relevance.py``, KazQAD dev, 257
         questions over 697 passages): its first page is ``any``'s by construction, so
-        nDCG@10 is the same (0.807; ``all``: 0.213, since most questions have a word no
-        answer contains), while its total means something: 12.7 matches per question
+        nDCG@10 is the same (0.807; ``all``: 0.213, as most questions have a word their
+        answer lacks: ``айтамыз``, ``деген``, ``көрсетіңіз``), while its total means something: 12.7 matches per question
         on average where ``any`` reports 251 (of 697), so facets count the articles
         about the query, not every article sharing one of its words. The price is
         depth: Recall@100 0.931 against ``any``'s 0.987.

@@ -128,9 +128,10 @@ class Scorer:
         if isinstance(node, wq.Not):
             _, matched = self.evaluate(node.query)
             return self._zeros(), self.live & ~matched
-        if isinstance(node, wq.AndNot):
-            scores, matched = self.evaluate(node.a, within)
+        if isinstance(node, wq.AndNot):  # what is excluded is never among the best kept
             _, excluded = self.evaluate(node.b)
+            kept = ~excluded if within is None else within & ~excluded
+            scores, matched = self.evaluate(node.a, kept)
             return scores, matched & ~excluded
         if isinstance(node, wq.AndMaybe):
             scores, matched = self.evaluate(node.a, within)
