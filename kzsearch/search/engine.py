@@ -157,10 +157,10 @@ class Index(IndexStore):
         Why ``auto`` is the default (``python benchmarks/relevance.py``, KazQAD dev, 257
         questions over 697 passages): its first page is ``any``'s by construction, so
         nDCG@10 is the same (0.807; ``all``: 0.213, as most questions have a word their
-        answer lacks: ``айтамыз``, ``деген``, ``көрсетіңіз``), while its total means something: 12.7 matches per question
-        on average where ``any`` reports 251 (of 697), so facets count the articles
-        about the query, not every article sharing one of its words. The price is
-        depth: Recall@100 0.931 against ``any``'s 0.987.
+        answer lacks: ``айтамыз``, ``деген``, ``көрсетіңіз``), while its total means
+        something: 12.7 matches per question on average where ``any`` reports 251 (of
+        697), so facets count the articles about the query, not every article sharing
+        one of its words. The price is depth: Recall@100 0.931 against ``any``'s 0.987.
         ``match`` must be one of these (else :class:`QueryError`, a ``ValueError``).
         """
         _check_paging(sort, page, per_page, recency)
