@@ -382,7 +382,7 @@ class QueryBuilder:
         optional = self._convert(node.b, parsed)
         if required is None or optional is None or isinstance(optional, wq.Not):
             return self._compound(node, parsed)
-        if self.match == "all":
+        if self.match == "all" and not self._is_stopword_query(optional):
             return wq.And([required, optional])
         return wq.AndMaybe(required, optional)
 
