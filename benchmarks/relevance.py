@@ -23,6 +23,10 @@ indexed, as a news site's headlines are) and once on the passages' texts alone (
 to find them by). Most titles have two or three passages, so precision@5 cannot reach 1:
 the "ceiling" column is the best any ranking could score.
 
+Match modes (issue 17): the Cyrillic questions are also run with ``match="any"``,
+``"all"`` and ``"auto"`` side by side, with the mean total (matches reported per
+question) beside the figures: what each mode's count is worth.
+
 ``--previous PATH`` also runs the kzsearch rows with the code of another checkout
 (``PATH``, e.g. a checkout of main: the previous analysis version) in a subprocess
 of the same run, and prints them beside this one's; each ``×cyrillic`` ratio is
@@ -41,6 +45,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from whoosh.analysis import Filter
 
@@ -120,14 +125,32 @@ def evaluate(rank: Ranker, queries: dict[str, str], qrels: dict[str, dict[str, i
 # -- systems ---------------------------------------------------------------------------------
 
 
-def kzsearch_ranker(corpus: list[dict[str, str]], workdir: Path) -> Ranker:
+MATCH_MODES = ("any", "all", "auto")
+
+
+def kzsearch_index(corpus: list[dict[str, str]], workdir: Path) -> Any:
     from kzsearch import Article, Index
 
     index = Index.create(workdir / "kzsearch", overwrite=True)
     index.add_many(Article(id=d["_id"], title=d["title"], body=d["text"]) for d in corpus)
+    return index
+
+
+def kzsearch_ranker(corpus: list[dict[str, str]], workdir: Path) -> Ranker:
+    return index_ranker(kzsearch_index(corpus, workdir))
+
+
+def index_ranker(index: Any, match: str | None = None,
+                 totals: list[int] | None = None) -> Ranker:
+    """Ranked ids of a kzsearch index (with ``match``, if given; each total into
+    ``totals``, if given)."""
+    options = {} if match is None else {"match": match}
 
     def rank(query: str) -> list[str]:
-        return [hit.id for hit in index.search(query, per_page=DEPTH).hits]
+        results = index.search(query, per_page=DEPTH, **options)
+        if totals is not None:
+            totals.append(results.total)
+        return [hit.id for hit in results.hits]
 
     return rank
 
@@ -229,7 +252,8 @@ def run(quick: bool = False, kzsearch_only: bool = False) -> list[dict]:
                 corpus, work, StandardAnalyzer() | Prefix5Filter(), "prefix5"
             ),
         }
-        kz = kzsearch_ranker(corpus, work)
+        kz_index = kzsearch_index(corpus, work)
+        kz = index_ranker(kz_index)
         for system, rank in systems.items():
             scores = evaluate(rank, queries, qrels)
             rows.append({"system": system, "queries-as": "cyrillic", **scores})
@@ -247,6 +271,8 @@ def run(quick: bool = False, kzsearch_only: bool = False) -> list[dict]:
                 scores = evaluate(rank, rewritten, qrels)
                 rows.append({"system": f"{name}, corpus in {form}", "queries-as": queries_as,
                              **scores})
+        if not kzsearch_only:  # an older checkout (--previous) has no match modes
+            rows += match_mode_rows(kz_index, name, queries, qrels)
     _ratios(rows, name)
     return rows
 
@@ -321,6 +347,20 @@ def related_markdown(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+
+def match_mode_rows(index: Any, name: str, queries: dict[str, str],
+                    qrels: dict[str, dict[str, int]]) -> list[dict]:
+    """The Cyrillic questions under each match mode, with the mean total reported."""
+    rows = []
+    for match in MATCH_MODES:
+        totals: list[int] = []
+        scores = evaluate(index_ranker(index, match, totals), queries, qrels)
+        rows.append({"system": name, "queries-as": "cyrillic", "match": match, **scores,
+                     "mean total": sum(totals) / max(len(totals), 1),
+                     "documents": len(index)})
+    return rows
+
+
 def _ratios(rows: list[dict], name: str) -> None:
     """``vs kzsearch``: nDCG@10 over that of ``name``'s Cyrillic row."""
     base = next(r for r in rows if r["system"] == name and r["queries-as"] == "cyrillic")
@@ -349,11 +389,22 @@ def markdown(rows: list[dict]) -> str:
     head = "| system | queries as | nDCG@10 | MRR@10 | R@10 | R@100 | ×cyrillic nDCG | ms/query |"
     lines = [head, "|---|---|---|---|---|---|---|---|"]
     for r in rows:
+        if "match" in r:
+            continue
         lines.append(
             f"| {r['system']} | {r['queries-as']} | {r['ndcg@10']:.3f} | {r['mrr@10']:.3f} | "
             f"{r['recall@10']:.3f} | {r['recall@100']:.3f} | {r['vs kzsearch']:.2f} | "
             f"{r['ms/query']:.1f} |"
         )
+    modes = [r for r in rows if "match" in r]
+    if modes:
+        lines += ["", "Match modes (Cyrillic questions; mean total: matches reported per question,"
+                  f" of {modes[0]['documents']} passages):", "",
+                  "| match | nDCG@10 | MRR@10 | R@10 | R@100 | mean total | ms/query |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {r['match']} | {r['ndcg@10']:.3f} | {r['mrr@10']:.3f} | "
+                  f"{r['recall@10']:.3f} | {r['recall@100']:.3f} | {r['mean total']:.1f} | "
+                  f"{r['ms/query']:.1f} |" for r in modes]
     return "\n".join(lines)
 
 

@@ -601,6 +601,10 @@ SORT_CHOICES = ("relevance", "date:desc", "date:asc", "views:desc", "views:asc",
                    " views:desc (= views, most read first) or views:asc.")
 @click.option("--recency", type=click.FloatRange(0, 1),
               help="Blend article freshness into relevance (0..1).")
+@click.option("--match", type=click.Choice(["any", "all", "auto"]), default="auto",
+              show_default=True,
+              help="Words typed side by side: any of them, all of them, or auto (all of"
+                   " 2-3 words, most of more, and always the best matches of any).")
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1))
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000),
               help="Hits per page.")
@@ -620,6 +624,7 @@ def search_command(  # noqa: PLR0913 - one parameter per option
     until: str | None,
     sort: str,
     recency: float | None,
+    match: str,
     page: int,
     limit: int,
     as_json: bool,
@@ -649,6 +654,7 @@ def search_command(  # noqa: PLR0913 - one parameter per option
     results = index.search(
         " ".join(query), rubric=list(rubrics) or None, since=since, until=until, sort=sort,
         recency=recency, page=page, per_page=limit, explain=explain,
+        match=match,
     )
     took_ms = (time.perf_counter() - started) * 1000
     if as_json:

@@ -60,10 +60,10 @@ def sample(sample_index: Index) -> Path:
 
 
 def test_several_unquoted_words_make_one_query(sample: Path) -> None:
-    hits, summary = lines(sample, "мемлекет", "бюджет", "--limit", "50")
+    hits, summary = lines(sample, "мемлекет", "бюджет", "--match", "any", "--limit", "50")
     assert summary["query"] == "мемлекет бюджет" and summary["total"] == len(STATE_OR_BUDGET)
     assert {hit["id"] for hit in hits} == sample_ids(*STATE_OR_BUDGET)
-    quoted, _ = lines(sample, "мемлекет бюджет", "--limit", "50")
+    quoted, _ = lines(sample, "мемлекет бюджет", "--match", "any", "--limit", "50")
     assert [hit["id"] for hit in hits] == [hit["id"] for hit in quoted]
 
 

@@ -42,7 +42,13 @@ from kzsearch.search.explain import Explanation, explain_page
 from kzsearch.search.highlight import Highlights, Snippet
 from kzsearch.search.leaves import SharedReaders
 from kzsearch.search.postings import CACHE_POSTINGS, SizedCache
-from kzsearch.search.query import ParsedQuery, QueryBuilder, QueryError
+from kzsearch.search.query import (
+    DEFAULT_MATCH,
+    ParsedQuery,
+    QueryBuilder,
+    QueryError,
+    check_match_mode,
+)
 from kzsearch.search.ranking import SORT_ALIASES, SORTS, recency_factor, sort_order
 from kzsearch.search.segments import SegmentCache
 from kzsearch.search.similar import related_matches
@@ -159,6 +165,7 @@ class Index(IndexStore):
         page: int = 1,
         per_page: int = 10,
         explain: bool = False,
+        match: str = DEFAULT_MATCH,
     ) -> Results:
         """Search title and body; filter by rubric(s) and date; sort or blend in recency.
 
@@ -169,9 +176,9 @@ class Index(IndexStore):
           ``"a phrase"``; ``-word`` or ``NOT word`` to exclude; ``title:word`` /
           ``body:word`` (also ``тақырып:``, ``мәтін:``); ``rubric:Спорт`` (also
           ``айдар:``, ``рубрика:``); ``AND`` / ``OR`` / ``NOT`` and ``ЖӘНЕ`` /
-          ``НЕМЕСЕ`` / ``ЕМЕС``. Words are joined by OR. At most 10,000 characters
-          and 256 words (operators not counted). A query with no word to look for
-          (empty, or operators only) finds nothing (``total`` 0).
+          ``НЕМЕСЕ`` / ``ЕМЕС``. Words side by side are joined as ``match`` says.
+          At most 10,000 characters and 256 words (operators not counted). A query
+          with no word to look for (empty, or operators only) finds nothing (``total`` 0).
         * ``rubric`` -- one rubric name or several (any of them); any case, Kazakh or
           the Russian alias (``"Образование"`` is ``"Білім"``). ``None`` or empty: all
           rubrics. A rubric the index does not have matches nothing.
@@ -207,6 +214,29 @@ class Index(IndexStore):
           folded, Russian lemma, prefix class), their BM25F per field, the phrases, and
           the recency and rubric factors, adding up to the hit's score. It is worked out
           after ranking, for the page's hits only: the ranking is the same either way.
+        * ``match`` -- says what words typed side by side (no operator between them) ask for;
+          stopwords are never required, and explicit operators keep their meaning in
+          every mode (``AND``/``OR``/``NOT`` and their Kazakh twins, ``+word``, ``-word``,
+          phrases, parentheses). A word matches in any of its forms: stem, prefix class,
+          folded or Latin look-up.
+
+          * ``"any"``: documents with any of the words (OR), ranked by BM25F;
+          * ``"all"``: documents with every word (AND; ``+word other`` too);
+          * ``"auto"`` (the default): documents with every word of a 2–3-word query, all
+            but one of 4–5 words, half of longer ones
+            (:func:`~kzsearch.search.query.minimum_should_match`; fewer where no document
+            has that many), and always the 10 best-scored documents with any word
+            (:data:`~kzsearch.search.query.AUTO_BEST`; of those the filters and ``-words``
+            leave), ranked as ``any`` ranks them.
+
+          Why ``auto`` is the default (``python benchmarks/relevance.py``, KazQAD dev, 257
+          questions over 697 passages): its first page is ``any``'s by construction, so
+          nDCG@10 is the same (0.807; ``all``: 0.213, as most questions have a word their
+          answer lacks: ``айтамыз``, ``деген``, ``көрсетіңіз``), while its total means
+          something: 12.7 matches per question on average where ``any`` reports 251 (of
+          697), so facets count the articles about the query, not every article sharing
+          one of its words. The price is depth: Recall@100 0.931 against ``any``'s 0.987.
+          ``match`` must be one of these (else :class:`QueryError`, a ``ValueError``).
         * ``page``, ``per_page`` -- which page of hits (from 1) and how many per page
           (from 1). A page past the last gives no hits and the true ``total``.
 
@@ -222,7 +252,7 @@ class Index(IndexStore):
         * :class:`QueryError` (a ``ValueError``): a query too long or of too many words;
           ``sort`` not one of the values above; ``page`` or ``per_page`` below 1;
           ``recency`` outside 0..1; ``since`` or ``until`` not a date of the forms above,
-          or ``since`` after ``until``.
+          or ``since`` after ``until``; ``match`` not ``"any"``, ``"all"`` or ``"auto"``.
         * :class:`~kzsearch.index.IndexClosedError`: the index was closed.
         * :class:`~kzsearch.index.IndexNotFoundError`: the index was removed while open.
         * :class:`~kzsearch.index.UntrustedIndexError`: the index directory or a file in
@@ -232,12 +262,13 @@ class Index(IndexStore):
           corrupt (the message says how to rebuild it).
         """
         _check_paging(sort, page, per_page, recency)
+        check_match_mode(match)
         since_date, until_date = _date_range(since, until)
         with reading_files(self.path):  # postings and stored fields are read while searching
             return self._with_snapshot(
                 lambda snapshot: self._search(snapshot, query, rubric, since_date, until_date,
                                               sort, recency, rubric_boost, page, per_page,
-                                              explain)
+                                              explain, match)
             )
 
     def get(self, id: str) -> Article | None:  # noqa: A002 - the name of the issue's API
@@ -388,14 +419,15 @@ class Index(IndexStore):
         page: int,
         per_page: int,
         explain: bool = False,
+        match: str = DEFAULT_MATCH,
     ) -> Results:
         parsed = QueryBuilder(snapshot.vocabulary, snapshot.rubrics,
-                              snapshot.synonyms).build(query)
+                              snapshot.synonyms, match).build(query)
         suggestion = self._suggest(query, parsed, snapshot)
         if parsed.query is None:
             return Results(query, 0, page, per_page, [], {}, suggestion)
-        scores, matched = snapshot.scorer.evaluate(parsed.query)
         allowed = _filters(snapshot, rubric, since, until)
+        scores, matched = snapshot.scorer.evaluate(parsed.query, allowed)
         if allowed is not None:
             matched &= allowed
         docs = np.flatnonzero(matched)

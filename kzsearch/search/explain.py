@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
-from kzsearch.search.query import SOURCES, Word
+from kzsearch.search.query import SOURCES, MinimumMatch, Word
 from kzsearch.search.ranking import BM25_K1, FIELD_WEIGHTS, recency_factor
 from kzsearch.search.scoring import Scorer
 from kzsearch.search.vocabulary import prefix_key
@@ -227,9 +227,16 @@ def _part(context: _Context, node: wq.Query) -> Part:
         every = isinstance(node, wq.And)
         matched = all(p.matched for p in parts) if every else any(p.matched for p in parts)
         matched = matched and bool(parts)
-        return Part("all" if every else "any", "", node.boost * sum(p.score for p in parts),
+        return Part(_joint(node), "", node.boost * sum(p.score for p in parts),
                     matched, node.boost, parts=parts)
     return Part(type(node).__name__, "", 0.0, False)
+
+
+def _joint(node: wq.CompoundQuery) -> str:
+    """How a compound's parts are joined, as an explanation line names it."""
+    if isinstance(node, MinimumMatch):  # match="auto": its hits have enough words, or rank high
+        return f"at least {node.minimum} of"
+    return "all" if isinstance(node, wq.And) else "any"
 
 
 def _word(context: _Context, word: Word) -> Part:

@@ -5,7 +5,10 @@ Two steps, each doing one job:
 1. **Structure.** Whoosh's query parser, over a schema that does no analysis,
    finds phrases, fields (``title:``, ``rubric:``), ``-word`` and the operators
    ``AND``/``OR``/``NOT`` and their Kazakh twins ``ЖӘНЕ``/``НЕМЕСЕ``/``ЕМЕС``. Words
-   are joined by OR, so a natural-language question works as a query.
+   typed side by side are joined as the match mode says (:data:`MATCH_MODES`): by OR
+   (``any``), by AND (``all``), or by "at least :func:`minimum_should_match` of them"
+   (``auto``); explicit operators, ``+``/``-``, phrases and parentheses keep their
+   meaning in every mode.
 2. **Words.** Each word becomes the index terms that should find it
    (:meth:`QueryBuilder.alternatives`): its Kazakh stem or Russian lemma; for
    Latin script, the stem of its Cyrillic transliteration; for text typed
@@ -76,6 +79,9 @@ NO_SYNONYMS = SynonymTable()
 WILDCARD_WORD_RE = re.compile(r"[^\W_]+(?:\?+[^\W_]*)+")
 MAX_QUERY_CHARS = 10_000
 MAX_QUERY_WORDS = 256
+MATCH_MODES = ("any", "all", "auto")
+DEFAULT_MATCH = "auto"
+AUTO_BEST = 10  # under auto, the best documents matching any word that are always hits
 OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "ЖӘНЕ", "НЕМЕСЕ", "ЕМЕС"})
 # C0/C1 control characters that are not whitespace (\t\n\v\f\r, \x1c-\x1f, \x85 are)
 CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
@@ -115,6 +121,55 @@ class QueryError(ValueError):
     """A query that cannot be searched; the message is written for people."""
 
 
+def check_match_mode(match: str) -> str:
+    """``match`` itself if it is one of :data:`MATCH_MODES`; otherwise :class:`QueryError`
+    (a ``ValueError``) naming the allowed values."""
+    if match not in MATCH_MODES:
+        raise QueryError(f"match must be one of {', '.join(MATCH_MODES)}, not {match!r}")
+    return match
+
+
+def minimum_should_match(words: int) -> int:
+    """How many of ``words`` words typed side by side a document needs under ``auto``.
+
+    Every word up to three words, then all but one up to five, then half (rounded up):
+    a 2–3-word query counts the articles about all its words, a long question still
+    finds the passages that answer it with other words (measured on KazQAD,
+    ``benchmarks/relevance.py``).
+    """
+    if words <= 3:
+        return words
+    if words <= 5:
+        return words - 1
+    return (words + 1) // 2
+
+
+class Words(wq.CompoundQuery):
+    """Words typed side by side (no operator between them), before the match mode
+    gives them a meaning; a class of its own so that Whoosh's normalisation never
+    merges it into an explicit ``OR`` around it."""
+
+    JOINT = " "
+
+
+class MinimumMatch(wq.CompoundQuery):
+    """Documents matching at least ``minimum`` of the subqueries (fewer where no
+    document matches that many: the most that one does), and the ``best`` best-scored
+    documents matching any; all scored by the sum of the subqueries' scores."""
+
+    JOINT = " ~ "
+
+    def __init__(self, subqueries: list[wq.Query], minimum: int, best: int = 0,
+                 boost: float = 1.0) -> None:
+        super().__init__(subqueries, boost=boost)
+        self.minimum = minimum
+        self.best = best
+
+
+class _WordsGroup(syntax.GroupNode):
+    qclass = Words
+
+
 @dataclass
 class ParsedQuery:
     """The Whoosh query plus what highlighting and suggestions need to know."""
@@ -135,7 +190,7 @@ def _parse_schema() -> fields.Schema:
 
 
 def _structure_parser() -> qparser.QueryParser:
-    parser = qparser.QueryParser("text", _parse_schema(), group=qparser.OrGroup)
+    parser = qparser.QueryParser("text", _parse_schema(), group=_WordsGroup)
     for plugin in (qparser.WildcardPlugin, qparser.RangePlugin, qparser.SingleQuotePlugin):
         parser.remove_plugin_class(plugin)
     parser.replace_plugin(
@@ -166,7 +221,22 @@ class _PlusMinus(qparser.PlusMinusPlugin):
                 group[at] = self.do_plusminus(parser, node)
         if not any(isinstance(node, (self.Plus, self.Minus)) for node in group):
             return group
-        grouped = super().do_plusminus(parser, group)
+        required, banned = syntax.AndGroup(), syntax.OrGroup()
+        optional = type(group)()  # words typed side by side stay so (see Words)
+        target = optional
+        for node in group:
+            if isinstance(node, self.Plus):
+                target = required
+            elif isinstance(node, self.Minus):
+                target = banned
+            else:
+                target.append(node)
+                target = optional
+        grouped: Any = optional
+        if required:
+            grouped = syntax.AndMaybeGroup([required, optional])
+        if banned:
+            grouped = syntax.AndNotGroup([grouped, banned])
         if isinstance(grouped, syntax.AndNotGroup) and not grouped[0]:
             return syntax.NotGroup([grouped[1]])
         return grouped
@@ -195,7 +265,7 @@ def _plain_words(text: str) -> wq.Query:
             pending = False
         for _ in range(min(len(raw) - len(lead) - len(core), len(groups) - 1)):
             groups.pop()
-    return wq.Or(words)
+    return Words(words)
 
 
 LEAD_RE = re.compile(r"[-+(]*")
@@ -242,10 +312,12 @@ class QueryBuilder:
     """Turns query text into a Whoosh query against one index's vocabulary."""
 
     def __init__(self, vocabulary: Vocabulary | TableVocabulary,
-                 rubric_lookup: dict[str, str], synonyms: SynonymTable | None = None) -> None:
+                 rubric_lookup: dict[str, str], synonyms: SynonymTable | None = None,
+                 match: str = "any") -> None:
         self.vocabulary = vocabulary
         self.rubric_lookup = rubric_lookup
         self.synonyms = synonyms if synonyms is not None else NO_SYNONYMS
+        self.match = check_match_mode(match)
         self._stopword_queries: set[int] = set()  # ids of word queries made of stopwords only
         self._negated = 0  # inside NOT: exclude the word's own terms, not its prefix class
         self._lang: str = "kk"
@@ -288,6 +360,8 @@ class QueryBuilder:
         if isinstance(node, wq.Not):
             inner = self._convert_negated(node.query, parsed)
             return wq.Not(inner) if inner is not None else None
+        if isinstance(node, wq.AndMaybe):
+            return self._and_maybe(node, parsed)
         if isinstance(node, wq.AndNot):
             positive = self._convert(node.a, parsed)
             negative = self._convert_negated(node.b, parsed)
@@ -310,12 +384,16 @@ class QueryBuilder:
         children = self._converted_children(node, parsed)
         positive = [c for c in children if c is not None and not isinstance(c, wq.Not)]
         negative = [c.query for c in children if isinstance(c, wq.Not)]
-        if isinstance(node, wq.Or):
+        if isinstance(node, (wq.Or, Words)):
             positive = self._drop_stopword_terms(positive)
         if not positive:
             return wq.Not(wq.Or(negative)) if negative else None
-        group = (wq.And if isinstance(node, wq.And) else wq.Or)(positive, boost=node.boost)
-        group = positive[0] if len(positive) == 1 else group
+        if len(positive) == 1:
+            group = positive[0]
+        elif isinstance(node, Words):
+            group = self._side_by_side(positive, node.boost)
+        else:
+            group = (wq.And if isinstance(node, wq.And) else wq.Or)(positive, boost=node.boost)
         return wq.AndNot(group, wq.Or(negative)) if negative else group
 
     def _converted_children(self, node: wq.CompoundQuery, parsed: ParsedQuery
@@ -396,6 +474,26 @@ class QueryBuilder:
         parsed.terms.update(t for t, _ in terms)
         parsed.terms.update(t for r, _ in phrases for t in r)
         return queries
+
+    def _side_by_side(self, words: list[wq.Query], boost: float) -> wq.Query:
+        """Words typed side by side, joined as the match mode says (stopwords are gone)."""
+        if self.match == "all":
+            return wq.And(words, boost=boost)
+        if self.match == "auto":
+            return MinimumMatch(words, minimum_should_match(len(words)), AUTO_BEST,
+                                boost=boost)
+        return wq.Or(words, boost=boost)
+
+    def _and_maybe(self, node: wq.AndMaybe, parsed: ParsedQuery) -> wq.Query | None:
+        """``+word other``: documents with ``word``, ranked higher with the others too
+        (under ``all`` the others are required as well)."""
+        required = self._convert(node.a, parsed)
+        optional = self._convert(node.b, parsed)
+        if required is None or optional is None or isinstance(optional, wq.Not):
+            return self._compound(node, parsed)
+        if self.match == "all" and not self._is_stopword_query(optional):
+            return wq.And([required, optional])
+        return wq.AndMaybe(required, optional)
 
     def _drop_stopword_terms(self, children: list[wq.Query]) -> list[wq.Query]:
         kept = [c for c in children if not self._is_stopword_query(c)]

@@ -17,9 +17,11 @@ Each query word scores twice, and the two add up:
 A query is a tree of Whoosh query objects (see :mod:`kzsearch.search.query`);
 :meth:`Scorer.evaluate` turns each node into a score for every document number
 and a mask of the documents it matches: OR adds scores over the union, AND over
-the intersection, NOT takes the complement. Phrases read where their words stand
-and find the sequence in one linear pass (:func:`docs_with_sequence`), then score
-those documents by their words.
+the intersection, NOT takes the complement; "at least n of these words" (``auto``,
+:class:`~kzsearch.search.query.MinimumMatch`) adds scores over the documents that
+match n or more; ``+word other`` scores both over the documents with ``word``.
+Phrases read where their words stand and find the sequence in one linear pass
+(:func:`docs_with_sequence`), then score those documents by their words.
 
 Postings are decoded once per *segment* into arrays and kept with the segment
 (:mod:`kzsearch.search.postings`), so a commit throws none away; a generation composes
@@ -45,7 +47,7 @@ from kzsearch.search import arrays, postings
 from kzsearch.search.leaves import Leaf
 from kzsearch.search.postings import CACHE_POSTINGS, SizedCache, Sparse
 from kzsearch.search.postingtable import PostingTable
-from kzsearch.search.query import Word
+from kzsearch.search.query import MinimumMatch, Word
 from kzsearch.search.ranking import BM25_B, BM25_K1, FIELD_B, FIELD_WEIGHTS
 
 Scored = tuple[np.ndarray, np.ndarray]  # score per document number, mask of matches
@@ -110,8 +112,13 @@ class Scorer:
 
     # -- the query tree ----------------------------------------------------------------
 
-    def evaluate(self, node: wq.Query) -> Scored:
-        """Scores and matches of a query tree over every document number."""
+    def evaluate(self, node: wq.Query, within: np.ndarray | None = None) -> Scored:
+        """Scores and matches of a query tree over every document number.
+
+        ``within`` (the documents the search's filters allow, ``None``: all) only
+        decides how far "at least n of these words" is relaxed (:meth:`_minimum_match`);
+        the matches returned are not limited to it.
+        """
         if isinstance(node, Word):
             return self._word(node)
         if isinstance(node, wq.Phrase):
@@ -121,26 +128,51 @@ class Scorer:
         if isinstance(node, wq.Not):
             _, matched = self.evaluate(node.query)
             return self._zeros(), self.live & ~matched
-        if isinstance(node, wq.AndNot):
-            scores, matched = self.evaluate(node.a)
+        if isinstance(node, wq.AndNot):  # what is excluded is never among the best kept
             _, excluded = self.evaluate(node.b)
+            kept = ~excluded if within is None else within & ~excluded
+            scores, matched = self.evaluate(node.a, kept)
             return scores, matched & ~excluded
+        if isinstance(node, wq.AndMaybe):
+            scores, matched = self.evaluate(node.a, within)
+            optional, _ = self.evaluate(node.b, within)
+            return scores + optional * matched, matched
+        if isinstance(node, MinimumMatch):
+            return self._minimum_match(node, within)
         if isinstance(node, wq.And):
-            return self._combine(node, np.logical_and)
+            return self._combine(node, np.logical_and, within)
         if isinstance(node, wq.CompoundQuery):
-            return self._combine(node, np.logical_or)
+            return self._combine(node, np.logical_or, within)
         return self._zeros(), np.zeros(self.size, dtype=bool)
 
-    def _combine(self, node: wq.CompoundQuery, join: Any) -> Scored:
+    def _combine(self, node: wq.CompoundQuery, join: Any,
+                 within: np.ndarray | None = None) -> Scored:
         if not node.subqueries:
             return self._zeros(), np.zeros(self.size, dtype=bool)
-        scores, matched = self.evaluate(node.subqueries[0])
+        scores, matched = self.evaluate(node.subqueries[0], within)
         scores = scores.copy()
         for child in node.subqueries[1:]:
-            child_scores, child_matched = self.evaluate(child)
+            child_scores, child_matched = self.evaluate(child, within)
             scores += child_scores
             matched = join(matched, child_matched)
         return self._boosted(scores, node.boost), matched
+
+    def _minimum_match(self, node: MinimumMatch, within: np.ndarray | None) -> Scored:
+        """The subqueries' scores summed, over the documents that match at least
+        ``node.minimum`` of them (lowered, where none of ``within`` does, to the most
+        that some document matches), and over the ``node.best`` best-scored documents
+        of ``within`` matching any (all tied with the last one too)."""
+        scores, counts = self._zeros(), np.zeros(self.size, dtype=np.int32)
+        for child in node.subqueries:
+            child_scores, child_matched = self.evaluate(child, within)
+            scores += child_scores
+            counts += child_matched
+        counts *= self.live
+        allowed = counts if within is None else counts * within
+        matched = counts >= min(node.minimum, max(int(allowed.max(initial=0)), 1))
+        if node.best:
+            matched |= _best(np.where(allowed > 0, scores, 0.0), node.best)
+        return self._boosted(scores * matched, node.boost), matched
 
     def _word(self, word: Word) -> Scored:
         scores = self._zeros()
@@ -340,6 +372,15 @@ class Scorer:
     @staticmethod
     def _boosted(scores: np.ndarray, boost: float) -> np.ndarray:
         return scores if boost == 1.0 else scores * np.float32(boost)
+
+
+def _best(scores: np.ndarray, count: int) -> np.ndarray:
+    """Mask of the ``count`` highest positive scores, and of any tied with the last."""
+    positive = int(np.count_nonzero(scores > 0))
+    if positive <= count:
+        return scores > 0
+    cut = np.partition(scores, len(scores) - count)[len(scores) - count]
+    return scores >= cut
 
 
 # -- phrases -------------------------------------------------------------------------------
