@@ -314,6 +314,7 @@ def measure(
     keep: bool = True,
     rounds: int = 1,
     build_rounds: int = 1,
+    after_queries: Any = None,
 ) -> dict[str, Any]:
     """Build with every engine, then query every engine; results keyed by build label.
 
@@ -322,7 +323,8 @@ def measure(
     (:func:`build_trees`); then each index gets ``rounds`` query sessions, the trees in
     lockstep (:func:`query_rounds`), and each figure is the best of the rounds.
     ``procs2`` False skips the ``procs=2`` build, ``queries`` False all query sessions;
-    ``keep`` False removes each index once it has been queried."""
+    ``keep`` False removes each index once it has been queried. ``after_queries(engine,
+    tree, path)`` is called with each queried index before it is removed."""
     builds: dict[str, Any] = {}
     searches: dict[str, Any] = {}
     for label, engine, procs in BUILDS:
@@ -345,6 +347,8 @@ def measure(
             elif not keep:
                 shutil.rmtree(path, ignore_errors=True)
         searches.update(query_rounds(engine, built, queries_path, rounds, log))
+        for tree, _, path in built if after_queries is not None else ():
+            after_queries(engine, tree, path)
         for _, _, path in built if not keep else ():
             shutil.rmtree(path, ignore_errors=True)
     return {"builds": builds, "queries": searches}

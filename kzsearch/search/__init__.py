@@ -6,6 +6,7 @@
 * :mod:`.arrays` — Whoosh's postings and columns as numpy arrays;
 * :mod:`.scoring` — the query tree scored over every document number at once (BM25F);
 * :mod:`.highlight` — snippets with the matched words marked;
+* :mod:`.words`, :mod:`.completion` — each segment's surface words; ``Index.complete``;
 * :mod:`.engine` — :class:`Index`, whose ``search`` ties them together.
 """
 

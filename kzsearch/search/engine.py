@@ -34,6 +34,7 @@ from kzsearch.index import (
     survive_commits,
 )
 from kzsearch.search import sidecars
+from kzsearch.search.completion import Completions
 from kzsearch.search.highlight import Snippet, make_snippet
 from kzsearch.search.leaves import SharedReaders
 from kzsearch.search.postings import CACHE_POSTINGS, SizedCache
@@ -113,6 +114,7 @@ class Index(IndexStore):
         self._postings = SizedCache(CACHE_POSTINGS)  # decoded postings, per segment
         # segment readers, shared by the generations that have the segment
         self._readers = SharedReaders(on_close=self._postings.forget)
+        self._completions = Completions(path)  # per-segment surface words, on first use
 
     def search(
         self,
@@ -139,6 +141,24 @@ class Index(IndexStore):
                 lambda snapshot: self._search(snapshot, query, rubric, since_date, until_date,
                                               sort, recency, rubric_boost, page, per_page)
             )
+
+    def complete(self, prefix: str, *, limit: int = 10) -> list[str]:
+        """Completions of the last word of ``prefix``, the words before it kept as typed.
+
+        The last word is completed to whole words as the articles write them (titles and
+        bodies), in the most live articles first (ties in code-point order), each in the
+        form most often written (``Қазақстан``); at most ``limit`` of them. A word with a
+        Kazakh-only letter matches literally; one typed without Kazakh letters
+        (``казакс``) or in Latin script (``qazaq``) matches by its keyboard-folded or
+        transliterated form, so both find ``Қазақстан``. Deleted articles' words are not
+        counted. ``[]`` when ``prefix`` does not end in a word with a letter (a trailing
+        space ends the word), or nothing matches. See :mod:`kzsearch.search.completion`.
+        """
+        if not isinstance(prefix, str) or limit < 1:
+            return []
+        with reading_files(self.path):
+            return self._with_snapshot(
+                lambda snapshot: self._completions.completer(snapshot).complete(prefix, limit))
 
     def __len__(self) -> int:
         """Live documents of the current snapshot: the count a search now would see."""

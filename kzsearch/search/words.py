@@ -1,0 +1,220 @@
+"""One segment's surface words as flat arrays: what completion reads, per segment.
+
+The index holds stems (``мемлекет`` for ``мемлекеттердің``); completion offers whole words
+as they are written. A :class:`WordTable` holds, for one segment, every distinct word of
+its titles and bodies (lowercased, as :func:`words_of` finds them), sorted in code-point
+order (= UTF-8 byte order, so a prefix is one contiguous range found by binary search on
+the bytes), with:
+
+* ``df``: the number of the segment's articles that contain the word (deleted ones
+  included, as Whoosh counts terms; :mod:`kzsearch.search.completion` subtracts the
+  deleted articles per generation);
+* ``shown``: the form most often written in the segment (``Қазақстан``, not
+  ``қазақстан``), with its number of occurrences ``shown_count``;
+* the words again in the order of their loose key (:func:`~kzsearch.analysis.loose`:
+  keyboard-folded, ``э``→``е``, ``ц``→``тс``, no ``ь``/``ъ``, ``нг``→``н``), so a prefix
+  typed without Kazakh letters, or transliterated from Latin, is a range as well;
+* 64-bit hashes of the words, sorted, for exact look-ups of one word
+  (:func:`~kzsearch.search.terms.key_hash`; a collision costs a comparison).
+
+Like :class:`~kzsearch.search.terms.TermTable`, nothing here is a Python object per word:
+the arrays are written beside the segment at commit time (kind ``words`` of
+:mod:`kzsearch.search.sidecars`) and memory-mapped by readers. A table is made from the
+segment's stored titles and bodies (:meth:`WordTable.build`), so any segment, an older
+kzsearch's or a merged one, can have one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from kzsearch.analysis import loose
+from kzsearch.search.terms import key_hash
+from kzsearch.text.normalize import normalize_text, repair_lookalikes
+from kzsearch.text.tokens import TOKEN_RE
+
+TEXT_FIELDS = ("title", "body")
+MAX_WORD = 48  # characters: a longer token (a URL, a run of letters) is no word to offer
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+
+
+def words_of(text: str) -> Iterator[str]:
+    """The words of ``text`` as written (case kept), in order: the tokens of
+    :data:`~kzsearch.text.tokens.TOKEN_RE` that start with a letter, after the same
+    normalisation the analyzer applies (NFC, invisible characters out, one kind of dash,
+    ``ё``→``е``, Latin look-alikes in Cyrillic words repaired). Compounds and endings
+    glued by a hyphen stay whole (``Нұр-Сұлтанда``, ``ҚР-ның``)."""
+    for match in TOKEN_RE.finditer(normalize_text(text)):
+        word = match.group().rstrip("%")
+        if word and len(word) <= MAX_WORD and _HAS_LETTER.match(word):
+            yield _repaired(word)
+
+
+@lru_cache(maxsize=1 << 18)
+def _repaired(word: str) -> str:
+    """:func:`~kzsearch.text.normalize.repair_lookalikes`, memoised (words recur)."""
+    return repair_lookalikes(word)
+
+
+def document_words(stored: dict[str, Any]) -> Counter[str]:
+    """Occurrences of each written form in one article's stored title and body."""
+    found: Counter[str] = Counter()
+    for name in TEXT_FIELDS:
+        value = stored.get(name)
+        if isinstance(value, str):
+            found.update(words_of(value))
+    return found
+
+
+def distinct_lower(forms: Iterable[str]) -> set[str]:
+    """The distinct lowercase words of an article's written forms."""
+    return {form.lower() for form in forms}
+
+
+class WordTable:
+    """The surface words of one segment (see the module docstring). ``arrays`` are only
+    read, never changed; they may be memory-mapped. Word ids number the words in
+    code-point order of their lowercase form."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        """Wrap arrays made by :meth:`to_arrays`; raises ValueError when they do not fit
+        together (a damaged file), so that no look-up reads outside them."""
+        self._arrays = arrays
+        self.blob, self.offsets = arrays["blob"], arrays["offsets"]
+        self.df = arrays["df"]
+        self.shown_blob, self.shown_offsets = arrays["shown_blob"], arrays["shown_offsets"]
+        self.shown_count = arrays["shown_count"]
+        self.loose_blob, self.loose_offsets = arrays["loose_blob"], arrays["loose_offsets"]
+        self.loose_ids = arrays["loose_ids"]
+        self.hashes, self.hash_ids = arrays["hash"], arrays["hash_ids"]
+        self._check()
+
+    def _check(self) -> None:
+        size = len(self.offsets) - 1
+        for blob, offsets in ((self.blob, self.offsets), (self.shown_blob, self.shown_offsets),
+                              (self.loose_blob, self.loose_offsets)):
+            if len(offsets) != size + 1 or int(offsets[0]) != 0 \
+                    or int(offsets[-1]) != len(blob) or bool(np.any(np.diff(offsets) < 0)):
+                raise ValueError("word offsets do not fit the word text")
+        for ids in (self.loose_ids, self.hash_ids):
+            if len(ids) != size or (size and (int(ids.min()) < 0 or int(ids.max()) >= size)):
+                raise ValueError("a word order names words that do not exist")
+        if len(self.df) != size or len(self.shown_count) != size or len(self.hashes) != size:
+            raise ValueError("word counts do not fit the words")
+        if size > 1 and bool(np.any(self.hashes[1:] < self.hashes[:-1])):
+            raise ValueError("word hashes are not sorted")
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @classmethod
+    def build(cls, leaf: Any) -> WordTable:
+        """The table of one segment reader, from every article's stored title and body
+        (deleted ones included). The costly part: every article is read and tokenised."""
+        df: Counter[str] = Counter()
+        written: dict[str, Counter[str]] = {}
+        for docnum in range(int(leaf.doc_count_all())):
+            forms = document_words(leaf.stored_fields(docnum))
+            for form, count in forms.items():
+                lower = form.lower()
+                variants = written.get(lower)
+                if variants is None:
+                    variants = written[lower] = Counter()
+                variants[form] += count
+            df.update(distinct_lower(forms))
+        return cls.from_counts(df, written)
+
+    @classmethod
+    def from_counts(cls, df: dict[str, int], written: dict[str, Counter[str]]) -> WordTable:
+        """The table of these words: each with its number of articles and the occurrences
+        of each written form (the most written is shown; ties go to the first in
+        code-point order, so the choice is the same in every process)."""
+        words = sorted(df)
+        shown = []
+        for word in words:
+            variants = written.get(word) or Counter({word: 0})
+            shown.append(min(variants.items(), key=lambda item: (-item[1], item[0])))
+        keys = [loose(word) for word in words]
+        loose_order = sorted(range(len(words)), key=keys.__getitem__)
+        hashes = np.fromiter((key_hash(word) for word in words), dtype=np.uint64,
+                             count=len(words))
+        hash_order = np.argsort(hashes, kind="stable")
+        arrays = {
+            **_texts("", words),
+            "df": np.fromiter((df[word] for word in words), dtype=np.int32, count=len(words)),
+            **_texts("shown_", [form for form, _ in shown]),
+            "shown_count": np.array([count for _, count in shown], dtype=np.int32),
+            **_texts("loose_", [keys[i] for i in loose_order]),
+            "loose_ids": np.array(loose_order, dtype=np.int32),
+            "hash": hashes[hash_order],
+            "hash_ids": hash_order.astype(np.int32),
+        }
+        return cls(arrays)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The arrays that make the table (what a sidecar file stores)."""
+        return dict(self._arrays)
+
+    def word(self, word_id: int) -> str:
+        return _text(self.blob, self.offsets, word_id)
+
+    def shown(self, word_id: int) -> str:
+        return _text(self.shown_blob, self.shown_offsets, word_id)
+
+    def find(self, word: str) -> int | None:
+        """The id of a lowercase word, or None when the segment does not have it."""
+        wanted = np.uint64(key_hash(word))
+        low = int(np.searchsorted(self.hashes, wanted, side="left"))
+        high = int(np.searchsorted(self.hashes, wanted, side="right"))
+        raw = word.encode("utf-8")
+        for word_id in self.hash_ids[low:high].tolist():
+            if _raw(self.blob, self.offsets, word_id) == raw:
+                return int(word_id)
+        return None
+
+    def prefix_range(self, prefix: str, by_loose: bool) -> tuple[int, int]:
+        """Where the words starting with ``prefix`` lie: positions ``[low, high)`` in word-id
+        order, or in loose-key order when ``by_loose`` (then ``prefix`` is a loose key)."""
+        blob, offsets = (self.loose_blob, self.loose_offsets) if by_loose else \
+            (self.blob, self.offsets)
+        raw = prefix.encode("utf-8")
+        size = len(offsets) - 1
+        low = _bisect(blob, offsets, size, lambda key: key < raw)
+        high = _bisect(blob, offsets, size, lambda key: key[:len(raw)] <= raw, low)
+        return low, high
+
+
+def _bisect(blob: np.ndarray, offsets: np.ndarray, size: int, before: Any,
+            low: int = 0) -> int:
+    """The first position from ``low`` whose key is not ``before`` (keys are sorted)."""
+    high = size
+    while low < high:
+        middle = (low + high) // 2
+        if before(_raw(blob, offsets, middle)):
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def _raw(blob: np.ndarray, offsets: np.ndarray, position: int) -> bytes:
+    return blob[int(offsets[position]):int(offsets[position + 1])].tobytes()
+
+
+def _text(blob: np.ndarray, offsets: np.ndarray, position: int) -> str:
+    return _raw(blob, offsets, position).decode("utf-8", "replace")
+
+
+def _texts(prefix: str, texts: list[str]) -> dict[str, np.ndarray]:
+    encoded = [text.encode("utf-8") for text in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)),
+              out=offsets[1:])
+    return {f"{prefix}blob": np.frombuffer(b"".join(encoded), dtype=np.uint8).copy(),
+            f"{prefix}offsets": offsets}
