@@ -216,5 +216,7 @@ def _texts(prefix: str, texts: list[str]) -> dict[str, np.ndarray]:
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)),
               out=offsets[1:])
+    if offsets[-1] < 1 << 31:  # any real segment: half the size
+        offsets = offsets.astype(np.int32)
     return {f"{prefix}blob": np.frombuffer(b"".join(encoded), dtype=np.uint8).copy(),
             f"{prefix}offsets": offsets}
