@@ -10,6 +10,7 @@ code-point order; ``Қазақстан`` in 15 articles (always capitalised), ``
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from pathlib import Path
@@ -208,3 +209,13 @@ def test_the_command_line(path) -> None:
     result = CliRunner().invoke(main, ["complete", "--index", str(path), "--json", "qazaqs"])
     assert result.exit_code == 0, result.output
     assert result.output.strip().startswith('["Қазақстан", "Қазақстанның"')
+
+
+def test_words_sharing_a_hash_are_counted_by_text_with_the_same_results(path) -> None:
+    with Index.open(path) as index:
+        expected = {prefix: index.complete(prefix) for prefix in PREFIXES}
+        snapshot = index._current_snapshot()
+        completer = index._completions.completer(snapshot)
+        completer.parts = [dataclasses.replace(part, unique_hashes=False)
+                           for part in completer.parts]  # as if a hash were shared
+        assert {prefix: completer.complete(prefix) for prefix in PREFIXES} == expected

@@ -33,10 +33,12 @@ generations delete more, so a commit costs its own deletions once. A word that o
 deleted articles had is never offered. Only the choice of the shown form ignores
 deletions (it counts the occurrences of each form in the segment's articles as written).
 
-Ranking across segments is exact (Fagin's threshold algorithm): each segment offers its
-best words in the prefix's range; a word none of them offered has at most the sum of the
-segments' next-best counts, and the offers grow until the ``limit``-th word found is at
-least that.
+Ranking across segments is exact (Fagin's threshold algorithm), in numpy over the words'
+64-bit hashes: each segment offers its best words in the prefix's range; a word none of
+them offered has at most the sum of the segments' next-best counts, and the offers grow
+until the ``limit``-th word found beats that. Two words sharing a hash are detected (the
+final words' texts are compared) and then counted by text instead, so a collision costs
+time, never a wrong answer.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ import numpy as np
 
 from kzsearch.analysis import loose
 from kzsearch.search import sidecars
+from kzsearch.search.terms import key_hash
 from kzsearch.search.words import MAX_WORD, WordTable, distinct_lower, document_words
 from kzsearch.text.normalize import normalize_text, repair_lookalikes
 from kzsearch.text.translit import script_of, to_cyrillic
@@ -109,9 +112,18 @@ class _Segment:
     """One segment's table and the words subtracted for the articles deleted so far."""
 
     table: WordTable
+    hash_by_id: np.ndarray  # each word's hash, by word id
+    unique_hashes: bool  # no two of its words share a hash (else: look-ups by text)
     df_by_loose: np.ndarray | None = None  # df in loose-key order (no deletions)
     deleted: frozenset[int] = frozenset()
     minus: np.ndarray | None = None  # per word id: deleted articles containing it
+
+    @classmethod
+    def of(cls, table: WordTable) -> _Segment:
+        hash_by_id = np.empty(len(table), dtype=np.uint64)
+        hash_by_id[np.asarray(table.hash_ids)] = table.hashes
+        unique = not bool(np.any(table.hashes[1:] == table.hashes[:-1]))
+        return cls(table, hash_by_id, unique)
 
 
 @dataclass(frozen=True)
@@ -119,12 +131,28 @@ class _Part:
     """One segment as one generation counts it: live articles per word, in both orders."""
 
     table: WordTable
+    hash_by_id: np.ndarray
+    unique_hashes: bool
     df: np.ndarray
     df_by_loose: np.ndarray
 
-    def count(self, word: str) -> tuple[int, int | None]:
-        word_id = self.table.find(word)
-        return (0, None) if word_id is None else (int(self.df[word_id]), word_id)
+    def ids_of(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which of ``hashes`` (of words) the segment has, and their word ids."""
+        table = self.table
+        at = np.searchsorted(table.hashes, hashes)
+        inside = at < len(table.hashes)
+        found = np.zeros(len(hashes), dtype=bool)
+        found[inside] = table.hashes[at[inside]] == hashes[inside]
+        return found, np.asarray(table.hash_ids)[at[found]]
+
+
+@dataclass
+class _Round:
+    """The words offered so far, by hash: their totals over every segment."""
+
+    hashes: np.ndarray
+    totals: np.ndarray
+    bound: int  # the most a word not offered can total
 
 
 class Completer:
@@ -132,6 +160,7 @@ class Completer:
 
     def __init__(self, parts: list[_Part]) -> None:
         self.parts = parts
+        self.exact_hashes = all(part.unique_hashes for part in parts)
 
     def complete(self, text: str, limit: int = 10) -> list[str]:
         """See :meth:`kzsearch.search.engine.Index.complete`."""
@@ -145,6 +174,10 @@ class Completer:
         return [head + shown for shown in self._best(wanted, limit)]
 
     def _best(self, wanted: list[tuple[str, bool]], limit: int) -> list[str]:
+        """The ``limit`` words of the ranges with the most live articles, shown as most
+        often written. Each round offers each range's ``depth`` best words (numpy, by
+        word hash), sums the offered words' counts over every segment, and ends when the
+        ``limit``-th total beats what any word not offered could total (ties included)."""
         ranges = []
         for index, part in enumerate(self.parts):
             for prefix, by_loose in wanted:
@@ -155,64 +188,110 @@ class Completer:
             return []
         depth = max(FIRST_DEPTH, 2 * limit)
         while True:
-            known: dict[tuple[int, str], tuple[int, int]] = {}
-            bound = [0] * len(self.parts)
-            for index, by_loose, low, high in ranges:
-                bound[index] = max(bound[index], self._offer(index, by_loose, low, high,
-                                                             depth, known))
-            totals = self._totals(known)
-            ranked = sorted((word for word, total in totals.items() if total > 0),
-                            key=lambda word: (-totals[word], word))[:limit]
-            enough = len(ranked) == limit and totals[ranked[-1]] >= sum(bound)
-            if enough or not any(bound):
-                return [self._shown(word, known) for word in ranked]
+            found = self._round(ranges, depth)
+            order = np.argsort(-found.totals, kind="stable")
+            kth = int(found.totals[order[limit - 1]]) if len(order) >= limit else 0
+            if kth > found.bound or found.bound == 0:
+                words = self._ranked(found, limit)
+                if words is not None:
+                    return words
+                return _by_text(self.parts, ranges, limit)  # a hash collision: the slow way
             depth *= 4
 
-    def _offer(self, index: int, by_loose: bool, low: int, high: int, depth: int,  # noqa: PLR0913
-               known: dict[tuple[int, str], tuple[int, int]]) -> int:
-        """Add the ``depth`` best words of one segment's range to ``known`` (by segment
-        and word: count, word id); returns the best count of those left out (0: none)."""
-        part = self.parts[index]
-        counts = (part.df_by_loose if by_loose else part.df)[low:high]
-        if len(counts) > depth:
-            order = np.argpartition(-counts, depth)
-            taken, rest = order[:depth], int(counts[order[depth]])
-        else:
-            taken, rest = np.arange(len(counts)), 0
-        ids = part.table.loose_ids[low + taken] if by_loose else low + taken
-        for word_id, count in zip(ids.tolist(), counts[taken].tolist(), strict=True):
-            if count > 0:
-                known[index, part.table.word(word_id)] = (count, word_id)
-        return rest
+    def _round(self, ranges: list[tuple[int, bool, int, int]], depth: int) -> _Round:
+        offered = []
+        bound = [0] * len(self.parts)
+        for index, by_loose, low, high in ranges:
+            part = self.parts[index]
+            counts = (part.df_by_loose if by_loose else part.df)[low:high]
+            if len(counts) > depth:
+                order = np.argpartition(-counts, depth)
+                taken, rest = order[:depth], int(counts[order[depth]])
+            else:
+                taken, rest = np.arange(len(counts)), 0
+            taken = taken[counts[taken] > 0]
+            ids = np.asarray(part.table.loose_ids)[low + taken] if by_loose else low + taken
+            offered.append(part.hash_by_id[ids])
+            bound[index] = max(bound[index], rest)
+        hashes = np.unique(np.concatenate(offered))
+        totals = np.zeros(len(hashes), dtype=np.int64)
+        for part in self.parts:
+            present, ids = part.ids_of(hashes)
+            totals[present] += part.df[ids]
+        keep = totals > 0
+        return _Round(hashes[keep], totals[keep], sum(bound))
 
-    def _totals(self, known: dict[tuple[int, str], tuple[int, int]]) -> dict[str, int]:
-        """Each offered word's live articles over every segment."""
-        words = {word for _, word in known}
-        totals = {}
-        for word in words:
-            total = 0
-            for index, part in enumerate(self.parts):
-                found = known.get((index, word))
-                if found is None:
-                    count, word_id = part.count(word)
-                    if word_id is not None:
-                        known[index, word] = (count, word_id)
-                else:
-                    count = found[0]
-                total += count
-            totals[word] = total
-        return totals
+    def _ranked(self, found: _Round, limit: int) -> list[str] | None:
+        """The best ``limit`` of the offered words, ties in code-point order, shown; None
+        when two different words turned out to share a hash."""
+        totals = found.totals
+        if not len(totals):
+            return []
+        kth = np.sort(totals)[::-1][min(limit, len(totals)) - 1]
+        sure = np.flatnonzero(totals > kth)
+        tied = np.flatnonzero(totals == kth)
+        need = min(limit, len(totals)) - len(sure)
+        # the tied words first in code-point order: each among the first ``need`` tied
+        # words of some segment that has it (word ids follow code-point order)
+        candidates = set()
+        for part in self.parts:
+            present, ids = part.ids_of(found.hashes[tied])
+            for word_id in np.sort(ids)[:need].tolist():
+                candidates.add(part.table.word(word_id))
+        words = [word for _, word in sorted(
+            (-int(totals[i]), self._text(found.hashes[i])) for i in sure.tolist())]
+        words += sorted(candidates)[:need]
+        return self._shown(words)
 
-    def _shown(self, word: str, known: dict[tuple[int, str], tuple[int, int]]) -> str:
-        """The form of ``word`` most often written, over the segments that have it."""
-        forms: Counter[str] = Counter()
-        for index, part in enumerate(self.parts):
-            found = known.get((index, word))
-            if found is not None:
-                forms[part.table.shown(found[1])] += int(part.table.shown_count[found[1]])
-        if not forms:
-            return word
-        return min(forms.items(), key=lambda item: (-item[1], item[0]))[0]
+    def _text(self, word_hash: np.uint64) -> str:
+        for part in self.parts:
+            present, ids = part.ids_of(np.array([word_hash], dtype=np.uint64))
+            if present[0]:
+                return part.table.word(int(ids[0]))
+        raise AssertionError("an offered word is in no segment")
+
+    def _shown(self, words: list[str]) -> list[str] | None:
+        """Each word in the form most often written over the segments that have it; None
+        when a segment's word of the same hash is another word (counted as one)."""
+        hashes = np.array([key_hash(word) for word in words], dtype=np.uint64)
+        forms: list[Counter[str]] = [Counter() for _ in words]
+        for part in self.parts:
+            present, ids = part.ids_of(hashes)
+            for i, word_id in zip(np.flatnonzero(present).tolist(), ids.tolist(), strict=True):
+                if part.table.word(word_id) != words[i] or not part.unique_hashes:
+                    return None
+                forms[i][part.table.shown(word_id)] += int(part.table.shown_count[word_id])
+        return [_most_written(counter) or word for counter, word in zip(forms, words,
+                                                                       strict=True)]
+
+
+def _most_written(forms: Counter[str]) -> str | None:
+    if not forms:
+        return None
+    return min(forms.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
+def _by_text(parts: list[_Part], ranges: list[tuple[int, bool, int, int]],
+             limit: int) -> list[str]:
+    """The same answer by word text instead of hash, every word of the ranges counted:
+    for a generation where two words share a 64-bit hash (never seen in practice)."""
+    totals: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = {}
+    seen: set[tuple[int, int]] = set()
+    for index, by_loose, low, high in ranges:
+        part = parts[index]
+        ids = np.asarray(part.table.loose_ids)[low:high] if by_loose else np.arange(low, high)
+        for word_id in ids.tolist():
+            if (index, word_id) in seen:
+                continue
+            seen.add((index, word_id))
+            word = part.table.word(word_id)
+            totals[word] += int(part.df[word_id])
+            forms.setdefault(word, Counter())[part.table.shown(word_id)] += \
+                int(part.table.shown_count[word_id])
+    ranked = sorted((word for word, total in totals.items() if total > 0),
+                    key=lambda word: (-totals[word], word))[:limit]
+    return [_most_written(forms[word]) or word for word in ranked]
 
 
 class Completions:
@@ -257,7 +336,7 @@ class Completions:
             self.built += 1
             with leaf.lock:
                 table = WordTable.build(leaf.reader)
-        return _Segment(table)
+        return _Segment.of(table)
 
     def _part(self, leaf: Any, segment: Any, state: _Segment) -> _Part:
         table = state.table
@@ -265,13 +344,14 @@ class Completions:
         if not deleted:
             if state.df_by_loose is None:
                 state.df_by_loose = np.asarray(table.df)[table.loose_ids]
-            return _Part(table, table.df, state.df_by_loose)
+            return _Part(table, state.hash_by_id, state.unique_hashes, table.df,
+                         state.df_by_loose)
         if state.minus is None or not state.deleted <= deleted:
             state.minus, state.deleted = np.zeros(len(table), dtype=np.int32), frozenset()
         self._subtract(leaf, table, sorted(deleted - state.deleted), state.minus)
         state.deleted = deleted
         df = np.maximum(np.asarray(table.df) - state.minus, 0).astype(np.int32)
-        return _Part(table, df, df[table.loose_ids])
+        return _Part(table, state.hash_by_id, state.unique_hashes, df, df[table.loose_ids])
 
     def _subtract(self, leaf: Any, table: WordTable, docnums: list[int],
                   minus: np.ndarray) -> None:
