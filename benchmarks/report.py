@@ -343,6 +343,8 @@ def completion_lines(found: dict[str, Any] | None) -> list[str]:
         "| prefixes | p50 | p95 |",
         "|---|---:|---:|",
         f"| all | {found['p50_ms']} ms | {found['p95_ms']} ms |",
+        f"| all, CPU time of the thread | {found.get('cpu_p50_ms', '?')} ms"
+        f" | {found.get('cpu_p95_ms', '?')} ms |",
     ]
     lines += [f"| {kind} | {row['p50_ms']} ms | {row['p95_ms']} ms |"
               for kind, row in found.get("classes", {}).items()]

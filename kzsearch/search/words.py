@@ -14,6 +14,8 @@ the bytes), with:
 * the words again in the order of their loose key (:func:`~kzsearch.analysis.loose`:
   keyboard-folded, ``э``→``е``, ``ц``→``тс``, no ``ь``/``ъ``, ``нг``→``н``), so a prefix
   typed without Kazakh letters, or transliterated from Latin, is a range as well;
+* the first 8 bytes of each key as a number (``heads``), so a prefix of up to 8 bytes
+  is two binary searches in numpy, a longer one a few more in Python within that range;
 * 64-bit hashes of the words, sorted, for exact look-ups of one word
   (:func:`~kzsearch.search.terms.key_hash`; a collision costs a comparison).
 
@@ -40,6 +42,7 @@ from kzsearch.text.normalize import normalize_text, repair_lookalikes
 from kzsearch.text.tokens import TOKEN_RE
 
 TEXT_FIELDS = ("title", "body")
+HEAD = 8  # bytes of each key kept as one number, for prefix look-ups in numpy
 MAX_WORD = 48  # characters: a longer token (a URL, a run of letters) is no word to offer
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
@@ -93,6 +96,7 @@ class WordTable:
         self.loose_blob, self.loose_offsets = arrays["loose_blob"], arrays["loose_offsets"]
         self.loose_ids = arrays["loose_ids"]
         self.hashes, self.hash_ids = arrays["hash"], arrays["hash_ids"]
+        self.heads, self.loose_heads = arrays["heads"], arrays["loose_heads"]
         self._check()
 
     def _check(self) -> None:
@@ -109,6 +113,9 @@ class WordTable:
             raise ValueError("word counts do not fit the words")
         if size > 1 and bool(np.any(self.hashes[1:] < self.hashes[:-1])):
             raise ValueError("word hashes are not sorted")
+        for heads in (self.heads, self.loose_heads):
+            if len(heads) != size or (size > 1 and bool(np.any(heads[1:] < heads[:-1]))):
+                raise ValueError("word heads do not fit the words")
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -145,7 +152,7 @@ class WordTable:
         hashes = np.fromiter((key_hash(word) for word in words), dtype=np.uint64,
                              count=len(words))
         hash_order = np.argsort(hashes, kind="stable")
-        arrays = {
+        arrays: dict[str, np.ndarray] = {
             **_texts("", words),
             "df": np.fromiter((df[word] for word in words), dtype=np.int32, count=len(words)),
             **_texts("shown_", [form for form, _ in shown]),
@@ -155,6 +162,8 @@ class WordTable:
             "hash": hashes[hash_order],
             "hash_ids": hash_order.astype(np.int32),
         }
+        arrays["heads"] = _heads(arrays["blob"], arrays["offsets"])
+        arrays["loose_heads"] = _heads(arrays["loose_blob"], arrays["loose_offsets"])
         return cls(arrays)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
@@ -181,19 +190,41 @@ class WordTable:
     def prefix_range(self, prefix: str, by_loose: bool) -> tuple[int, int]:
         """Where the words starting with ``prefix`` lie: positions ``[low, high)`` in word-id
         order, or in loose-key order when ``by_loose`` (then ``prefix`` is a loose key)."""
-        blob, offsets = (self.loose_blob, self.loose_offsets) if by_loose else \
-            (self.blob, self.offsets)
+        blob, offsets, heads = (self.loose_blob, self.loose_offsets, self.loose_heads) \
+            if by_loose else (self.blob, self.offsets, self.heads)
         raw = prefix.encode("utf-8")
-        size = len(offsets) - 1
-        low = _bisect(blob, offsets, size, lambda key: key < raw)
-        high = _bisect(blob, offsets, size, lambda key: key[:len(raw)] <= raw, low)
-        return low, high
+        head = raw[:HEAD]
+        low = int(np.searchsorted(heads, np.uint64(_head(head.ljust(HEAD, b"\0")))))
+        high = int(np.searchsorted(heads, np.uint64(_head(head.ljust(HEAD, b"\xff"))),
+                                   side="right"))
+        if len(raw) <= HEAD or low == high:
+            return low, high
+        start = _bisect(blob, offsets, high, lambda key: key < raw, low)
+        return start, _bisect(blob, offsets, high, lambda key: key[:len(raw)] <= raw, start)
 
 
-def _bisect(blob: np.ndarray, offsets: np.ndarray, size: int, before: Any,
+def _head(raw: bytes) -> int:
+    return int.from_bytes(raw, "big")
+
+
+def _heads(blob: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The first :data:`HEAD` bytes of each key (zero-padded) as a big-endian number:
+    sorted as the keys are, so a prefix of at most that many bytes is found by two
+    binary searches in numpy."""
+    starts, ends = offsets[:-1].astype(np.int64), offsets[1:].astype(np.int64)
+    heads = np.zeros(len(starts), dtype=np.uint64)
+    for i in range(HEAD):
+        at = starts + i
+        inside = at < ends
+        byte = np.zeros(len(starts), dtype=np.uint64)
+        byte[inside] = blob[at[inside]]
+        heads = (heads << np.uint64(8)) | byte
+    return heads
+
+
+def _bisect(blob: np.ndarray, offsets: np.ndarray, high: int, before: Any,
             low: int = 0) -> int:
-    """The first position from ``low`` whose key is not ``before`` (keys are sorted)."""
-    high = size
+    """The first position in ``[low, high)`` whose key is not ``before`` (keys sorted)."""
     while low < high:
         middle = (low + high) // 2
         if before(_raw(blob, offsets, middle)):
@@ -204,7 +235,8 @@ def _bisect(blob: np.ndarray, offsets: np.ndarray, size: int, before: Any,
 
 
 def _raw(blob: np.ndarray, offsets: np.ndarray, position: int) -> bytes:
-    return blob[int(offsets[position]):int(offsets[position + 1])].tobytes()
+    start, end = offsets[position:position + 2].tolist()
+    return blob[start:end].tobytes()
 
 
 def _text(blob: np.ndarray, offsets: np.ndarray, position: int) -> str:
