@@ -56,7 +56,7 @@ import numpy as np
 from kzsearch.analysis import loose
 from kzsearch.search import sidecars
 from kzsearch.search.terms import key_hash
-from kzsearch.search.words import MAX_WORD, WordTable, distinct_lower, document_words
+from kzsearch.search.words import MAX_WORD, WordTable, article_words
 from kzsearch.text.normalize import normalize_text, repair_lookalikes
 from kzsearch.text.translit import script_of, to_cyrillic
 
@@ -359,7 +359,7 @@ class Completions:
         with leaf.lock:
             for docnum in docnums:
                 self.subtracted += 1
-                for word in distinct_lower(document_words(leaf.reader.stored_fields(docnum))):
+                for word in article_words(leaf.reader.stored_fields(docnum)):
                     word_id = table.find(word)
                     if word_id is not None:
                         minus[word_id] += 1

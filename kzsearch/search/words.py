@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -47,37 +45,61 @@ MAX_WORD = 48  # characters: a longer token (a URL, a run of letters) is no word
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
-def words_of(text: str) -> Iterator[str]:
-    """The words of ``text`` as written (case kept), in order: the tokens of
-    :data:`~kzsearch.text.tokens.TOKEN_RE` that start with a letter, after the same
-    normalisation the analyzer applies (NFC, invisible characters out, one kind of dash,
-    ``ё``→``е``, Latin look-alikes in Cyrillic words repaired). Compounds and endings
-    glued by a hyphen stay whole (``Нұр-Сұлтанда``, ``ҚР-ның``)."""
-    for match in TOKEN_RE.finditer(normalize_text(text)):
-        word = match.group().rstrip("%")
-        if word and len(word) <= MAX_WORD and _HAS_LETTER.match(word):
-            yield _repaired(word)
+def word_form(raw: str) -> tuple[str, str] | None:
+    """The written form and the lowercase word of one token of
+    :data:`~kzsearch.text.tokens.TOKEN_RE`, or None when it is no word to offer (it does
+    not start with a letter, or is too long). The form has the normalisation the analyzer
+    gives a token (NFC, invisible characters out, one kind of dash, ``ё``→``е``, Latin
+    look-alikes in Cyrillic words repaired), case kept. Compounds and endings glued by a
+    hyphen stay whole (``Нұр-Сұлтанда``, ``ҚР-ның``)."""
+    found = _forms.get(raw, _UNKNOWN)
+    if found is _UNKNOWN:
+        if len(_forms) >= FORM_CACHE:
+            _forms.clear()
+        found = _forms[raw] = _word_form(raw)
+    return found  # type: ignore[return-value]
 
 
-@lru_cache(maxsize=1 << 18)
-def _repaired(word: str) -> str:
-    """:func:`~kzsearch.text.normalize.repair_lookalikes`, memoised (words recur)."""
-    return repair_lookalikes(word)
+def _word_form(raw: str) -> tuple[str, str] | None:
+    word = repair_lookalikes(normalize_text(raw)).rstrip("%")
+    if not word or len(word) > MAX_WORD or not _HAS_LETTER.match(word):
+        return None
+    return word, word.lower()
 
 
-def document_words(stored: dict[str, Any]) -> Counter[str]:
-    """Occurrences of each written form in one article's stored title and body."""
-    found: Counter[str] = Counter()
+_UNKNOWN = object()
+_forms: dict[str, object] = {}
+FORM_CACHE = 1 << 19
+
+
+def words_of(text: str) -> list[str]:
+    """The words of ``text`` as written (see :func:`word_form`), in order."""
+    found = (word_form(raw) for raw in TOKEN_RE.findall(text))
+    return [form[0] for form in found if form is not None]
+
+
+def article_forms(stored: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """Each written form of one article's stored title and body with its lowercase word
+    and number of occurrences (tokens are counted in C, each distinct one looked up)."""
+    raws: Counter[str] = Counter()
     for name in TEXT_FIELDS:
         value = stored.get(name)
         if isinstance(value, str):
-            found.update(words_of(value))
-    return found
+            raws.update(TOKEN_RE.findall(value))
+    found: dict[tuple[str, str], int] = {}
+    known, add = _forms.get, found.get
+    for raw, count in raws.items():
+        form = known(raw, _UNKNOWN)
+        if form is _UNKNOWN:
+            form = word_form(raw)
+        if form is not None:
+            found[form] = add(form, 0) + count  # type: ignore[index, call-overload]
+    return [(form, lower, count) for (form, lower), count in found.items()]
 
 
-def distinct_lower(forms: Iterable[str]) -> set[str]:
-    """The distinct lowercase words of an article's written forms."""
-    return {form.lower() for form in forms}
+def article_words(stored: dict[str, Any]) -> set[str]:
+    """The distinct lowercase words of one article's stored title and body."""
+    return {lower for _, lower, _ in article_forms(stored)}
 
 
 class WordTable:
@@ -125,27 +147,27 @@ class WordTable:
         """The table of one segment reader, from every article's stored title and body
         (deleted ones included). The costly part: every article is read and tokenised."""
         df: Counter[str] = Counter()
-        written: dict[str, Counter[str]] = {}
+        written: dict[str, dict[str, int]] = {}
         for docnum in range(int(leaf.doc_count_all())):
-            forms = document_words(leaf.stored_fields(docnum))
-            for form, count in forms.items():
-                lower = form.lower()
+            seen = set()
+            for form, lower, count in article_forms(leaf.stored_fields(docnum)):
                 variants = written.get(lower)
                 if variants is None:
-                    variants = written[lower] = Counter()
-                variants[form] += count
-            df.update(distinct_lower(forms))
+                    variants = written[lower] = {}
+                variants[form] = variants.get(form, 0) + count
+                seen.add(lower)
+            df.update(seen)
         return cls.from_counts(df, written)
 
     @classmethod
-    def from_counts(cls, df: dict[str, int], written: dict[str, Counter[str]]) -> WordTable:
+    def from_counts(cls, df: dict[str, int], written: dict[str, dict[str, int]]) -> WordTable:
         """The table of these words: each with its number of articles and the occurrences
         of each written form (the most written is shown; ties go to the first in
         code-point order, so the choice is the same in every process)."""
         words = sorted(df)
         shown = []
         for word in words:
-            variants = written.get(word) or Counter({word: 0})
+            variants = written.get(word) or {word: 0}
             shown.append(min(variants.items(), key=lambda item: (-item[1], item[0])))
         keys = [loose(word) for word in words]
         loose_order = sorted(range(len(words)), key=keys.__getitem__)
