@@ -330,6 +330,11 @@ class Completions:
             self._last = (snapshot.version, completer)
             return completer
 
+    def clear(self) -> None:
+        """Let go of every table (their files are unmapped once no completer holds them)."""
+        with self._lock:
+            self._segments, self._last = {}, None
+
     def _load(self, leaf: Any, segment: Any) -> _Segment:
         table = sidecars.read_words(self._folder, segment)
         if table is None:

@@ -184,6 +184,7 @@ class Index(IndexStore):
         :class:`~kzsearch.index.IndexClosedError`. Searches running in other threads finish."""
         super().close()
         self._snapshots.close()
+        self._completions.clear()
 
     def _current_snapshot(self) -> _Snapshot:
         """The snapshot a search would take now, for tests and inspection. It is not held:
