@@ -25,6 +25,7 @@ CLASS_NAMES = {
 }
 PEERS = ("whoosh", "whoosh-stem", "sqlite", "tantivy")
 TERM_P95_MS = 50.0
+COMPLETION_P95_MS = 5.0  # issue 17
 FILTERED_P95_MS = 100.0
 BUILD_VS_WHOOSH = 3.0  # issue 15: procs=1 builds >= 3x stock Whoosh's docs/s
 BUILD_PEAK_RSS_MB = 500.0  # issue 15: peak RSS of a build, whatever the input size
@@ -206,6 +207,11 @@ def targets(size: dict[str, Any]) -> list[dict[str, Any]]:
         p95 = classes.get(kind, {}).get("p95_ms")
         if p95 is not None:
             rows.append((name, f"{p95:.1f} ms", f"≤ {limit:.0f} ms", p95 <= limit))
+    completion = size.get("completion") or {}
+    if "p95_ms" in completion:
+        p95 = completion["p95_ms"]
+        rows.append(("completion p95", f"{p95:.2f} ms", f"≤ {COMPLETION_P95_MS:.0f} ms",
+                     p95 <= COMPLETION_P95_MS))
     for name, measured, baseline, goal in (
         ("build procs=1 vs stock Whoosh, docs/s", "kzsearch", "whoosh", BUILD_VS_WHOOSH),
         ("build procs=1 vs Whoosh StemmingAnalyzer, docs/s", "kzsearch", "whoosh-stem",
@@ -339,6 +345,29 @@ def relevance_table(rows: list[dict[str, Any]] | str) -> list[str]:
     return lines
 
 
+def completion_lines(found: dict[str, Any] | None) -> list[str]:
+    """The completion latency of ``benchmarks/completion.py`` (run on the kzsearch build)."""
+    if not found:
+        return []
+    lines = ["", "### Completion (`Index.complete`, benchmarks/completion.py)", ""]
+    if "error" in found:
+        return lines + [f"Failed: {found['error']}"]
+    lines += [
+        f"{found['prefixes']} prefixes of 2-6 letters, each timed once in a fresh process"
+        f" after a first completion that maps the word tables ({found['load_ms']} ms);"
+        f" {found['without_completion']} found nothing.",
+        "",
+        "| prefixes | p50 | p95 |",
+        "|---|---:|---:|",
+        f"| all | {found['p50_ms']} ms | {found['p95_ms']} ms |",
+        f"| all, CPU time of the thread | {found.get('cpu_p50_ms', '?')} ms"
+        f" | {found.get('cpu_p95_ms', '?')} ms |",
+    ]
+    lines += [f"| {kind} | {row['p50_ms']} ms | {row['p95_ms']} ms |"
+              for kind, row in found.get("classes", {}).items()]
+    return lines
+
+
 def render(report: dict[str, Any], relevance_md: str | None, startup: dict[str, Any] | None) -> str:
     """The whole report as Markdown."""
     m = report["machine"]
@@ -387,6 +416,7 @@ def render(report: dict[str, Any], relevance_md: str | None, startup: dict[str, 
             lines += similar_lines(size["queries"])
         else:
             lines += ["", "Queries not run (`--no-queries`)."]
+        lines += completion_lines(size.get("completion"))
         lines += ["", "### Compared", ""] + summary_lines(size)
         for tree in compared_trees(size):
             lines += ["", f"### Beside {tree} (this / {tree})", ""] + beside_tables(size, tree)

@@ -145,6 +145,13 @@ def run_size(articles: int, args: argparse.Namespace, data: Path) -> dict[str, A
     notes = [] if "latin" in queries else ["Latin class skipped: kzsearch.to_latin not found."]
     workdir = args.out / f"indexes-{label}"
     only = set(args.engines) if args.engines else None
+    completions: dict[str, Any] = {}
+
+    def complete(engine: str, tree: speed.Tree, path: Path) -> None:
+        if engine == "kzsearch" and tree == speed.THIS_TREE:
+            log("  completion ...")
+            completions.update(completion_latency(path))
+            log(f"    {completions}")
     measured = speed.measure(
         corpus,
         queries_path,
@@ -158,6 +165,7 @@ def run_size(articles: int, args: argparse.Namespace, data: Path) -> dict[str, A
         rounds=args.query_rounds,
         build_rounds=args.build_rounds,
         extra=lambda engine, path: similar_latency(engine, path, corpus, args.seed),
+        after_queries=complete,
     )
     if not args.keep_indexes:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -176,6 +184,7 @@ def run_size(articles: int, args: argparse.Namespace, data: Path) -> dict[str, A
             " as typed and also counts all matches, facets rubric/month and makes snippets."
         ],
         **measured,
+        "completion": completions,
     }
     size["targets"] = report_mod.targets(size)
     return size
@@ -199,6 +208,17 @@ def similar_latency(engine: str, path: Path, corpus: Path, seed: int) -> dict[st
     log(f"    p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms"
         f" (cold {figures['cold_p50_ms']} / {figures['cold_p95_ms']} ms)")
     return {"similar": figures}
+
+
+def completion_latency(path: Path) -> dict[str, Any]:
+    """``benchmarks/completion.py`` on the kzsearch index at ``path``, in a fresh process."""
+    done = subprocess.run([sys.executable, str(HERE / "completion.py"), "--index", str(path)],
+                          capture_output=True, text=True, env=speed.worker_env(None))
+    if done.returncode != 0:
+        tail = " | ".join(done.stderr.strip().splitlines()[-3:])
+        return {"error": f"exit {done.returncode}: {tail}"}
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def relevance(quick: bool) -> tuple[list[dict[str, Any]] | str, str | None]:

@@ -315,6 +315,7 @@ def measure(
     rounds: int = 1,
     build_rounds: int = 1,
     extra: Callable[[str, Path], dict[str, Any]] | None = None,
+    after_queries: Any = None,
 ) -> dict[str, Any]:
     """Build with every engine, then query every engine; results keyed by build label.
 
@@ -325,7 +326,9 @@ def measure(
     ``procs2`` False skips the ``procs=2`` build, ``queries`` False all query sessions;
     ``keep`` False removes each index once it has been queried. ``extra(engine, path)``,
     if given, measures more on this tree's queried index of each engine (before it is
-    removed); what it returns is added to that engine's query figures."""
+    removed); what it returns is added to that engine's query figures.
+    ``after_queries(engine, tree, path)`` is called with each queried index before it is
+    removed."""
     builds: dict[str, Any] = {}
     searches: dict[str, Any] = {}
     for label, engine, procs in BUILDS:
@@ -351,6 +354,8 @@ def measure(
         for tree, key, path in built if extra is not None else ():
             if tree is THIS_TREE and "error" not in searches[key]:
                 searches[key].update(extra(engine, path))
+        for tree, _, path in built if after_queries is not None else ():
+            after_queries(engine, tree, path)
         for _, _, path in built if not keep else ():
             shutil.rmtree(path, ignore_errors=True)
     return {"builds": builds, "queries": searches}

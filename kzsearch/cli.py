@@ -145,6 +145,7 @@ def main(debug: bool) -> None:
       kzsearch search qazaqstan --json      Latin script too; JSON for scripts
       kzsearch show ID                      one article, by the id a search shows
       kzsearch similar ID                   articles related to that article
+      kzsearch complete "жаңа мемл"         complete the last word typed
       kzsearch analyze "ҚР-ның заңдары"     see the index terms of a text
       kzsearch stats                        documents, rubrics, dates of an index
 
@@ -852,6 +853,38 @@ def similar_command(  # noqa: PLR0913 - one parameter per option
     else:
         click.echo(f"related by: {results.query or '—'}")
         _print_results(results)
+
+
+# -- complete ------------------------------------------------------------------------------
+
+
+@main.command("complete")
+@click.argument("words", nargs=-1, required=True, metavar="PREFIX...")
+@index_option
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100),
+              help="Completions at most.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON list of the completions.")
+def complete_command(words: Sequence[str], index_path: Path, limit: int,
+                     as_json: bool) -> None:
+    """Complete the last word of PREFIX… to words the articles write, most frequent
+    first, one per line (the earlier words kept). Works without Kazakh letters and in
+    Latin script.
+
+    \b
+    Examples:
+      kzsearch complete "жаңа мемл"
+      kzsearch complete казакс
+      kzsearch complete qazaq --json
+    """
+    from kzsearch import Index
+
+    with Index.open(index_path) as index:
+        found = index.complete(" ".join(words), limit=limit)
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False))
+    else:
+        for completion in found:
+            click.echo(completion)
 
 
 # -- analyze, stats ------------------------------------------------------------------------

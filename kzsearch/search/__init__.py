@@ -11,6 +11,7 @@
 * :mod:`.documents` — articles by id (``Index.get``);
 * :mod:`.similar` — related articles: an article's distinctive terms as a query;
 * :mod:`.suggest` — "did you mean": words seen in the index for misspelt query words;
+* :mod:`.words`, :mod:`.completion` — each segment's surface words; ``Index.complete``;
 * :mod:`.engine` — :class:`Index`, whose ``search`` ties them together.
 """
 

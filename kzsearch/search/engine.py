@@ -38,6 +38,7 @@ from kzsearch.index import (
     synonyms_bytes,
 )
 from kzsearch.search import documents, sidecars
+from kzsearch.search.completion import Completions
 from kzsearch.search.explain import Explanation, explain_page
 from kzsearch.search.highlight import Highlights, Snippet
 from kzsearch.search.leaves import SharedReaders
@@ -151,6 +152,7 @@ class Index(IndexStore):
         # segment readers, shared by the generations that have the segment
         self._readers = SharedReaders(on_close=self._postings.forget)
         self._synonyms: tuple[bytes | None, SynonymTable] | None = None  # file bytes, table
+        self._completions = Completions(path)  # per-segment surface words, on first use
 
     def search(
         self,
@@ -309,6 +311,24 @@ class Index(IndexStore):
                 lambda snapshot: self._similar(snapshot, key, rubric, since_date, until_date,
                                                per_page))
 
+    def complete(self, prefix: str, *, limit: int = 10) -> list[str]:
+        """Completions of the last word of ``prefix``, the words before it kept as typed.
+
+        The last word is completed to whole words as the articles write them (titles and
+        bodies), in the most live articles first (ties in code-point order), each in the
+        form most often written (``Қазақстан``); at most ``limit`` of them. A word with a
+        Kazakh-only letter matches literally; one typed without Kazakh letters
+        (``казакс``) or in Latin script (``qazaq``) matches by its keyboard-folded or
+        transliterated form, so both find ``Қазақстан``. Deleted articles' words are not
+        counted. ``[]`` when ``prefix`` does not end in a word with a letter (a trailing
+        space ends the word), or nothing matches. See :mod:`kzsearch.search.completion`.
+        """
+        if not isinstance(prefix, str) or limit < 1:
+            return []
+        with reading_files(self.path):
+            return self._with_snapshot(
+                lambda snapshot: self._completions.completer(snapshot).complete(prefix, limit))
+
     def __len__(self) -> int:
         """Live documents of the current snapshot: the count a search now would see."""
         return self._with_snapshot(lambda snapshot: snapshot.documents)
@@ -333,6 +353,7 @@ class Index(IndexStore):
         :class:`~kzsearch.index.IndexClosedError`. Searches running in other threads finish."""
         super().close()
         self._snapshots.close()
+        self._completions.clear()
 
     def _current_snapshot(self) -> _Snapshot:
         """The snapshot a search would take now, for tests and inspection. It is not held:

@@ -11,7 +11,10 @@ segment's own:
   (:mod:`kzsearch.search.postingtable`), made from the postings the writer has in hand:
   a new segment's own, a merged segment's carried over from its sources' files, else
   decoded from the segment's blocks on the next write. Too large to check whole at open,
-  it carries a CRC-32 per page instead, checked as searches read the pages.
+  it carries a CRC-32 per page instead, checked as searches read the pages;
+* ``MAIN_<segid>.kzwords``: the segment's surface words for completion
+  (:mod:`kzsearch.search.words`), made from its stored titles and bodies; read only when
+  a completion is asked for (:mod:`kzsearch.search.completion`).
 
 Each is one flat file: a magic line, the length of a JSON header, the header, then the
 arrays (each 64-byte aligned). The header is the file's manifest: the format version,
@@ -65,15 +68,17 @@ from kzsearch.search.segments import (
     with_term_columns,
 )
 from kzsearch.search.terms import TEXT_FIELDS, TermTable
+from kzsearch.search.words import WordTable
 from kzsearch.segwriter import FieldPostings
 
 FORMAT_VERSION = 1
 MAGIC = b"KZSEARCH-SIDECAR\n"
-SUFFIXES = {"cols": "kzcols", "terms": "kzterms", "post": "kzpost"}
+SUFFIXES = {"cols": "kzcols", "terms": "kzterms", "post": "kzpost", "words": "kzwords"}
 # Every segment gets these two, made from the segment itself when a write finds them
 # missing; the postings file only from the postings the writer has in hand.
 KINDS = ("cols", "terms")
 POSTINGS = "post"
+WORDS = "words"  # made from the segment's stored fields when a write finds it missing
 ALIGN = 64
 MAX_HEADER = 16 << 20  # a header is a few kilobytes (the column texts); more is damage
 DTYPES = frozenset({"<f4", "<i4", "<i8", "<u8", "|u1"})  # plain numbers only
@@ -160,6 +165,18 @@ def read_postings(folder: Path, origin: dict[str, Any], terms: TermTable
         spans = {name: _span(spec) for name, spec in header["arrays"].items()}
         return PostingTable(data, spans, crcs, terms)
     except (OSError, ValueError, KeyError, TypeError, struct.error, OverflowError):
+        return None
+
+
+def read_words(folder: Path, segment: Any) -> WordTable | None:
+    """The segment's mapped :class:`~kzsearch.search.words.WordTable`, or None when its
+    file is missing, not of this segment, of another version, or damaged."""
+    found = read(folder, _origin(segment), WORDS)
+    if found is None:
+        return None
+    try:
+        return WordTable(found[0])
+    except (KeyError, ValueError, IndexError):
         return None
 
 
@@ -299,8 +316,8 @@ def write_missing(storage: Any, schema: Any, segments: Iterable[Any],
     for segment in segments:
         missing = [kind for kind in KINDS
                    if not sidecar_path(folder, segment.segid, kind).exists()]
-        if not sidecar_path(folder, segment.segid, POSTINGS).exists():
-            missing.append(POSTINGS)
+        missing += [kind for kind in (POSTINGS, WORDS)
+                    if not sidecar_path(folder, segment.segid, kind).exists()]
         if not missing:
             continue
         with suppress(Exception):
@@ -322,6 +339,8 @@ def _write_segment(folder: Path, storage: Any, schema: Any, segment: Any,  # noq
                 columns = columns_of(leaf)
                 arrays = {name: columns[name] for name in columns if name != "names"}
                 extra: dict[str, Any] = {"names": columns["names"]}
+            elif kind == WORDS:
+                arrays, extra = WordTable.build(leaf).to_arrays(), {}
             else:
                 terms = terms if terms is not None else TermTable.build(leaf)
                 if kind == "terms":
