@@ -2,7 +2,7 @@
 
 What a search derives from a Whoosh segment (:class:`~kzsearch.search.segments.SegmentState`:
 field lengths, column codes, days, views, and the term table of
-:mod:`kzsearch.search.terms`) is written once, by the writer, into two files beside the
+:mod:`kzsearch.search.terms`) is written once, by the writer, into files beside the
 segment's own:
 
 * ``MAIN_<segid>.kzcols``: the per-document arrays, and the texts of the column codes;
