@@ -1,4 +1,5 @@
-"""Shared fixtures: the shared gold data (skipped when absent) and a small sample index."""
+"""Shared fixtures: the shared gold data (skipped when absent), the sample articles and a
+small sample index."""
 
 from __future__ import annotations
 
@@ -17,6 +18,14 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data not found at {SHARED_DATA} (set KZSEARCH_SHARED_DATA)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def articles() -> list:
+    """The bundled sample corpus's articles, read once per test session (not to be changed)."""
+    from kzsearch import read_articles, sample_corpus_path
+
+    return list(read_articles(sample_corpus_path()))
 
 
 @pytest.fixture(scope="session")

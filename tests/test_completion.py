@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kzsearch import Index, UntrustedIndexError, read_articles, sample_corpus_path
+from kzsearch import Index, UntrustedIndexError
 from kzsearch.articles import Article
 from kzsearch.cli import main
 from kzsearch.search import sidecars
@@ -29,11 +29,6 @@ QAZAQS = ["Қазақстан", "Қазақстанның", "қазақстан�
 # The 2019 budget article: the only one to write "құбылмалылығы".
 BUDGET_2019 = "e3eea83d897ab3e4"
 PREFIXES = ["мемл", "қазақ", "казакс", "qazaq", "ш", "бюдж", "ал", "жаңа мем", "egem"]
-
-
-@pytest.fixture(scope="module")
-def articles() -> list[Article]:
-    return list(read_articles(sample_corpus_path()))
 
 
 @pytest.fixture()

@@ -18,17 +18,12 @@ import pytest
 from whoosh import query as wq
 from whoosh import reading
 
-from kzsearch import Index, analyze, read_articles, sample_corpus_path
+from kzsearch import Index, analyze
 from kzsearch.search import arrays, sidecars
 from kzsearch.search.segments import segment_key
 
 QUERIES = ["мектеп", "ұлттық құрама", '"ұлттық құрама"', "мемлекет басшысы", "бюджет",
            "білім NOT мектеп", "қазақстан республикасы"]
-
-
-@pytest.fixture(scope="module")
-def articles():
-    return list(read_articles(sample_corpus_path()))
 
 
 @pytest.fixture()

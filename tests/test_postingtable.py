@@ -13,26 +13,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_segments import from_scratch, results_of
+from test_segments import commit_with_deletions, from_scratch, results_of
 
-from kzsearch import Index, read_articles, sample_corpus_path
+from kzsearch import Index
 from kzsearch.search import arrays, postingtable, sidecars
 from kzsearch.search.terms import TEXT_FIELDS
-
-
-@pytest.fixture(scope="module")
-def articles():
-    return list(read_articles(sample_corpus_path()))
 
 
 @pytest.fixture()
 def path(tmp_path, articles) -> Path:
     with Index.create(tmp_path / "index") as index:
-        index.add_many(articles[:20])
-        index.add_many(articles[20:35])
-        index.delete([articles[2].id, articles[21].id])
-        index.add_many(articles[35:])
-        index.delete([articles[40].id])
+        commit_with_deletions(index, articles)
     return tmp_path / "index"
 
 

@@ -16,7 +16,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from kzsearch import Index, read_articles, sample_corpus_path
+from kzsearch import Index
 from kzsearch.search.segments import SegmentCache, SegmentState, segment_key
 from kzsearch.search.snapshot import Snapshot
 from kzsearch.search.vocabulary import Vocabulary
@@ -49,20 +49,21 @@ class CountingCache(SegmentCache):
         super().__init__(build)
 
 
-@pytest.fixture(scope="module")
-def articles():
-    return list(read_articles(sample_corpus_path()))
+def commit_with_deletions(index: Index, articles: list) -> None:
+    """The sample in three commits, with deletions in two of them: several segments,
+    some with deleted documents."""
+    index.add_many(articles[:20])
+    index.add_many(articles[20:35])
+    index.delete([articles[2].id, articles[21].id])
+    index.add_many(articles[35:])
+    index.delete([articles[40].id])
 
 
 @pytest.fixture()
 def index(tmp_path, articles):
     """Three commits with deletions in two segments: several segments, some deleted."""
     index = Index.create(tmp_path / "index")
-    index.add_many(articles[:20])
-    index.add_many(articles[20:35])
-    index.delete([articles[2].id, articles[21].id])
-    index.add_many(articles[35:])
-    index.delete([articles[40].id])
+    commit_with_deletions(index, articles)
     index._segments = CountingCache()
     yield index
     index.close()

@@ -21,9 +21,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_segments import assert_same_state, from_scratch, results_of
+from test_segments import assert_same_state, commit_with_deletions, from_scratch, results_of
 
-from kzsearch import Index, UntrustedIndexError, read_articles, sample_corpus_path
+from kzsearch import Index, UntrustedIndexError
 from kzsearch.index import _foreign_entries
 from kzsearch.search import sidecars
 from kzsearch.search.segments import SegmentState, column_arrays
@@ -31,20 +31,11 @@ from kzsearch.search.segments import SegmentState, column_arrays
 KINDS = sidecars.KINDS
 
 
-@pytest.fixture(scope="module")
-def articles():
-    return list(read_articles(sample_corpus_path()))
-
-
 @pytest.fixture()
 def path(tmp_path, articles) -> Path:
     """An index of three commits with deletions, closed (each test opens it afresh)."""
     with Index.create(tmp_path / "index") as index:
-        index.add_many(articles[:20])
-        index.add_many(articles[20:35])
-        index.delete([articles[2].id, articles[21].id])
-        index.add_many(articles[35:])
-        index.delete([articles[40].id])
+        commit_with_deletions(index, articles)
     return tmp_path / "index"
 
 
