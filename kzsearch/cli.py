@@ -657,13 +657,22 @@ def search_command(  # noqa: PLR0913 - one parameter per option
         recency=recency, page=page, per_page=limit, explain=explain,
         match=match,
     )
-    took_ms = (time.perf_counter() - started) * 1000
+    _echo_results(results, time.perf_counter() - started, as_json, as_jsonl)
+
+
+def _echo_results(results: Any, seconds: float, as_json: bool, as_jsonl: bool,
+                  heading: str | None = None) -> None:
+    """A search's answer as ``--json`` (one object), ``--jsonl`` (a line per hit) or text
+    (``heading`` first, if given)."""
     if as_json:
-        click.echo(json.dumps(_results_object(results, took_ms), ensure_ascii=False, indent=2))
+        answer = _results_object(results, seconds * 1000)
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
     elif as_jsonl:
         for line in _json_lines(results):
             click.echo(line)
     else:
+        if heading is not None:
+            click.echo(heading)
         _print_results(results)
 
 
@@ -844,15 +853,8 @@ def similar_command(  # noqa: PLR0913 - one parameter per option
     started = time.perf_counter()
     results = Index.open(index_path).similar(
         article_id, rubric=list(rubrics) or None, since=since, until=until, per_page=limit)
-    took_ms = (time.perf_counter() - started) * 1000
-    if as_json:
-        click.echo(json.dumps(_results_object(results, took_ms), ensure_ascii=False, indent=2))
-    elif as_jsonl:
-        for line in _json_lines(results):
-            click.echo(line)
-    else:
-        click.echo(f"related by: {results.query or '—'}")
-        _print_results(results)
+    _echo_results(results, time.perf_counter() - started, as_json, as_jsonl,
+                  heading=f"related by: {results.query or '—'}")
 
 
 # -- complete ------------------------------------------------------------------------------

@@ -455,9 +455,7 @@ class Index(IndexStore):
         final = _final_scores(snapshot, docs, scores[docs], recency, rubric_boost)
         first = (page - 1) * per_page
         order = _ranked(snapshot, docs, final, sort, first + per_page)[first:]
-        terms = frozenset(parsed.terms)
-        hits = [_hit(snapshot.stored_fields(int(docs[i])), float(final[i]), terms)
-                for i in order]
+        hits = _hits(snapshot, docs[order], final[order], frozenset(parsed.terms))
         if explain:
             hits = _explained(snapshot, parsed.query, hits, docs[order], recency, rubric_boost)
         return Results(query, len(docs), page, per_page, hits, snapshot.facets(docs), suggestion)
@@ -480,8 +478,7 @@ class Index(IndexStore):
         docs = np.flatnonzero(matched)
         final = _final_scores(snapshot, docs, scores[docs], None, None)
         order = _ranked(snapshot, docs, final, "relevance", per_page)
-        hits = [_hit(snapshot.stored_fields(int(docs[i])), float(final[i]), related.matched)
-                for i in order]
+        hits = _hits(snapshot, docs[order], final[order], related.matched)
         return Results(related.text, len(docs), 1, per_page, hits, snapshot.facets(docs))
 
     def _suggest(self, text: str, parsed: ParsedQuery, snapshot: _Snapshot) -> str | None:
@@ -644,6 +641,13 @@ def _column_key(snapshot: _Snapshot, docs: np.ndarray, column: str,
     key = -values if descending else values.copy()
     key[missing] = np.iinfo(key.dtype).max
     return key
+
+
+def _hits(snapshot: _Snapshot, docs: np.ndarray, scores: np.ndarray,
+          terms: frozenset[str]) -> list[Hit]:
+    """The hits of these document numbers, in order, with their final scores."""
+    return [_hit(snapshot.stored_fields(int(doc)), float(score), terms)
+            for doc, score in zip(docs, scores, strict=True)]
 
 
 def _hit(stored: dict[str, Any], score: float, terms: frozenset[str]) -> Hit:
