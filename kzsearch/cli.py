@@ -693,47 +693,19 @@ def _check_rubrics(index: Any, names: Sequence[str]) -> None:
             f" its rubrics: {listed or 'none'}", param_hint="'--rubric'")
 
 
-def _hit_object(hit: Any, rank: int) -> dict[str, Any]:
-    return {
-        "rank": rank,
-        "id": hit.id,
-        "score": hit.score,
-        "title": hit.title,
-        "title_html": hit.highlights["title"].html,
-        "rubric": hit.rubric,
-        "published": hit.published.isoformat() if hit.published else None,
-        "views": hit.views,
-        "url": hit.url,
-        "snippet": str(hit.snippet),
-        "snippet_html": hit.snippet.html,
-        "matched_terms": sorted(hit.matched_terms),
-        **({"explanation": hit.explanation.as_dict()} if hit.explanation else {}),
-    }
-
-
-def _ranked_hits(results: Any) -> list[dict[str, Any]]:
-    first = (results.page - 1) * results.per_page + 1
-    return [_hit_object(hit, rank) for rank, hit in enumerate(results.hits, first)]
-
-
 def _results_object(results: Any, took_ms: float) -> dict[str, Any]:
-    """``search --json``: the whole answer in one object, hits ranked from 1 on page 1."""
-    return {
-        "query": results.query,
-        "total": results.total,
-        "page": results.page,
-        "pages": results.pages,
-        "per_page": results.per_page,
-        "took_ms": round(took_ms, 1),
-        "hits": _ranked_hits(results),
-        "facets": results.facets,
-        "suggestion": results.suggestion,
-    }
+    """``search --json``: the whole answer in one object, hits ranked from 1 on page 1
+    (:func:`kzsearch.search.answers.results_dict`, the HTTP API's shape too)."""
+    from kzsearch.search.answers import results_dict
+
+    return results_dict(results, took_ms)
 
 
 def _json_lines(results: Any) -> Iterator[str]:
     """``search --jsonl``: one line per hit, then a ``{"summary": …}`` line."""
-    for hit in _ranked_hits(results):
+    from kzsearch.search.answers import ranked_hits
+
+    for hit in ranked_hits(results):
         yield json.dumps(hit, ensure_ascii=False)
     summary = {
         "query": results.query,
@@ -912,8 +884,8 @@ def analyze_command(words: Sequence[str], script: str) -> None:
       kzsearch analyze --script latin "Қазақстан Республикасы"
       cat article.txt | kzsearch analyze
     """
-    from kzsearch.analysis import index_term, is_stopword, tokens
-    from kzsearch.text.translit import is_latin_word, to_cyrillic, to_latin
+    from kzsearch.search.answers import token_analysis
+    from kzsearch.text.translit import to_latin
 
     text = " ".join(words)
     if not words:
@@ -921,34 +893,11 @@ def analyze_command(words: Sequence[str], script: str) -> None:
         if _is_tty(stdin):
             raise click.UsageError("give TEXT, or pipe text into `kzsearch analyze`")
         text = stdin.read()
-    for token in tokens(text):
-        term = index_term(token.text, token.lang)
-        shown = to_latin(token.text) if script == "latin" else token.text
-        notes = []
-        if is_latin_word(token.text):
-            as_query = index_term(to_cyrillic(token.text).lower(), token.lang)
-            if as_query != term:
-                notes.append(f"a query finds {as_query}")
-        if is_stopword(term, token.lang):
-            notes.append("stopword: ignored in queries outside phrases")
-        elif (lemma := _query_russian_lemma(token.text, token.lang, term)) is not None:
-            notes.append(f"a query also looks up the Russian {lemma}"
-                         f" where the index has no {term}")
+    for token in token_analysis(text):
+        shown = to_latin(token.token) if script == "latin" else token.token
+        notes = token.notes()
         note = f"  ({'; '.join(notes)})" if notes else ""
-        click.echo(f"{text[token.start:token.end]}\t{shown}\t{token.lang}\t→ {term}{note}")
-
-
-def _query_russian_lemma(word: str, lang: str, term: str) -> str | None:
-    """The Russian lemma a query adds for a word the index reads as Kazakh, as
-    ``QueryBuilder.alternatives`` decides: Cyrillic without Kazakh letters, a word
-    pymorphy3's dictionary knows, whose lemma is not its Kazakh term."""
-    from kzsearch.morph import russian
-    from kzsearch.text.lang import KAZAKH_LETTER_RE, WORD_RE
-
-    if lang != "kk" or not WORD_RE.fullmatch(word) or KAZAKH_LETTER_RE.search(word):
-        return None
-    lemma = russian.lemma(word) if russian.is_known(word) else term
-    return lemma if lemma != term else None
+        click.echo(f"{token.text}\t{shown}\t{token.lang}\t→ {token.term}{note}")
 
 
 @main.command("stats")
@@ -958,16 +907,12 @@ def _query_russian_lemma(word: str, lang: str, term: str) -> str | None:
                    " last_date, size_bytes, analysis_version, schema_version.")
 def stats_command(index_path: Path, as_json: bool) -> None:
     """Documents, rubrics, date range, size on disk and analysis version of an index."""
-    import dataclasses
-
     from kzsearch import Index
+    from kzsearch.search.answers import stats_dict
 
     stats = Index.open(index_path).stats()
     if as_json:
-        fields = dataclasses.asdict(stats)
-        for name in ("first_date", "last_date"):
-            fields[name] = fields[name].isoformat() if fields[name] else None
-        click.echo(json.dumps(fields, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(stats_dict(stats), ensure_ascii=False, indent=2))
         return
     click.echo(f"index      {stats.path}")
     click.echo(f"documents  {stats.documents}  ({stats.segments} segments)")
