@@ -599,3 +599,53 @@ def test_the_core_does_not_import_the_web_layer() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, cwd=Path(__file__).resolve().parents[1])
     assert done.stdout.strip() == "[]"
+
+
+def test_kzsearch_serve_with_two_workers_over_real_http(write_path) -> None:
+    """The command itself: uvicorn, two worker processes, the configuration through the
+    environment; a write to one worker is seen by searches, whichever worker answers."""
+    import os
+    import signal
+    import socket
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "KZSEARCH_API_KEY": API_KEY}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kzsearch", "serve", "--index", str(write_path),
+         "--port", str(port), "--workers", "2"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        found = httpx.get(f"{base}/search", params={"q": "мектептер"}, timeout=10).json()
+        assert found["hits"][0]["title"] == COMFORT_SCHOOLS
+        added = httpx.post(f"{base}/articles", json=NEW_ARTICLE, headers=WRITE, timeout=30)
+        assert added.json()["added"] == 1
+        in_a_row = 0  # answers that have the article, one after the other, any worker
+        deadline = time.monotonic() + 10
+        while in_a_row < 8 and time.monotonic() < deadline:
+            answer = httpx.get(f"{base}/search", params={"q": "балқымалы"}, timeout=10).json()
+            in_a_row = in_a_row + 1 if answer["total"] == 1 else 0
+            time.sleep(0.05)
+        assert in_a_row == 8
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
