@@ -41,6 +41,7 @@ _EXPORTS = {
     "Results": "kzsearch.search",
     "Snippet": "kzsearch.search",
     "QueryError": "kzsearch.search",
+    "WordFilesMissingError": "kzsearch.search",
     "to_cyrillic": "kzsearch.text.translit",
     "to_latin": "kzsearch.text.translit",
 }
@@ -65,6 +66,7 @@ __all__ = [
     "Results",
     "Snippet",
     "UntrustedIndexError",
+    "WordFilesMissingError",
     "analyze",
     "parse_page",
     "read_articles",
@@ -99,6 +101,7 @@ if TYPE_CHECKING:
         QueryError,
         Results,
         Snippet,
+        WordFilesMissingError,
     )
     from kzsearch.text.translit import to_cyrillic, to_latin
 
