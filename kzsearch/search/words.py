@@ -176,9 +176,18 @@ class WordTable:
         of each written form (the most written is shown; ties go to the first in
         code-point order, so the choice is the same in every process)."""
         words = sorted(df)
-        shown = [_most_written((written.get(word) or {word: 0}).items()) for word in words]
-        return cls._of_words(words, [df[word] for word in words],
-                             [form for form, _ in shown], [count for _, count in shown])
+        forms, counts = [], []
+        for word in words:
+            variants = written.get(word)
+            if variants is None:
+                form, count = word, 0
+            elif len(variants) == 1:  # most words: one form, no choice to make
+                ((form, count),) = variants.items()
+            else:
+                form, count = _most_written(variants.items())
+            forms.append(form)
+            counts.append(count)
+        return cls._of_words(words, [df[word] for word in words], forms, counts)
 
     @classmethod
     def merged(cls, counted: tuple[dict[str, int], dict[str, dict[str, int]]] | None,
