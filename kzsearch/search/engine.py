@@ -324,6 +324,12 @@ class Index(IndexStore):
         transliterated form, so both find ``Қазақстан``. Deleted articles' words are not
         counted. ``[]`` when ``prefix`` does not end in a word with a letter (a trailing
         space ends the word), or nothing matches. See :mod:`kzsearch.search.completion`.
+
+        Raises :class:`~kzsearch.search.completion.WordFilesMissingError` when segments
+        without a words file (an index written by an older kzsearch, files deleted or
+        damaged) hold more than :data:`~kzsearch.search.completion.BUILD_IN_READER`
+        articles, rather than read them all in this call; :meth:`write_word_files`
+        (``kzsearch index words``) is the fix. Fewer are read in memory, once per process.
         """
         if not isinstance(prefix, str) or limit < 1:
             return []
