@@ -42,6 +42,7 @@ _EXPORTS = {
     "Results": "kzsearch.search",
     "Snippet": "kzsearch.search",
     "QueryError": "kzsearch.search",
+    "WordFilesMissingError": "kzsearch.search",
     "to_cyrillic": "kzsearch.text.translit",
     "to_latin": "kzsearch.text.translit",
 }
@@ -66,6 +67,7 @@ __all__ = [
     "Results",
     "Snippet",
     "UntrustedIndexError",
+    "WordFilesMissingError",
     "analyze",
     "parse_page",
     "read_articles",
@@ -100,6 +102,7 @@ if TYPE_CHECKING:
         QueryError,
         Results,
         Snippet,
+        WordFilesMissingError,
     )
     from kzsearch.text.translit import to_cyrillic, to_latin
 

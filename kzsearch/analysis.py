@@ -342,11 +342,15 @@ def index_terms(text: str) -> list[str]:
     return _terms(text)[0]
 
 
-def positioned_terms(text: str) -> Iterable[tuple[int, str]]:
+def positioned_terms(text: str, raws: list[str] | None = None) -> Iterable[tuple[int, str]]:
     """``(position, term)`` for each token ``ANALYZER(text, positions=True)`` yields, in
     order: the writer's path, without Whoosh ``Token`` objects. A term's position is its
-    index less the compound wholes before it (each shares its first part's position)."""
-    terms, wholes = _terms(text)
+    index less the compound wholes before it (each shares its first part's position).
+
+    ``raws``, when given, is extended with the text's raw tokens as the regular expression
+    found them, in order (``TOKEN_RE.findall(text)``: a compound once, whole): the
+    writer counts a segment's surface words from them (:mod:`kzsearch.segwords`)."""
+    terms, wholes = _terms(text, raws)
     if not wholes:
         return enumerate(terms)
     positions: list[int] = []
@@ -405,8 +409,9 @@ def _term_tokens(token: Token, value: str, positions: bool, pos: int) -> Iterato
                 yield token
 
 
-def _terms(text: str) -> tuple[list[str], list[int]]:
-    """The terms of ``text`` and the indexes of the compound wholes among them.
+def _terms(text: str, raws: list[str] | None = None) -> tuple[list[str], list[int]]:
+    """The terms of ``text`` and the indexes of the compound wholes among them (``raws``
+    gains the raw tokens: see :func:`positioned_terms`).
 
     It is :meth:`KazakhTokenizer._words` and :meth:`MorphFilter.__call__` fused into one
     loop; ``tests/test_analysis.py`` checks that both give the same terms."""
@@ -418,7 +423,10 @@ def _terms(text: str) -> tuple[list[str], list[int]]:
     term: str | None
     for start, end, lang in language_runs(value, guess_russian, guess_latin_kazakh):
         known = raw_caches[lang]
-        for raw in findall(value, start, end):
+        found = findall(value, start, end)
+        if raws is not None:
+            raws += found
+        for raw in found:
             try:  # a subscript is faster than .get, and warm misses are few
                 term = known[raw]
             except KeyError:

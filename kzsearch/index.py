@@ -549,7 +549,7 @@ class IndexStore:
         so memory holds one batch, not the input. A record whose id an earlier batch of
         this input wrote deletes that document (the later record wins); ``placed`` holds
         the ids written so far, one small entry per article."""
-        tell = _progress_reporter(progress, expected)
+        tell = progress_reporter(progress, expected)
         placed: dict[str, tuple[int, int]] = {}
         updated = 0
         with self._writing(1, lock_timeout) as writer:
@@ -587,7 +587,7 @@ class IndexStore:
     ) -> None:
         """``procs > 1``: Whoosh's parallel writer, fed the whole input (deduplicated)."""
         latest = _latest_per_id(articles, report if own_report else None)
-        tell = _progress_reporter(progress, len(latest))
+        tell = progress_reporter(progress, len(latest))
         with self._writing(procs, lock_timeout) as writer:
             before = commits.live_documents(writer.segments)  # the TOC read under the lock
             existing = self._delete_ids(writer, latest)
@@ -762,13 +762,15 @@ class IndexStore:
         the writer publishes them in a new TOC (Whoosh's ``_commit_toc``, which both its
         single- and multi-process writers call once per commit)."""
         commit_toc = writer._commit_toc
+        before = frozenset(segment.segid for segment in writer.segments)
 
         def committing(segments: list[Any]) -> None:
-            self._segments_committing(writer.storage, writer.schema, segments)
+            self._segments_committing(writer.storage, writer.schema, segments,
+                                      [s for s in segments if s.segid not in before])
             commit_toc(segments)
 
-        def written(segment: Any, postings: Any) -> None:
-            self._segment_written(writer.storage, writer.schema, segment, postings)
+        def written(segment: Any, postings: Any, words: Any) -> None:
+            self._segment_written(writer.storage, writer.schema, segment, postings, words)
 
         def source(segment: Any, fieldname: str) -> Any:
             return self._segment_postings(writer.storage, segment, fieldname)
@@ -778,21 +780,25 @@ class IndexStore:
             writer.segment_written = written
             writer.source_postings = source
 
-    def _segments_committing(self, storage: Any, schema: Any, segments: list[Any]) -> None:
+    def _segments_committing(self, storage: Any, schema: Any, segments: list[Any],
+                             new: list[Any]) -> None:
         """Called under the writer's locks with every segment of the commit, its files
-        complete, before any reader can see them; must not fail the commit. The search
-        stage writes the segments' sidecar files here (:mod:`kzsearch.search.sidecars`)."""
+        complete, before any reader can see them, and those of them that this writer
+        wrote (``new``); must not fail the commit. The search stage writes the segments'
+        sidecar files here (:mod:`kzsearch.search.sidecars`)."""
 
     def _segment_postings(self, storage: Any, segment: Any, fieldname: str) -> Any:
         """A segment's postings of a text field, term by term, for a merge to carry over
         (see :data:`kzsearch.segwriter.SourcePostings`); None here, where none are kept."""
         return None
 
-    def _segment_written(self, storage: Any, schema: Any, segment: Any, postings: Any) -> None:
+    def _segment_written(self, storage: Any, schema: Any, segment: Any, postings: Any,
+                         words: Any) -> None:
         """Called when kzsearch's writer completes a segment (before any TOC names it),
         with the postings it wrote of the text fields (see
-        :class:`~kzsearch.segwriter.FieldPostings`), or None; must not fail the write.
-        The search stage writes the segment's sidecar files here, while the postings are
+        :class:`~kzsearch.segwriter.FieldPostings`), or None, and its surface words
+        (:class:`~kzsearch.segwords.SegmentWords`); must not fail the write. The search
+        stage writes the segment's sidecar files here, while the postings and words are
         at hand, so that a build's memory holds one segment's at a time."""
 
     @staticmethod
@@ -952,7 +958,7 @@ class BuildProgress:
     total: int | None
 
 
-def _progress_reporter(progress: bool | ProgressCallback | Any,
+def progress_reporter(progress: bool | ProgressCallback | Any,
                        total: int | None) -> Callable[[str, int], None]:
     """``tell(stage, done)`` for the ``progress`` argument of :meth:`IndexStore.add_many`:
     an ``update(BuildProgress)`` method gets every event, a plain callable the running

@@ -25,6 +25,12 @@ TOC publishes them all or none. Documents of the open commit can be deleted by p
 (:meth:`FastSegmentWriter.delete_written`), which is how a later record of an id
 replaces an earlier one already flushed.
 
+While it analyses a document's title and body it also counts their surface words for
+completion (:mod:`kzsearch.segwords`: the analyzer's raw tokens, counted per article in C),
+and hands each segment's counts, with the segments merged into it, to ``segment_written``:
+the search stage makes the segment's word table from them instead of reading every stored
+article back.
+
 Fields with term vectors or a separate spelling field are not supported (kzsearch's
 schema has neither): the constructor refuses such a schema.
 """
@@ -62,6 +68,8 @@ from kzsearch.segmerge import (
     merged_terms,
     source_blocks,
 )
+from kzsearch.segwords import SegmentWords, WordSource
+from kzsearch.text.surface import TEXT_FIELDS
 
 BLOCK_LIMIT = 128  # W3Codec's default blocklimit
 COMPRESSION = 3  # W3Codec's default zlib level (Whoosh compresses every block)
@@ -121,12 +129,14 @@ class FastSegmentWriter(SegmentWriter):
         self._postings: dict[str, dict[bytes, TermPostings]] = defaultdict(dict)
         self._flushed: list[Any] = []
         self._sources: list[MergeSource] = []
-        # Called with each segment this writer completes and its text fields' postings
-        # (None when they could not be had), before any TOC names it; a merged segment's
-        # postings are had from source_postings.
-        self.segment_written: Callable[[Any, dict[str, FieldPostings] | None], None] | None = None
+        # Called with each segment this writer completes, its text fields' postings (None
+        # when they could not be had) and its surface words (kzsearch.segwords), before any
+        # TOC names it; a merged segment's postings are had from source_postings.
+        self.segment_written: Callable[[Any, dict[str, FieldPostings] | None, SegmentWords],
+                                       None] | None = None
         self.source_postings: SourcePostings | None = None
         self._written: dict[str, FieldPostings] | None = None
+        self._words = SegmentWords()  # of the segment being written
 
     # -- documents ------------------------------------------------------------------------
 
@@ -140,31 +150,42 @@ class FastSegmentWriter(SegmentWriter):
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
         perdocwriter.start_doc(docnum)
+        words = self._words
         for fieldname in fieldnames:
             value = fields.get(fieldname)
             if value is None:
                 continue
             field = schema[fieldname]
             length = 0
+            raws = words.tokens if fieldname in TEXT_FIELDS else None
+            if raws is not None and (not isinstance(value, str)
+                                     or f"_stored_{fieldname}" in fields):
+                words.complete = False  # its stored text is not what is analysed here
             if field.indexed:
                 fieldboost = self._field_boost(fields, fieldname, docboost)
-                length = self._add_postings(fieldname, field, value, docnum, fieldboost)
+                length = self._add_postings(fieldname, field, value, docnum, fieldboost, raws)
+            elif raws is not None:
+                words.complete = False
             customval = fields.get(f"_stored_{fieldname}", value)
             perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
             column = field.column_type
             if column and customval is not None:
                 perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
         perdocwriter.finish_doc()
+        words.end_article()
         self._added = True
         self.docnum = docnum + 1
 
-    def _add_postings(self, fieldname: str, field: Any, value: Any, docnum: int,
-                      fieldboost: float) -> int:
+    def _add_postings(self, fieldname: str, field: Any, value: Any, docnum: int,  # noqa: PLR0913
+                      fieldboost: float, raws: list[str] | None = None) -> int:
         """Add one field's postings of a document; returns its length (0 if not scorable).
-        A term's postings are one flat list: document, weight, encoded value, ..."""
+        A term's postings are one flat list: document, weight, encoded value, ...
+        ``raws`` (of a field whose words are counted) gains the field's raw tokens."""
         terms = self._postings[fieldname]
         if _is_kzsearch_text(field, value) and fieldboost == 1.0:
-            return _add_text_postings(terms, value, docnum)
+            return _add_text_postings(terms, value, docnum, raws)
+        if raws is not None:
+            self._words.complete = False  # analysed by Whoosh's path: no tokens in hand
         length = 0
         for tbytes, freq, weight, vbytes in field.index(value):
             if field.scorable:
@@ -182,9 +203,14 @@ class FastSegmentWriter(SegmentWriter):
         flushed (:mod:`kzsearch.segmerge`); any other reader's postings are added one by
         one."""
         if type(reader) is SegmentReader and type(reader.codec()) is W3Codec:
-            self._sources.append(MergeSource.of(self.storage, self.schema, reader.segment(),
-                                                startdoc, docmap))
+            source = MergeSource.of(self.storage, self.schema, reader.segment(), startdoc,
+                                    docmap)
+            self._sources.append(source)
+            deleted = () if source.docmap is None else tuple(
+                np.flatnonzero(source.docmap < 0).tolist())
+            self._words.sources.append(WordSource(reader.segment(), deleted))
             return
+        self._words.complete = False
         for fieldname, tbytes, docnum, weight, vbytes in self._process_posts(
                 reader.iter_postings(), startdoc, docmap):
             found = self._postings[fieldname].setdefault(tbytes, [])
@@ -195,8 +221,9 @@ class FastSegmentWriter(SegmentWriter):
     def _finalize_segment(self) -> Any:
         segment = super()._finalize_segment()
         written, self._written = self._written, None
+        words, self._words = self._words, SegmentWords()
         if self.segment_written is not None:
-            self.segment_written(segment, written)
+            self.segment_written(segment, written, words)
         return segment
 
     def _flush_segment(self) -> None:
@@ -295,12 +322,14 @@ ONE_COUNT = pack_uint(1)
 ONE_POSITION_CACHE = 1 << 16
 
 
-def _add_text_postings(terms: dict[bytes, list[Any]], value: str, docnum: int) -> int:
+def _add_text_postings(terms: dict[bytes, list[Any]], value: str, docnum: int,
+                       raws: list[str] | None = None) -> int:
     """What ``field.index(value)`` would add for a kzsearch text field: per term its
     frequency as weight (the analyzer gives every token boost 1.0 and stops none) and its
-    positions as ``Positions.encode`` writes them. Returns the field's length."""
+    positions as ``Positions.encode`` writes them. Returns the field's length; ``raws``
+    gains the raw tokens (see :func:`kzsearch.analysis.positioned_terms`)."""
     poses: dict[str, list[int]] = {}
-    for position, term in positioned_terms(value):
+    for position, term in positioned_terms(value, raws):
         found = poses.get(term)
         if found is None:
             poses[term] = [position]

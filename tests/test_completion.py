@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kzsearch import Index, UntrustedIndexError
+from kzsearch import Index, UntrustedIndexError, WordFilesMissingError
 from kzsearch.articles import Article
 from kzsearch.cli import main
-from kzsearch.search import sidecars
+from kzsearch.search import completion, sidecars
 
 MEML = ["мемлекеттік", "мемлекет", "мемлекеттер", "мемлекеттердің", "мемлекеттерінің",
         "мемлекеттің", "Мемлекетіміз", "Мемлекетіміздің"]
@@ -162,23 +162,72 @@ def test_every_segment_gets_a_words_file_and_merges_keep_it(path, sample_index) 
         assert index._completions.built == 0
 
 
-@pytest.mark.parametrize("how", ["deleted", "damaged"])
-def test_a_missing_or_damaged_words_file_is_rebuilt(path, sample_index, how) -> None:
-    files = sorted(path.glob("MAIN_*.kzwords"))
+def lose_words_files(files: list[Path], how: str) -> None:
     for file in files:
         if how == "deleted":
             file.unlink()
         else:
             raw = file.read_bytes()
             file.write_bytes(raw[:-5] + bytes([raw[-5] ^ 0xFF]) + raw[-4:])
+
+
+@pytest.mark.parametrize("how", ["deleted", "damaged"])
+def test_small_segments_without_a_words_file_are_read_in_memory(path, sample_index,
+                                                                how) -> None:
+    files = sorted(path.glob("MAIN_*.kzwords"))
+    lose_words_files(files, how)
     with Index.open(path) as index:
         for prefix in PREFIXES:
             assert index.complete(prefix) == sample_index.complete(prefix), prefix
         assert index._completions.built == len(files)  # built in memory, not written
         assert sorted(path.glob("MAIN_*.kzwords")) == ([] if how == "deleted" else files)
+        before = {segment.segid for segment in index._ix._segments()}
         index.add_many([Article(id="new-3", title="Жаңа мақала", body="Мемлекет туралы.")])
-    if how == "deleted":  # the next write adds the files its segments lack
-        assert len(list(path.glob("MAIN_*.kzwords"))) == len(files) + 1
+        # a commit writes the files of the segments it writes only (an older segment's
+        # would have its articles read in the commit)
+        for segment in index._ix._segments():
+            if segment.segid in before:
+                assert sidecars.read_words(path, segment) is None
+            else:
+                assert sidecars.read_words(path, segment) is not None
+
+
+@pytest.mark.parametrize("how", ["deleted", "damaged"])
+def test_large_segments_without_a_words_file_raise_until_the_files_are_written(
+        path, sample_index, how) -> None:
+    files = sorted(path.glob("MAIN_*.kzwords"))
+    lose_words_files(files[:1], how)
+    with Index.open(path) as index:
+        index._completions.build_limit = 5  # the sample's segments hold more articles
+        with pytest.raises(WordFilesMissingError, match="kzsearch index words"):
+            index.complete("мемл")
+        assert index._completions.built == 0  # refused before reading any article
+        assert index.missing_word_files()[0] == 1
+        assert index.write_word_files() == 1
+        assert index.missing_word_files() == (0, 0)
+        assert index.write_word_files() == 0
+        for prefix in PREFIXES:
+            assert index.complete(prefix) == sample_index.complete(prefix), prefix
+        assert index._completions.built == 0
+
+
+def test_the_command_line_names_and_runs_the_fix(path, monkeypatch) -> None:
+    files = list(path.glob("MAIN_*.kzwords"))
+    for file in files:
+        file.unlink()
+    monkeypatch.setattr(completion, "BUILD_IN_READER", 5)
+    result = CliRunner().invoke(main, ["complete", "--index", str(path), "мемл"])
+    assert result.exit_code == 1
+    assert "kzsearch index words" in result.output and "--debug" not in result.output
+    result = CliRunner().invoke(main, ["index", "words", "--index", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"wrote {len(files)} word files (")
+    assert len(list(path.glob("MAIN_*.kzwords"))) == len(files)
+    result = CliRunner().invoke(main, ["complete", "--index", str(path), "мемл"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == MEML
+    result = CliRunner().invoke(main, ["index", "words", "--index", str(path)])
+    assert result.output.startswith("every segment of ")
 
 
 def test_a_group_writable_words_file_is_refused(path) -> None:

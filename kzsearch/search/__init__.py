@@ -15,6 +15,7 @@
 * :mod:`.engine` — :class:`Index`, whose ``search`` ties them together.
 """
 
+from kzsearch.search.completion import WordFilesMissingError
 from kzsearch.search.documents import ArticleNotFoundError
 from kzsearch.search.engine import Hit, Index, Results
 from kzsearch.search.explain import Explanation
@@ -22,4 +23,4 @@ from kzsearch.search.highlight import Highlights, Snippet
 from kzsearch.search.query import QueryError
 
 __all__ = ["ArticleNotFoundError", "Explanation", "Highlights", "Hit", "Index", "QueryError",
-           "Results", "Snippet"]
+           "Results", "Snippet", "WordFilesMissingError"]

@@ -18,10 +18,22 @@ How the typed prefix is matched (:func:`lookups`):
   ``n`` of ``ng``, ...) is tried both ways.
 
 State: each segment's :class:`~kzsearch.search.words.WordTable` (memory-mapped from its
-``kzwords`` sidecar, written at commit time; built from the segment's stored fields in
-memory when the file is missing or unsound, until the next write adds it) is loaded once
-per segment, on the first completion, and reused by every later generation that has the
-segment; states of segments merged away are forgotten. A generation composes them
+``kzwords`` sidecar, written with the segment) is loaded once per segment, on the first
+completion, and reused by every later generation that has the segment; states of
+segments merged away are forgotten.
+
+**A segment without a sound words file** (an index written before these files existed,
+a file deleted or damaged) would need its stored articles read, about 0.5 ms per news
+article: a minute at 100k articles, inside someone's keystroke. A reader never does that
+for more than :data:`BUILD_IN_READER` articles per call: segments missing their files
+that hold no more than that in all (a few small segments) are read in memory and kept
+for the process (no file is written: readers never write); beyond it, ``complete``
+raises :class:`WordFilesMissingError` before reading any, naming the fix:
+``kzsearch index words`` (``Index.write_word_files``) writes just the missing files, with
+progress, under the writer's lock; ``kzsearch index optimize`` also does, as any merge
+does for the segments it merges. Commits write the files of the segments they write only
+(reading an older segment's articles in a commit would make a one-article commit take a
+minute). A generation composes them
 without any per-word work: the word counts are summed across segments at query time,
 for the few candidates only.
 
@@ -54,6 +66,7 @@ from typing import Any
 import numpy as np
 
 from kzsearch.analysis import loose
+from kzsearch.index import IndexStoreError
 from kzsearch.search import sidecars
 from kzsearch.search.terms import key_hash
 from kzsearch.search.words import MAX_WORD, WordTable, article_words
@@ -61,6 +74,9 @@ from kzsearch.text.normalize import normalize_text, repair_lookalikes
 from kzsearch.text.translit import script_of, to_cyrillic
 
 KAZAKH_ONLY = frozenset("әғқңөұүһі")
+# Articles of segments without a words file that one completion may read (about half a
+# second); more, and it raises WordFilesMissingError instead.
+BUILD_IN_READER = 1000
 FIRST_DEPTH = 16  # words each segment offers at first (at least twice the limit)
 # Latin letters a typed prefix may end on halfway through a digraph, and what completes it.
 DIGRAPH_ENDS = {"s": "h", "z": "h", "c": "h", "k": "h", "g": "h", "n": "g"}
@@ -105,6 +121,13 @@ def lookups(word: str) -> list[tuple[str, bool]]:
         if key not in found:
             found.append(key)
     return found
+
+
+class WordFilesMissingError(IndexStoreError):
+    """Completion needs segments' words files that the index lacks (an index written
+    before they existed, or files deleted or damaged) and would have to read too many
+    articles to do without them; ``kzsearch index words`` (``Index.write_word_files``)
+    writes them."""
 
 
 @dataclass
@@ -265,6 +288,10 @@ class Completer:
                                                                        strict=True)]
 
 
+def _segment_of(leaf: Any) -> Any:
+    return leaf.reader.segment() if hasattr(leaf.reader, "segment") else None
+
+
 def _most_written(forms: Counter[str]) -> str | None:
     if not forms:
         return None
@@ -298,14 +325,16 @@ class Completions:
     """The word tables of the newest generation's segments, and the newest completer.
 
     :meth:`completer` is safe for threads (one builds at a time); it holds a segment's
-    lock while it reads the segment's stored fields.
+    lock while it reads the segment's stored fields. ``build_limit`` is how many articles
+    of segments without a words file it reads in one call (see the module docstring).
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, build_limit: int | None = None) -> None:
         self._folder = Path(folder)
         self._lock = threading.Lock()
         self._segments: dict[Hashable, _Segment] = {}
         self._last: tuple[Any, Completer] | None = None
+        self.build_limit = BUILD_IN_READER if build_limit is None else build_limit
         self.built = 0  # tables built from stored fields (not read from sidecars)
         self.subtracted = 0  # deleted articles read to subtract their words
 
@@ -315,16 +344,24 @@ class Completions:
             if self._last is not None and self._last[0].same_files(snapshot.version):
                 return self._last[1]
             kept: dict[Hashable, _Segment] = {}
-            parts = []
-            for leaf in snapshot.generation.leaves:
-                segment = leaf.reader.segment() if hasattr(leaf.reader, "segment") else None
-                if segment is None:
-                    continue
+            leaves = [(leaf, segment) for leaf in snapshot.generation.leaves
+                      if (segment := _segment_of(leaf)) is not None]
+            missing = []
+            for leaf, segment in leaves:
                 state = kept.get(leaf.key) or self._segments.get(leaf.key)
                 if state is None:
-                    state = self._load(leaf, segment)
+                    table = sidecars.read_words(self._folder, segment)
+                    if table is None:
+                        missing.append((leaf, segment))
+                        continue
+                    state = _Segment.of(table)
                 kept[leaf.key] = state
-                parts.append(self._part(leaf, segment, state))
+            self._check_missing([segment for _, segment in missing])
+            for leaf, _ in missing:
+                self.built += 1
+                with leaf.lock:
+                    kept[leaf.key] = _Segment.of(WordTable.build(leaf.reader))
+            parts = [self._part(leaf, segment, kept[leaf.key]) for leaf, segment in leaves]
             self._segments = kept
             completer = Completer(parts)
             self._last = (snapshot.version, completer)
@@ -335,13 +372,18 @@ class Completions:
         with self._lock:
             self._segments, self._last = {}, None
 
-    def _load(self, leaf: Any, segment: Any) -> _Segment:
-        table = sidecars.read_words(self._folder, segment)
-        if table is None:
-            self.built += 1
-            with leaf.lock:
-                table = WordTable.build(leaf.reader)
-        return _Segment.of(table)
+    def _check_missing(self, segments: list[Any]) -> None:
+        """Raise :class:`WordFilesMissingError` when the segments without a words file
+        hold more articles than a reader reads for them (``build_limit``)."""
+        articles = sum(int(segment.doc_count_all()) for segment in segments)
+        if articles <= self.build_limit:
+            return
+        raise WordFilesMissingError(
+            f"completion needs the words files of {len(segments)} segment"
+            f"{'s' if len(segments) != 1 else ''} ({articles:,} articles) of the index at"
+            f" {self._folder}, which it lacks or has damaged (an index written by an older"
+            " kzsearch, or files lost); write them once with `kzsearch index words`"
+            " (Index.write_word_files()), about 0.5 ms per article")
 
     def _part(self, leaf: Any, segment: Any, state: _Segment) -> _Part:
         table = state.table

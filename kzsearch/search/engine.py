@@ -31,8 +31,10 @@ from kzsearch.index import (
     IndexNotFoundError,
     IndexStats,
     IndexStore,
+    ProgressCallback,
     check_trusted,
     parse_synonyms,
+    progress_reporter,
     reading_files,
     survive_commits,
     synonyms_bytes,
@@ -324,12 +326,53 @@ class Index(IndexStore):
         transliterated form, so both find ``Қазақстан``. Deleted articles' words are not
         counted. ``[]`` when ``prefix`` does not end in a word with a letter (a trailing
         space ends the word), or nothing matches. See :mod:`kzsearch.search.completion`.
+
+        Raises :class:`~kzsearch.search.completion.WordFilesMissingError` when segments
+        without a words file (an index written by an older kzsearch, files deleted or
+        damaged) hold more than :data:`~kzsearch.search.completion.BUILD_IN_READER`
+        articles, rather than read them all in this call; :meth:`write_word_files`
+        (``kzsearch index words``) is the fix. Fewer are read in memory, once per process.
         """
         if not isinstance(prefix, str) or limit < 1:
             return []
         with reading_files(self.path):
             return self._with_snapshot(
                 lambda snapshot: self._completions.completer(snapshot).complete(prefix, limit))
+
+    def missing_word_files(self) -> tuple[int, int]:
+        """How many segments of the newest commit lack a sound completion words file, and
+        how many articles they hold (each file is read and checked whole)."""
+        with reading_files(self.path):
+            segments = sidecars.missing_words(self.path, self._ix._segments())
+        return len(segments), sum(int(segment.doc_count_all()) for segment in segments)
+
+    def write_word_files(self, *, progress: bool | ProgressCallback | Any = False,
+                         lock_timeout: float = 0.0) -> int:
+        """Write the completion words file of every segment that lacks a sound one, from
+        its stored titles and bodies; returns how many were written (0: none missing).
+
+        An index written before these files existed has none, and a file may be deleted
+        or damaged; :meth:`complete` then reads small segments' articles itself but
+        raises :class:`~kzsearch.search.completion.WordFilesMissingError` rather than read
+        more than :data:`~kzsearch.search.completion.BUILD_IN_READER` articles in a call.
+        This is the fix, once (``kzsearch index words``): about 0.5 ms per news article,
+        only for the segments missing a file, nothing else of the index rewritten. It is a
+        writer like any other (the writer lock, waiting ``lock_timeout`` seconds); readers
+        pick the files up from their next completion. ``progress`` is as for
+        :meth:`add_many`: the running count of articles read (``BuildProgress`` stage
+        ``"words"``, with their total).
+        """
+        with self._writing(1, lock_timeout) as writer:
+            missing = sidecars.missing_words(self.path, writer.segments)
+            tell = progress_reporter(progress, sum(int(s.doc_count_all()) for s in missing))
+            with reading_files(self.path):
+                written = sidecars.write_missing_words(
+                    writer.storage, writer.schema, missing,
+                    lambda done: tell("words", done))
+            writer.cancel()
+        tell("done", sum(int(s.doc_count_all()) for s in missing))
+        self._completions.clear()
+        return written
 
     def __len__(self) -> int:
         """Live documents of the current snapshot: the count a search now would see."""
@@ -405,19 +448,26 @@ class Index(IndexStore):
                     ) from None
                 time.sleep(0.05)
 
-    def _segments_committing(self, storage: Any, schema: Any, segments: list[Any]) -> None:
+    def _segments_committing(self, storage: Any, schema: Any, segments: list[Any],
+                             new: list[Any]) -> None:
         """Write the sidecar files of the commit's segments that lack them: the new ones,
-        and any of an index written by an older kzsearch (its first write adds them)."""
-        sidecars.write_missing(storage, schema, segments)
+        and any of an index written by an older kzsearch (its first write adds them),
+        except the words files of older segments: those would have every article of the
+        index read in a commit (``write_word_files`` writes them)."""
+        sidecars.write_missing(storage, schema, segments,
+                               words={segment.segid: None for segment in new})
 
     def _segment_postings(self, storage: Any, segment: Any, fieldname: str) -> Any:
         """From the segment's postings file, when it has a sound one."""
         return sidecars.field_runs(Path(storage.folder), segment, fieldname)
 
-    def _segment_written(self, storage: Any, schema: Any, segment: Any, postings: Any) -> None:
-        """Write the new segment's sidecar files now, its postings file among them."""
+    def _segment_written(self, storage: Any, schema: Any, segment: Any, postings: Any,
+                         words: Any) -> None:
+        """Write the new segment's sidecar files now, its postings and words files among
+        them (from what the writer collected)."""
         sidecars.write_missing(storage, schema, [segment],
-                               {segment.segid: postings} if postings is not None else None)
+                               {segment.segid: postings} if postings is not None else None,
+                               {segment.segid: words})
 
     def _index_on_disk(self) -> bool:
         return self.path.is_dir() and any(self.path.glob("_MAIN_*.toc"))
