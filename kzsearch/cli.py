@@ -148,6 +148,7 @@ def main(debug: bool) -> None:
       kzsearch complete "жаңа мемл"         complete the last word typed
       kzsearch analyze "ҚР-ның заңдары"     see the index terms of a text
       kzsearch stats                        documents, rubrics, dates of an index
+      kzsearch serve                        HTTP search API and page (127.0.0.1:8000)
 
     The index is --index PATH, else $KZSEARCH_INDEX, else indexes/news.
     Exit codes: 0 ok, 2 bad usage or input, 1 other failures.
@@ -693,47 +694,19 @@ def _check_rubrics(index: Any, names: Sequence[str]) -> None:
             f" its rubrics: {listed or 'none'}", param_hint="'--rubric'")
 
 
-def _hit_object(hit: Any, rank: int) -> dict[str, Any]:
-    return {
-        "rank": rank,
-        "id": hit.id,
-        "score": hit.score,
-        "title": hit.title,
-        "title_html": hit.highlights["title"].html,
-        "rubric": hit.rubric,
-        "published": hit.published.isoformat() if hit.published else None,
-        "views": hit.views,
-        "url": hit.url,
-        "snippet": str(hit.snippet),
-        "snippet_html": hit.snippet.html,
-        "matched_terms": sorted(hit.matched_terms),
-        **({"explanation": hit.explanation.as_dict()} if hit.explanation else {}),
-    }
-
-
-def _ranked_hits(results: Any) -> list[dict[str, Any]]:
-    first = (results.page - 1) * results.per_page + 1
-    return [_hit_object(hit, rank) for rank, hit in enumerate(results.hits, first)]
-
-
 def _results_object(results: Any, took_ms: float) -> dict[str, Any]:
-    """``search --json``: the whole answer in one object, hits ranked from 1 on page 1."""
-    return {
-        "query": results.query,
-        "total": results.total,
-        "page": results.page,
-        "pages": results.pages,
-        "per_page": results.per_page,
-        "took_ms": round(took_ms, 1),
-        "hits": _ranked_hits(results),
-        "facets": results.facets,
-        "suggestion": results.suggestion,
-    }
+    """``search --json``: the whole answer in one object, hits ranked from 1 on page 1
+    (:func:`kzsearch.search.answers.results_dict`, the HTTP API's shape too)."""
+    from kzsearch.search.answers import results_dict
+
+    return results_dict(results, took_ms)
 
 
 def _json_lines(results: Any) -> Iterator[str]:
     """``search --jsonl``: one line per hit, then a ``{"summary": …}`` line."""
-    for hit in _ranked_hits(results):
+    from kzsearch.search.answers import ranked_hits
+
+    for hit in ranked_hits(results):
         yield json.dumps(hit, ensure_ascii=False)
     summary = {
         "query": results.query,
@@ -912,8 +885,8 @@ def analyze_command(words: Sequence[str], script: str) -> None:
       kzsearch analyze --script latin "Қазақстан Республикасы"
       cat article.txt | kzsearch analyze
     """
-    from kzsearch.analysis import index_term, is_stopword, tokens
-    from kzsearch.text.translit import is_latin_word, to_cyrillic, to_latin
+    from kzsearch.search.answers import token_analysis
+    from kzsearch.text.translit import to_latin
 
     text = " ".join(words)
     if not words:
@@ -921,34 +894,11 @@ def analyze_command(words: Sequence[str], script: str) -> None:
         if _is_tty(stdin):
             raise click.UsageError("give TEXT, or pipe text into `kzsearch analyze`")
         text = stdin.read()
-    for token in tokens(text):
-        term = index_term(token.text, token.lang)
-        shown = to_latin(token.text) if script == "latin" else token.text
-        notes = []
-        if is_latin_word(token.text):
-            as_query = index_term(to_cyrillic(token.text).lower(), token.lang)
-            if as_query != term:
-                notes.append(f"a query finds {as_query}")
-        if is_stopword(term, token.lang):
-            notes.append("stopword: ignored in queries outside phrases")
-        elif (lemma := _query_russian_lemma(token.text, token.lang, term)) is not None:
-            notes.append(f"a query also looks up the Russian {lemma}"
-                         f" where the index has no {term}")
+    for token in token_analysis(text):
+        shown = to_latin(token.token) if script == "latin" else token.token
+        notes = token.notes()
         note = f"  ({'; '.join(notes)})" if notes else ""
-        click.echo(f"{text[token.start:token.end]}\t{shown}\t{token.lang}\t→ {term}{note}")
-
-
-def _query_russian_lemma(word: str, lang: str, term: str) -> str | None:
-    """The Russian lemma a query adds for a word the index reads as Kazakh, as
-    ``QueryBuilder.alternatives`` decides: Cyrillic without Kazakh letters, a word
-    pymorphy3's dictionary knows, whose lemma is not its Kazakh term."""
-    from kzsearch.morph import russian
-    from kzsearch.text.lang import KAZAKH_LETTER_RE, WORD_RE
-
-    if lang != "kk" or not WORD_RE.fullmatch(word) or KAZAKH_LETTER_RE.search(word):
-        return None
-    lemma = russian.lemma(word) if russian.is_known(word) else term
-    return lemma if lemma != term else None
+        click.echo(f"{token.text}\t{shown}\t{token.lang}\t→ {token.term}{note}")
 
 
 @main.command("stats")
@@ -958,16 +908,12 @@ def _query_russian_lemma(word: str, lang: str, term: str) -> str | None:
                    " last_date, size_bytes, analysis_version, schema_version.")
 def stats_command(index_path: Path, as_json: bool) -> None:
     """Documents, rubrics, date range, size on disk and analysis version of an index."""
-    import dataclasses
-
     from kzsearch import Index
+    from kzsearch.search.answers import stats_dict
 
     stats = Index.open(index_path).stats()
     if as_json:
-        fields = dataclasses.asdict(stats)
-        for name in ("first_date", "last_date"):
-            fields[name] = fields[name].isoformat() if fields[name] else None
-        click.echo(json.dumps(fields, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(stats_dict(stats), ensure_ascii=False, indent=2))
         return
     click.echo(f"index      {stats.path}")
     click.echo(f"documents  {stats.documents}  ({stats.segments} segments)")
@@ -986,6 +932,101 @@ def _size(size: int) -> str:
             break
         value, unit = value / 1000, bigger
     return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+
+
+# -- serve ---------------------------------------------------------------------------------
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@main.command("serve")
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Only this machine can connect by default; 0.0.0.0"
+                   " is every interface (then set --read-key, or serve behind a proxy).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes (each opens the index; about one per core).")
+@click.option("--api-key", envvar="KZSEARCH_API_KEY", metavar="KEY",
+              help="Enable POST /articles and DELETE /articles/ID, which then need the header"
+                   " Authorization: Bearer KEY (or $KZSEARCH_API_KEY). Without it the API is"
+                   " read-only.")
+@click.option("--read-key", envvar="KZSEARCH_READ_KEY", metavar="KEY",
+              help="Make every read need Authorization: Bearer KEY (the read key or the API"
+                   " key; or $KZSEARCH_READ_KEY). The page at / and /health stay open.")
+@click.option("--cors", "cors_origins", multiple=True, metavar="ORIGIN",
+              help="Let pages on ORIGIN (https://news.example.kz) call the API from a"
+                   " browser (repeatable). Without it no other origin may.")
+@click.option("--wait", default=5.0, show_default=True, type=click.FloatRange(0),
+              metavar="SECONDS",
+              help="How long a write waits for another writer of the index (an index add,"
+                   " a build) before answering 503 locked.")
+def serve_command(  # noqa: PLR0913 - one parameter per option
+    index_path: Path, host: str, port: int, workers: int, api_key: str | None,
+    read_key: str | None, cors_origins: Sequence[str], wait: float,
+) -> None:
+    """Serve the index over HTTP: a JSON search API and a search page at /.
+
+    \b
+    Routes (JSON; errors are {"message", "code"} with their status):
+      GET  /                       the search page
+      GET  /search?q=&rubric=&since=&until=&sort=&recency=&match=&page=&per_page=
+      GET  /complete?q=&limit=     complete the last word typed
+      GET  /articles/ID            one article; /articles/ID/similar related ones
+      GET  /stats, /analyze?text=, /health
+      POST /articles               upsert a JSON object, array or JSON lines (--api-key)
+      DELETE /articles/ID          delete one article (--api-key)
+
+    The index may be built after the server starts (until then: 503); commits
+    of other processes (kzsearch index add) are served within a second.
+    Needs the serve extra: pip install 'kzsearch[serve]'.
+
+    \b
+    Examples:
+      kzsearch serve --index indexes/news
+      KZSEARCH_API_KEY=secret kzsearch serve --workers 2 --cors https://news.example.kz
+      curl 'http://127.0.0.1:8000/search?q=мемлекеттердің&per_page=3'
+    """
+    uvicorn = _serve_modules()
+    from kzsearch.server.config import CONFIG_ENV, ServerConfig
+
+    for name, key in (("--api-key", api_key), ("--read-key", read_key)):
+        if key is not None and not key.strip():
+            raise click.BadParameter("a key must not be empty", param_hint=f"'{name}'")
+    config = ServerConfig(index_path=index_path.absolute(), api_key=api_key,
+                          read_key=read_key, cors_origins=tuple(cors_origins),
+                          lock_timeout=wait)
+    _tell_serving(config, host, port)
+    os.environ[CONFIG_ENV] = config.to_json()  # how each worker process gets it
+    uvicorn.run("kzsearch.server.app:app_from_environment", factory=True, host=host,
+                port=port, workers=workers, log_level="info")
+
+
+def _serve_modules() -> Any:
+    """uvicorn, once starlette and it are known to be installed; else how to install them."""
+    try:
+        import starlette  # noqa: F401 - only whether it is there
+        import uvicorn
+    except ImportError as error:
+        raise click.ClickException(
+            f"kzsearch serve needs Starlette and uvicorn ({error.name} is missing):"
+            " pip install 'kzsearch[serve]'") from None
+    return uvicorn
+
+
+def _tell_serving(config: Any, host: str, port: int) -> None:
+    """What is served, and what is open to whom."""
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"kzsearch: serving {config.index_path} at http://{shown}:{port}/"
+               f" (writes {'need the API key' if config.api_key else 'disabled'};"
+               f" reads {'need a key' if config.read_key else 'open'})", err=True)
+    if not (config.index_path / "kzsearch.json").is_file():
+        click.echo(f"kzsearch: no index at {config.index_path} yet: the API answers 503"
+                   " until one is built there", err=True)
+    if host not in LOOPBACK_HOSTS and config.read_key is None:
+        click.echo(f"kzsearch: warning: {host} is reachable from other machines and reads"
+                   " need no key (--read-key); keys travel in clear text without HTTPS in"
+                   " front", err=True)
 
 
 # -- demo, bench ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ Parts, each small and in input order of the pipeline:
 - ``validate``: the single place where raw fields become an ``Article`` or are rejected;
 - ``readers``: one reader per format (page files, directories, JSON lines, CSV) and
   ``read_articles``, which yields articles and tallies everything in an ``IngestReport``;
+  ``read_json_body`` reads a JSON object, array or JSON lines held in memory (a request);
 - ``model``: ``Article``, ``Rejection``, ``IngestReport`` and the rejection reason codes.
 
 Reason codes (``REASONS`` has them with descriptions): ``not_utf8``, ``broken_json``,
@@ -34,7 +35,13 @@ from kzsearch.articles.model import (
     Skipped,
 )
 from kzsearch.articles.page import parse_page
-from kzsearch.articles.readers import ArticleStream, read_articles, read_articles_with_report
+from kzsearch.articles.readers import (
+    ArticleStream,
+    JsonBodyError,
+    read_articles,
+    read_articles_with_report,
+    read_json_body,
+)
 from kzsearch.articles.rubrics import DEFAULT_RUBRIC_ALIASES, normalise_rubric
 from kzsearch.articles.validate import FIELD_ALIASES, make_article, normalise_id, stable_id
 
@@ -50,6 +57,7 @@ __all__ = [
     "FieldWarning",
     "IngestReport",
     "InvalidRecord",
+    "JsonBodyError",
     "Rejection",
     "Skipped",
     "make_article",
@@ -58,5 +66,6 @@ __all__ = [
     "parse_page",
     "read_articles",
     "read_articles_with_report",
+    "read_json_body",
     "stable_id",
 ]

@@ -344,6 +344,25 @@ class IngestReport:
             text += "; skipped " + ", ".join(f"{n} {r}" for r, n in sorted(others.items()))
         return text
 
+    def as_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data (what ``POST /articles`` of ``kzsearch serve``
+        answers): ``added`` (articles accepted and written, the updated ones included),
+        ``updated``, ``duplicates``, ``skipped`` (records rejected), ``errors`` (each
+        rejection: ``line``, ``record``, ``reason`` code, ``detail``), ``rejected`` (counts
+        by reason) and ``warnings`` (ignored fields: ``line``, ``code``, ``field``,
+        ``count``, ``detail``)."""
+        return {
+            "added": self.accepted,
+            "updated": self.updated,
+            "duplicates": self.duplicates,
+            "skipped": self.rejected_total,
+            "errors": [{"line": r.line, "record": r.record, "reason": r.reason,
+                        "detail": r.detail} for r in self.rejections],
+            "rejected": dict(sorted(self.rejected.items())),
+            "warnings": [{"line": w.line, "code": w.code, "field": w.field, "count": w.count,
+                          "detail": w.detail} for w in self.warnings],
+        }
+
     def write_rejections(self, target: str | Path | IO[str]) -> int:
         """Write rejections as JSON lines (source, line, record, reason, detail); returns count.
 

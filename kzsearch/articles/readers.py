@@ -32,6 +32,7 @@ import csv
 import io
 import json
 import os
+import re
 import stat
 import time
 from collections import Counter, deque
@@ -232,6 +233,17 @@ def _json_line(
     except (ValueError, RecursionError) as error:
         yield reject("broken_json", str(error) or type(error).__name__)
         return
+    yield from _json_record(value, source, line, record, options)
+
+
+def _json_record(
+    value: object, source: str, line: int, record: int, options: ReadOptions
+) -> Iterator[Item]:
+    """The article of one decoded JSON value (and notes of ignored keys), or a rejection."""
+
+    def reject(reason: str, detail: str) -> Rejection:
+        return Rejection(source, line, record, reason, detail)
+
     if not isinstance(value, dict):
         yield reject("broken_json", f"expected a JSON object, got {type(value).__name__}")
         return
@@ -241,6 +253,126 @@ def _json_line(
         yield build_article(plan.fields(value), options.aliases)
     except InvalidRecord as error:
         yield reject(error.reason, error.detail)
+
+
+class JsonBodyError(ValueError):
+    """A JSON document (a body of :func:`read_json_body`) that does not parse as a whole:
+    no record of it can be told from the next. ``line`` and ``column`` are 1-based."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(f"{message} (line {line}, column {column})")
+        self.line = line
+        self.column = column
+
+
+def json_body_items(data: bytes, source: str, options: ReadOptions) -> Iterator[Item]:
+    """The records of a JSON document: one object, an array of objects, or JSON lines.
+
+    The form is told from the text: a body starting with ``[`` is an array, read one
+    element at a time, each element's line number (where it starts) in its rejection;
+    a body that is one JSON value is one record (line 1); anything else is JSON lines, read
+    as :func:`read_jsonl_file` reads them (a bad line is rejected, the others are read).
+    An array or body that is not UTF-8, or an array that does not parse, raises
+    :class:`JsonBodyError` before any record is yielded (where would the next one start?).
+    Each element, like each line, is limited to ``MAX_RECORD_BYTES`` bytes.
+    """
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"["):
+        try:
+            value = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_unique_keys)
+        except (UnicodeDecodeError, _DuplicateKeys, ValueError, RecursionError):
+            value = None
+        if isinstance(value, dict):
+            if len(data) > MAX_RECORD_BYTES:
+                yield Rejection(source, 1, 1, "too_large", f"more than {MAX_RECORD_BYTES} bytes")
+                return
+            yield from _json_record(value, source, 1, 1, options)
+            return
+        stream = io.BytesIO(data)
+        record = 0
+        for number, raw in enumerate(_bounded_lines(stream), start=1):
+            if raw is not None and not raw.strip():
+                continue
+            record += 1
+            yield from _json_line(raw, source, number, record, options)
+        return
+    yield from _json_array(_body_text(data), source, options)
+
+
+def _body_text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise JsonBodyError(f"the body is not UTF-8: {error.reason}", line, column) from None
+
+
+_SPACE_RE = re.compile(r"[ \t\r\n]*")
+
+
+def _skip_space(text: str, position: int) -> int:
+    """The first position at or after ``position`` that is not JSON whitespace."""
+    found = _SPACE_RE.match(text, position)
+    return found.end() if found else position
+
+
+def _json_array(text: str, source: str, options: ReadOptions) -> Iterator[Item]:
+    """The elements of a JSON array, parsed one by one; the whole array is parsed first
+    (for its syntax) so that a broken array yields nothing rather than a part."""
+    decoder = json.JSONDecoder(object_pairs_hook=_unique_keys)
+    plain = json.JSONDecoder()
+    elements: list[tuple[int, object, str | None]] = []  # line, value, duplicate keys
+    position = _skip_space(text, text.index("[") + 1)
+    line, counted = 1, 0
+    while text[position:position + 1] != "]":
+        try:
+            value, end = decoder.raw_decode(text, position)
+            duplicate = None
+        except _DuplicateKeys as error:
+            value, end = None, _array_end(plain, text, position)
+            duplicate = str(error)
+        except (ValueError, RecursionError) as error:
+            raise _syntax_error(error, text, position) from None
+        line += text.count("\n", counted, position)
+        counted = position
+        if len(text[position:end].encode("utf-8")) > MAX_RECORD_BYTES:
+            value, duplicate = _TOO_LARGE, None
+        elements.append((line, value, duplicate))
+        position = _skip_space(text, end)
+        if text[position:position + 1] == ",":
+            position = _skip_space(text, position + 1)
+        elif text[position:position + 1] != "]":
+            raise _syntax_error(ValueError("expected , or ] after an element"), text, position)
+    if text[position + 1:].strip():
+        raise _syntax_error(ValueError("extra data after the array"), text, position + 1)
+    for record, (at, value, duplicate) in enumerate(elements, start=1):
+        if duplicate is not None:
+            yield Rejection(source, at, record, "duplicate_keys", duplicate)
+        elif value is _TOO_LARGE:
+            yield Rejection(source, at, record, "too_large",
+                            f"an element of more than {MAX_RECORD_BYTES} bytes")
+        else:
+            yield from _json_record(value, source, at, record, options)
+
+
+_TOO_LARGE = object()
+
+
+def _array_end(decoder: json.JSONDecoder, text: str, position: int) -> int:
+    """Where the element at ``position`` ends, read without the duplicate-key check."""
+    try:
+        return decoder.raw_decode(text, position)[1]
+    except (ValueError, RecursionError) as error:
+        raise _syntax_error(error, text, position) from None
+
+
+def _syntax_error(error: Exception, text: str, position: int) -> JsonBodyError:
+    at = error.pos if isinstance(error, json.JSONDecodeError) else position
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    message = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+    return JsonBodyError(f"the body is not a JSON array of objects: {message}", line, column)
 
 
 class _DuplicateKeys(Exception):
@@ -562,10 +694,12 @@ class ArticleStream(Iterator[Article]):
     spends between articles.
     """
 
-    def __init__(self, path: Path, report: IngestReport, options: ReadOptions, fmt: str | None):
+    def __init__(self, path: Path, report: IngestReport, options: ReadOptions, fmt: str | None,
+                 items: Iterator[Item] | None = None):
         self.path = path
         self.report = report
-        self._outcomes = _outcomes(path, report, options, fmt)
+        self._outcomes = _outcomes(path, report, options, fmt) if items is None else (
+            item for item in items)
 
     def __next__(self) -> Article:
         start = time.perf_counter()
@@ -676,6 +810,29 @@ def read_articles(
     _check_source(path, format)
     options = ReadOptions(_check_mapping(mapping), build_alias_table(rubric_aliases))
     return ArticleStream(path, report if report is not None else IngestReport(), options, format)
+
+
+def read_json_body(
+    data: bytes,
+    *,
+    source: str = "request",
+    report: IngestReport | None = None,
+    mapping: Mapping[str, str] | None = None,
+    rubric_aliases: Mapping[str, str] | None = None,
+) -> ArticleStream:
+    """Valid articles of a JSON document held in memory (an HTTP request's body): one JSON
+    object, a JSON array of objects, or JSON lines (see :func:`json_body_items`).
+
+    Records are validated as :func:`read_articles` validates a ``.jsonl`` file, and each
+    rejection names ``source`` and the line of the body where its record starts. A body
+    that is an array that does not parse, or not UTF-8 as a whole where that matters,
+    raises :class:`JsonBodyError` (a ``ValueError``) when the stream is first read.
+    """
+    options = ReadOptions(_check_mapping(mapping), build_alias_table(rubric_aliases))
+    report = report if report is not None else IngestReport()
+    report.files += 1
+    items = json_body_items(data, source, options)
+    return ArticleStream(Path(source), report, options, "jsonl", items)
 
 
 def read_articles_with_report(

@@ -339,6 +339,25 @@ class Index(IndexStore):
             snapshot.documents, snapshot.segments, snapshot.rubric_counts(),
             snapshot.live_days().tolist()))
 
+    @property
+    def wait_for_loads(self) -> bool:
+        """Whether a call that finds a new commit on disk while another thread of this object
+        is loading a new state waits for that load (``True``, the default), or answers from
+        the state before it (``False``).
+
+        ``False`` is for a server whose background thread calls :meth:`refresh` every
+        fraction of a second: no request then waits while a commit is loaded (at 100k
+        articles tens of milliseconds), each answers from one consistent state, at most
+        one load behind. A thread that needs its own write calls :meth:`refresh` after
+        it, which always waits for the newest state. When no load is running, calls load
+        a new commit themselves as before.
+        """
+        return self._snapshots.wait_for_loads
+
+    @wait_for_loads.setter
+    def wait_for_loads(self, value: bool) -> None:
+        self._snapshots.wait_for_loads = bool(value)
+
     def refresh(self) -> bool:
         """Load other processes' commits (or a rebuilt directory) now; True if there were any.
 
@@ -499,6 +518,13 @@ def _check_paging(sort: str, page: int, per_page: int, recency: float | None) ->
         raise QueryError("page and per_page start at 1")
     if recency is not None and not 0.0 <= recency <= 1.0:
         raise QueryError(f"recency is a weight between 0 and 1, not {recency}")
+
+
+def date_range(since: DateLike, until: DateLike) -> tuple[dt.date | None, dt.date | None]:
+    """``since`` and ``until`` as :meth:`Index.search` reads them (a day, a month, a year,
+    a date; ``None`` stays), or :class:`QueryError` saying what is wrong: for callers
+    that check a request's dates before searching (``kzsearch serve``'s ``bad_date``)."""
+    return _date_range(since, until)
 
 
 def _date_range(since: DateLike, until: DateLike) -> tuple[dt.date | None, dt.date | None]:

@@ -297,6 +297,9 @@ class Snapshots:
         self._loading = threading.Lock()  # one thread loads a new version at a time
         self._current: Snapshot | None = None
         self._closed = False
+        # False: a use that finds a new version while another thread loads one takes the
+        # current snapshot instead of waiting (see Index.wait_for_loads)
+        self.wait_for_loads = True
 
     @contextmanager
     def use(self) -> Iterator[Snapshot]:
@@ -348,7 +351,8 @@ class Snapshots:
         with self._lock:
             self._check_open()
             current = self._current
-            if current is not None and version.same_files(current.version):
+            if current is not None and (version.same_files(current.version) or (
+                    not self.wait_for_loads and self._loading.locked())):
                 current._users += 1
                 return current
         self.refresh()
