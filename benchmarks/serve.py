@@ -21,13 +21,15 @@ What it does (issue 18's "Must show"):
    (the library; 1 thread, then ``--clients`` threads, with a thread calling
    ``Index.refresh()`` every 0.5 s as the server does), then ``kzsearch serve --workers N``
    for each ``--workers`` (a subprocess on a free port of 127.0.0.1, ready when
-   ``/health`` answers and each worker has logged its start-up). Each setup: a warm-up of
-   every class for ``--warmup`` seconds (not counted), then one phase per class: ``--clients``
-   threads send that class's requests round and round for ``--duration`` seconds or
-   ``--max-requests`` requests, whichever ends first. Per phase: requests/s, latency
-   p50/p95/p99/max (nearest rank), errors, the load average when it started, CPU time of
-   the measured processes per request. The requests repeat (a class has ``--queries``),
-   so most answers come from warm caches, as on a site where readers ask the same things.
+   ``/health`` answers and each worker has logged its start-up). Each setup: a warm-up
+   (not counted) in which every client sends every request once (so that every worker
+   has seen every request), cut short after ``--warmup`` seconds; then one phase per
+   class: ``--clients`` threads send that class's requests round and round for
+   ``--duration`` seconds or ``--max-requests`` requests, whichever ends first. Per
+   phase: requests/s, latency p50/p95/p99/max (nearest rank), errors, the load average
+   when it started, CPU time of the measured processes per request. The requests repeat
+   (a class has ``--queries``), so most answers come from warm caches, as on a site where
+   readers ask the same things; the writer's commits make some of them cold again.
 4. A writer adds one article every ``--write-every`` seconds through all of a setup's
    phases: ``POST /articles`` with the API key given to the server (``--writer http``, the
    default; a separate writer process if the server has no ``POST /articles``), or a separate
@@ -42,9 +44,10 @@ What it does (issue 18's "Must show"):
 Clients are threads of this process, each with one keep-alive ``http.client`` connection
 (stdlib; a new one for each phase, so the phase's connections spread over the workers that
 are up). They share the machine with the server: the report gives their CPU time too.
-In the library setups each request is the same call with the same output used: a search's
-hits get their title and body highlights cut (``Hit.highlights[...].html``), as the server
-does for its JSON, so what the HTTP columns add is the HTTP, JSON and ASGI work.
+In the library setups each request is the same call, its page of results made into the
+server's answer (``kzsearch.search.answers.results_dict``: every hit's title and body
+highlights cut; its time is reported apart), so what the HTTP columns add is the HTTP, the
+JSON encoding and the ASGI work.
 
 Results: ``--out``/``serve-<name>.md`` and ``.json`` (name: ``quick``, the size such as
 ``100k``, or ``--name``). ``serve.py library PLAN`` and ``serve.py writer INDEX`` are the
@@ -286,17 +289,20 @@ class Settings:
 
 
 def run_phase(call: Call, requests: list[Request], clients: int, duration: float,
-              max_requests: int) -> dict[str, Any]:
+              max_requests: int, once: bool = False) -> dict[str, Any]:
     """``clients`` threads send ``requests`` round and round (each from its own place in the
-    list) until ``duration`` seconds have passed or ``max_requests`` have been sent."""
+    list) until ``duration`` seconds have passed or ``max_requests`` have been sent; with
+    ``once``, each client stops after one pass over the list."""
     deadline = time.monotonic() + duration
     budget = itertools.count()  # next() is atomic under the GIL
     times: list[list[float]] = [[] for _ in range(clients)]
     statuses: list[Counter[int]] = [Counter() for _ in range(clients)]
+    own = len(requests) if once else 10**12  # requests a client sends at most
 
     def client(number: int) -> None:
         position = number * len(requests) // clients
-        while time.monotonic() < deadline and next(budget) < max_requests:
+        while (time.monotonic() < deadline and len(times[number]) < own
+               and next(budget) < max_requests):
             request = requests[position % len(requests)]
             position += 1
             started = time.perf_counter()
@@ -338,10 +344,14 @@ def run_setup(name: str, calls: Callable[[], Call], requests: dict[str, list[Req
     per request. ``calls()`` gives each phase's call (new connections); ``finish(phase)``
     adds to each phase's figures (the warm-up's too)."""
     finish = finish or (lambda phase: None)
-    log(f"[{name}] warm-up {settings.warmup:g} s (load {load_text()})")
+    log(f"[{name}] warm-up: every request once per client, {settings.warmup:g} s at most"
+        f" (load {load_text()})")
     warm = run_phase(calls(), interleaved(requests), settings.clients, settings.warmup,
-                     10**9)
+                     10**9, once=True)
     finish(warm)
+    warm["complete"] = warm["n"] == settings.clients * sum(map(len, requests.values()))
+    log(f"    {warm['n']} requests in {warm['seconds']} s"
+        + ("" if warm["complete"] else " (cut short by --warmup)"))
     memory = {"after warm-up": memory_of(measured())}
     phases: dict[str, Any] = {}
     if writer is not None:
@@ -559,9 +569,22 @@ class WriterProcess:
 # -- the library setups (a subprocess: ``serve.py library PLAN``) ----------------------------
 
 
+def answer_of(results: Any) -> Any:
+    """What the server makes of a page of results before encoding it as JSON
+    (``kzsearch.search.answers.results_dict``: the hits with their highlights cut), or the
+    highlights alone in a checkout without that module."""
+    try:
+        from kzsearch.search.answers import results_dict
+    except ImportError:
+        return [(hit.highlights["title"].html, hit.highlights["body"].html)
+                for hit in results.hits]
+    return results_dict(results)
+
+
 def library_call(index: Any, request: Request, cutting: list[float]) -> int:
-    """The request as a library call, its output used as the server uses it (the hits'
-    highlights cut, their seconds added to ``cutting``): 200, or 500 if it raised."""
+    """The request as a library call, its output used as the server uses it (made into the
+    server's answer, :func:`answer_of`, whose seconds are added to ``cutting``): 200, or
+    500 if it raised."""
     params = dict(request.params)
     try:
         if request.kind == "complete":
@@ -575,10 +598,9 @@ def library_call(index: Any, request: Request, cutting: list[float]) -> int:
             results = index.search(params["q"], rubric=params.get("rubric"),
                                    since=params.get("since"), until=params.get("until"),
                                    sort=params.get("sort", "relevance"))
-        started = time.perf_counter()
-        for hit in results.hits:
-            hit.highlights["title"].html, hit.highlights["body"].html  # noqa: B018
-        cutting.append(time.perf_counter() - started)
+        started = time.thread_time()  # CPU time: wall time would count the GIL waits
+        answer_of(results)
+        cutting.append(time.thread_time() - started)
         return 200
     except Exception:  # noqa: BLE001 - counted as an error of the phase
         return 500
@@ -613,7 +635,7 @@ def library_worker(plan_path: Path) -> dict[str, Any]:
 
         writer = Writer(writer_process.add, visible, plan["records"], settings.write_every,
                         "a separate process's add_many")
-    cutting: list[float] = []  # seconds each search of the phase spent cutting highlights
+    cutting: list[float] = []  # seconds each search of the phase spent making its answer
 
     def cut(phase: dict[str, Any]) -> None:
         phase["highlights_ms_mean"] = round(sum(cutting) * 1000 / max(phase["n"], 1), 2)
@@ -881,21 +903,24 @@ def cell(phase: dict[str, Any] | None) -> str:
 
 
 def latency_lines(result: dict[str, Any]) -> list[str]:
-    """Requests/s and p50/p95/p99 per class and setup, and what HTTP adds to the p50."""
+    """Requests/s and p50/p95/p99 per class and setup, and what HTTP adds: to the CPU time
+    per request (what a busy machine's latency hides) and to the p50."""
     setups = {k: v for k, v in result["setups"].items() if "phases" in v}
     library = next((v for k, v in setups.items() if k.startswith("library") and
                     v["clients"] == result["settings"]["clients"]), None)
     server = next((v for v in setups.values() if v.get("workers") == 1), None)
     overhead = library is not None and server is not None
-    lines = ["| class | " + " | ".join(setups) + (" | HTTP adds to p50 (1 worker vs"
-                                                  f" {result['settings']['clients']} threads)"
+    lines = ["| class | " + " | ".join(setups) + (" | HTTP adds (1 worker vs"
+                                                  f" {result['settings']['clients']} threads):"
+                                                  " CPU ms / request · p50 ms"
                                                   if overhead else "") + " |",
              "|---|" + "---:|" * (len(setups) + overhead)]
     for kind in result["requests"]:
         row = [cell(s["phases"].get(kind)) for s in setups.values()]
         if overhead:
             a, b = server["phases"].get(kind), library["phases"].get(kind)  # type: ignore[index]
-            row.append(f"{a['p50_ms'] - b['p50_ms']:+.1f} ms" if a and b else "")
+            row.append(f"{a['cpu_ms_per_request'] - b['cpu_ms_per_request']:+.2f} ·"
+                       f" {a['p50_ms'] - b['p50_ms']:+.1f}" if a and b else "")
         lines.append(f"| {CLASS_NAMES.get(kind, kind)} | " + " | ".join(row) + " |")
     return lines
 
@@ -903,7 +928,8 @@ def latency_lines(result: dict[str, Any]) -> list[str]:
 def detail_lines(result: dict[str, Any]) -> list[str]:
     """Per setup and phase: requests, errors, load, CPU per request, client CPU."""
     lines = ["| setup | class | requests | s | errors | load at start | CPU ms / request"
-             " (measured processes) | of which highlights, ms | client CPU s |",
+             " (measured processes) | of which making the answer (highlights), CPU ms |"
+             " client CPU s |",
              "|---|---|---:|---:|---:|---|---:|---:|---:|"]
     for name, setup in result["setups"].items():
         if "phases" not in setup:
@@ -947,6 +973,14 @@ def memory_lines(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+def warm_text(result: dict[str, Any]) -> str:
+    """How long each setup's warm-up took, and which were cut short by ``--warmup``."""
+    parts = [f"{name}: {setup['warmup']['seconds']:.0f} s"
+             + ("" if setup["warmup"].get("complete") else ", cut short")
+             for name, setup in result["setups"].items() if "warmup" in setup]
+    return f"at most {result['settings']['warmup']:g} s; " + ", ".join(parts)
+
+
 def markdown(result: dict[str, Any]) -> str:
     m, ix, s = result["machine"], result["index"], result["settings"]
     lines = [
@@ -959,7 +993,8 @@ def markdown(result: dict[str, Any]) -> str:
         f" {'reused' if ix.get('cached') else 'built in this run'}); each setup on a fresh copy.",
         f"{s['clients']} clients (threads, keep-alive `http.client` connections on 127.0.0.1);"
         f" each class {s['duration']:g} s or {s['max_requests']:,} requests, after a"
-        f" {s['warmup']:g} s warm-up of every class (not counted). Requests per class: "
+        f" warm-up (not counted) in which each client sends every request once"
+        f" ({warm_text(result)}). Requests per class: "
         + ", ".join(f"{CLASS_NAMES.get(k, k)} {n}" for k, n in result["requests"].items())
         + " (repeated round and round).", "",
         "Each cell: requests/s · latency p50 / p95 / p99 ms.", "",
@@ -994,7 +1029,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
                         help="server worker counts, one setup each (default 1 2)")
     parser.add_argument("--duration", type=float, help="seconds per class (default 5; quick 1)")
-    parser.add_argument("--warmup", type=float, help="warm-up seconds (default 5; quick 1)")
+    parser.add_argument("--warmup", type=float, help="warm-up seconds at most (default 40;"
+                        " quick 2)")
     parser.add_argument("--max-requests", type=int, default=20_000,
                         help="requests per class at most (default 20000)")
     parser.add_argument("--queries", type=int, help="requests per class (default 100; quick 20)")
@@ -1013,7 +1049,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     quick = args.quick
     args.size = args.size or (QUICK_SIZE if quick else DEFAULT_SIZE)
     args.duration = args.duration or (1.0 if quick else 5.0)
-    args.warmup = args.warmup if args.warmup is not None else (1.0 if quick else 5.0)
+    args.warmup = args.warmup if args.warmup is not None else (2.0 if quick else 40.0)
     args.queries = args.queries or (20 if quick else 100)
     args.write_every = args.write_every or (1.0 if quick else 3.0)
     if args.index and not args.index.is_dir():
