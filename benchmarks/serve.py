@@ -1,7 +1,7 @@
 """``kzsearch serve`` under concurrent clients, beside the same queries through ``Index.search``.
 
     python benchmarks/serve.py                         # 100k articles (index built once, cached)
-    python benchmarks/serve.py --quick                 # 2k articles, short phases: under a minute
+    python benchmarks/serve.py --quick                 # 1k articles, short phases: under a minute
     python benchmarks/serve.py --corpus c10k.jsonl     # an index of this corpus (built once)
     python benchmarks/serve.py --index PATH [--corpus C]   # an existing index (a copy is written)
 
@@ -93,7 +93,7 @@ import speed  # noqa: E402
 
 RESULTS = HERE / "results"
 HOST = "127.0.0.1"
-DEFAULT_SIZE, QUICK_SIZE = 100_000, 2_000
+DEFAULT_SIZE, QUICK_SIZE = 100_000, 1_000
 EXTRA_CLASSES = ("complete", "similar", "article")
 CLASS_NAMES = {**report_mod.CLASS_NAMES, "complete": "/complete",
                "similar": "/articles/{id}/similar", "article": "/articles/{id}"}
@@ -958,8 +958,9 @@ def write_lines(result: dict[str, Any]) -> list[str]:
 
 
 def memory_lines(result: dict[str, Any]) -> list[str]:
-    lines = ["| setup | processes | RSS MB after warm-up | RSS MB, most after a phase | PSS MB"
-             " after warm-up / most | ready s |", "|---|---:|---:|---:|---:|---:|"]
+    lines = ["| setup | processes | RSS MB after warm-up | RSS MB, most after a phase (each"
+             " process) | PSS MB after warm-up / most | ready s |",
+             "|---|---:|---:|---:|---:|---:|"]
     for name, setup in result["setups"].items():
         memory = setup.get("memory")
         if not memory:
@@ -967,8 +968,10 @@ def memory_lines(result: dict[str, Any]) -> list[str]:
         warm = memory["after warm-up"]
         phases = [v for k, v in memory.items() if k != "after warm-up"] or [warm]
         most = max(phases, key=lambda m: m["rss_mb"])
+        each = most["rss_each_mb"].values()
         lines.append(f"| {name} | {most['processes']} | {warm['rss_mb']:.0f} |"
-                     f" {most['rss_mb']:.0f} | {warm['pss_mb']:.0f} /"
+                     f" {most['rss_mb']:.0f} ({' + '.join(f'{v:.0f}' for v in each)}) |"
+                     f" {warm['pss_mb']:.0f} /"
                      f" {max(m['pss_mb'] for m in phases):.0f} | {setup.get('ready_s', '')} |")
     return lines
 
@@ -1019,18 +1022,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     source.add_argument("--corpus", type=Path, help="a JSONL corpus: the index built from it"
                         " (with --index: only where the requests are drawn from)")
     source.add_argument("--size", type=int, help="articles to generate (default 100000;"
-                        " quick 2000)")
+                        " quick 1000)")
     source.add_argument("--vocabulary", type=int, help="rare word types of the generated"
                         " corpus (default corpus.py's realistic one)")
     source.add_argument("--seed", type=int, default=1)
     source.add_argument("--rebuild", action="store_true", help="build even if cached")
-    parser.add_argument("--quick", action="store_true", help="2k articles, 1 s phases")
+    parser.add_argument("--quick", action="store_true", help="1k articles, 0.8 s phases")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients (default 4)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
                         help="server worker counts, one setup each (default 1 2)")
-    parser.add_argument("--duration", type=float, help="seconds per class (default 5; quick 1)")
+    parser.add_argument("--duration", type=float, help="seconds per class (default 5;"
+                        " quick 0.8)")
     parser.add_argument("--warmup", type=float, help="warm-up seconds at most (default 40;"
-                        " quick 2)")
+                        " quick 1)")
     parser.add_argument("--max-requests", type=int, default=20_000,
                         help="requests per class at most (default 20000)")
     parser.add_argument("--queries", type=int, help="requests per class (default 100; quick 20)")
@@ -1048,8 +1052,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     quick = args.quick
     args.size = args.size or (QUICK_SIZE if quick else DEFAULT_SIZE)
-    args.duration = args.duration or (1.0 if quick else 5.0)
-    args.warmup = args.warmup if args.warmup is not None else (2.0 if quick else 40.0)
+    args.duration = args.duration or (0.8 if quick else 5.0)
+    args.warmup = args.warmup if args.warmup is not None else (1.0 if quick else 40.0)
     args.queries = args.queries or (20 if quick else 100)
     args.write_every = args.write_every or (1.0 if quick else 3.0)
     if args.index and not args.index.is_dir():
