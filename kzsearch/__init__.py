@@ -4,7 +4,8 @@ The data flows through one stage per module, each importing only the ones before
 
     text (normalise, tokens, language, script) → morph (Kazakh stems, Russian lemmas)
     → analysis (the Whoosh analyzer) → articles (read, validate) → index (schema, write)
-    → search (queries, ranking, facets, snippets) → cli
+    → search (queries, ranking, facets, snippets) → cli, and server (``kzsearch serve``,
+    the HTTP API: an optional extra that nothing here imports)
 
 The public names below are loaded on first use, so ``import kzsearch`` and the CLI
 start fast and pymorphy3 is only loaded when Russian text appears.

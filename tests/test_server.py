@@ -314,8 +314,11 @@ def test_a_missing_index_is_503_until_it_is_built(tmp_path, articles) -> None:
         assert client.get("/").status_code == 200
         with Index.create(path) as index:
             index.add_many(articles[:3])
-        answer = client.get("/health").json()
-        assert answer["documents"] == 3
+        deadline = time.monotonic() + 10  # the refresher may be loading the empty commit
+        while (documents := client.get("/health").json().get("documents")) != 3:
+            assert time.monotonic() < deadline, documents
+            time.sleep(0.05)
+        assert client.get("/search", params={"q": "бюджет"}).status_code == 200
 
 
 # -- writes and keys ---------------------------------------------------------------------------
@@ -412,6 +415,17 @@ def test_a_body_too_large_is_413(write_path) -> None:
 
         error_of(client.post("/articles", content=chunks(), headers=WRITE), 413, "too_large")
         assert client.post("/articles", json=NEW_ARTICLE, headers=WRITE).status_code == 200
+
+
+def test_an_id_with_a_slash_is_reached_percent_encoded(writer) -> None:
+    article = {**NEW_ARTICLE, "id": "egemen.kz/article/123"}
+    assert writer.post("/articles", json=article, headers=WRITE).json()["added"] == 1
+    found = writer.get("/articles/egemen.kz%2Farticle%2F123").json()
+    assert found["id"] == "egemen.kz/article/123"
+    similar = writer.get("/articles/egemen.kz%2Farticle%2F123/similar").json()
+    assert similar["id"] == "egemen.kz/article/123"
+    deleted = writer.delete("/articles/egemen.kz%2Farticle%2F123", headers=WRITE).json()
+    assert deleted == {"deleted": "egemen.kz/article/123"}
 
 
 def test_delete_by_id(writer) -> None:
@@ -599,3 +613,53 @@ def test_the_core_does_not_import_the_web_layer() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, cwd=Path(__file__).resolve().parents[1])
     assert done.stdout.strip() == "[]"
+
+
+def test_kzsearch_serve_with_two_workers_over_real_http(write_path) -> None:
+    """The command itself: uvicorn, two worker processes, the configuration through the
+    environment; a write to one worker is seen by searches, whichever worker answers."""
+    import os
+    import signal
+    import socket
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "KZSEARCH_API_KEY": API_KEY}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kzsearch", "serve", "--index", str(write_path),
+         "--port", str(port), "--workers", "2"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        found = httpx.get(f"{base}/search", params={"q": "мектептер"}, timeout=10).json()
+        assert found["hits"][0]["title"] == COMFORT_SCHOOLS
+        added = httpx.post(f"{base}/articles", json=NEW_ARTICLE, headers=WRITE, timeout=30)
+        assert added.json()["added"] == 1
+        in_a_row = 0  # answers that have the article, one after the other, any worker
+        deadline = time.monotonic() + 10
+        while in_a_row < 8 and time.monotonic() < deadline:
+            answer = httpx.get(f"{base}/search", params={"q": "балқымалы"}, timeout=10).json()
+            in_a_row = in_a_row + 1 if answer["total"] == 1 else 0
+            time.sleep(0.05)
+        assert in_a_row == 8
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

@@ -141,6 +141,8 @@ class Index(IndexStore):
     directory is checked for trust (:func:`~kzsearch.index.check_trusted`) each time a
     new state is loaded, and its own permissions on every call. :meth:`refresh` does
     the same now. :meth:`close` (or leaving a ``with`` block) releases the open files.
+    A server sets :attr:`wait_for_loads` to ``False`` and refreshes from a thread of its
+    own, so that no request waits while a new commit loads.
     """
 
     def __init__(self, path: Path, ix: Any) -> None:

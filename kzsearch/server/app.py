@@ -7,7 +7,8 @@ route                                    answer
 ``GET /search?q=&rubric=&since=&until=   a page of hits, facets, suggestion
 &sort=&recency=&match=&page=&per_page=``
 ``GET /complete?q=&limit=``              completions of the last word typed
-``GET /articles/{id}``                   one article (404 if no article has the id)
+``GET /articles/{id}``                   one article (404 if no article has the id;
+                                         an id with "/" is sent as ``%2F``)
 ``GET /articles/{id}/similar?rubric=     related articles, as ``/search`` answers
 &since=&until=&per_page=``
 ``GET /stats``                           ``kzsearch stats --json``
@@ -79,7 +80,7 @@ class Api:
         started = time.perf_counter()
         results = index.search(text, sort=sort, recency=recency, match=match, page=page,
                                per_page=per_page, **options)
-        return JSONResponse(results_dict(results, _ms_since(started)))
+        return JSONResponse(_timed(results_dict(results, 0.0), started))
 
     def complete(self, request: Request) -> Response:
         query = self._read(request)
@@ -104,8 +105,8 @@ class Api:
         index = self.holder.get()
         started = time.perf_counter()
         results = index.similar(article_id, per_page=per_page, **options)
-        answer = results_dict(results, _ms_since(started))
-        return JSONResponse({"id": normalise_id(article_id), **answer})
+        answer = {"id": normalise_id(article_id), **results_dict(results, 0.0)}
+        return JSONResponse(_timed(answer, started))
 
     def stats(self, request: Request) -> Response:
         self._read(request)
@@ -200,8 +201,11 @@ def _too_large(limit: int) -> ApiError:
                                       " articles in several requests")
 
 
-def _ms_since(started: float) -> float:
-    return (time.perf_counter() - started) * 1000
+def _timed(answer: dict[str, Any], started: float) -> dict[str, Any]:
+    """``answer`` with ``took_ms`` the time since ``started``: the search and the making of
+    its hits' highlights (done as the answer is shaped), not the sending."""
+    answer["took_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return answer
 
 
 def create_app(config: ServerConfig) -> Starlette:
@@ -216,9 +220,10 @@ def create_app(config: ServerConfig) -> Starlette:
         Route("/search", api.search, methods=["GET"]),
         Route("/complete", api.complete, methods=["GET"]),
         Route("/articles", api.add, methods=["POST"]),
-        Route("/articles/{id}", api.article, methods=["GET"]),
-        Route("/articles/{id}", api.delete, methods=["DELETE"]),
-        Route("/articles/{id}/similar", api.similar, methods=["GET"]),
+        # ids may hold "/" (sent as %2F): the path converter takes them whole
+        Route("/articles/{id:path}/similar", api.similar, methods=["GET"]),
+        Route("/articles/{id:path}", api.article, methods=["GET"]),
+        Route("/articles/{id:path}", api.delete, methods=["DELETE"]),
         Route("/stats", api.stats, methods=["GET"]),
         Route("/analyze", api.analyze, methods=["GET"]),
         Route("/health", api.health, methods=["GET"]),

@@ -24,6 +24,7 @@ from kzsearch.index import IndexNotFoundError
 from kzsearch.search import Index
 
 LOG = logging.getLogger("kzsearch.server")
+WARM_UP_QUERY = "қазақстан жаңалықтары"
 
 
 class IndexHolder:
@@ -36,6 +37,7 @@ class IndexHolder:
         self._opening = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._problem: str | None = None  # the last failure of the refresher, logged once
 
     def get(self) -> Index:
         """The open index; raises :class:`IndexNotFoundError` while there is none."""
@@ -80,10 +82,20 @@ class IndexHolder:
                 self._index = None
 
     def _run(self) -> None:
+        self._tick(warm=True)
         while not self._stop.wait(self.refresh_interval):
-            try:
-                self.refresh()
-            except IndexNotFoundError:
-                pass  # removed, or a rebuild's swap: searches answer 503 or retry
-            except Exception:  # the thread must go on; the next request reports it
+            self._tick(warm=self._index is None)
+
+    def _tick(self, warm: bool) -> None:
+        """One look at the index; ``warm``: once it opens, run a search, so that the first
+        request does not pay for loading the analysers and the first snapshot."""
+        try:
+            if self.refresh() and warm and self._index is not None:
+                self._index.search(WARM_UP_QUERY, per_page=1)
+            self._problem = None
+        except IndexNotFoundError:
+            pass  # not built yet, removed, or a rebuild's swap: requests answer 503 or retry
+        except Exception as error:  # the thread goes on; requests report it as they meet it
+            if repr(error) != self._problem:  # logged once, not every tick
                 LOG.warning("refreshing the index at %s failed", self.path, exc_info=True)
+            self._problem = repr(error)
