@@ -865,9 +865,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             docs = docs or documents(work)
             setup = Settings(clients, settings.duration, settings.warmup,
                              settings.max_requests, settings.write_every)
-            results[name] = (run_library(name, work, requests, setup, records) if workers is None
-                             else run_server(name, work, workers, requests, setup, records,
-                                             args.writer))
+            try:
+                results[name] = (run_library(name, work, requests, setup, records)
+                                 if workers is None else
+                                 run_server(name, work, workers, requests, setup, records,
+                                            args.writer))
+            except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+                results[name] = {"error": f"{type(exc).__name__}: {exc}"}  # the others go on
+            if "error" in results[name]:
+                log(f"[{name}] failed: {results[name]['error']}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
         for leftover in args.out.glob(f"{work.name}-*"):  # server logs, plans
@@ -1015,6 +1021,13 @@ def markdown(result: dict[str, Any]) -> str:
 # -- command line ----------------------------------------------------------------------------
 
 
+def index_name(path: Path) -> str:
+    """A report name for an index folder (its parent's name for a folder called index,
+    as ``live.py``'s cache and this one's hold them)."""
+    path = path.resolve()
+    return path.parent.name if path.name == "index" else path.name
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     source = parser.add_argument_group("the index (default: a generated corpus of --size)")
@@ -1062,7 +1075,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
             or args.duration <= 0 or args.warmup < 0:
         parser.error("--clients, --workers, --queries, --max-requests must be at least 1,"
                      " --duration above 0")
-    args.name = args.name or ("quick" if quick else args.index.name if args.index
+    args.name = args.name or ("quick" if quick else index_name(args.index) if args.index
                               else args.corpus.stem if args.corpus else label(args.size))
     args.argv = argv
     return args
