@@ -237,3 +237,35 @@ def test_a_failed_query_round_fails_the_session() -> None:
     assert merged["open_s"] == 0.1 and merged["classes"]["term"]["cold_p95_ms"] == 7.0
     assert merged["classes"]["term"]["qps"] == 12.0 and merged["classes"]["term"]["n"] == 3
     assert speed.best_rounds([good, {"error": "exit 1: boom"}]) == {"error": "exit 1: boom"}
+
+
+def test_serve_benchmark_answers_every_class_and_sees_every_write(tmp_path: Path) -> None:
+    """A tiny ``serve.py`` run: the library setups and a two-worker ``kzsearch serve``
+    answer every class without an error, every article written (``POST /articles``)
+    becomes searchable, and the server's memory counts its worker processes."""
+    pytest.importorskip("uvicorn")
+    pytest.importorskip("starlette")
+    if importlib.util.find_spec("kzsearch.server") is None:
+        pytest.skip("kzsearch.server is not in this checkout")
+    serve = _load("serve")
+    assert serve.main(["--size", "60", "--vocabulary", "300", "--queries", "3", "--clients",
+                       "2", "--workers", "2", "--duration", "0.3", "--warmup", "0.3",
+                       "--write-every", "0.5", "--out", str(tmp_path), "--name", "smoke"]) == 0
+    result = json.loads((tmp_path / "serve-smoke.json").read_text(encoding="utf-8"))
+    assert result["index"]["documents"] == 60
+    assert set(result["setups"]) == {"library, 1 thread", "library, 2 threads",
+                                     "HTTP, 2 workers"}
+    for name, setup in result["setups"].items():
+        assert set(setup["phases"]) == set(result["requests"]), name
+        for kind, phase in setup["phases"].items():
+            assert phase["n"] > 0 and phase["errors"] == 0, (name, kind, phase["statuses"])
+        writes = setup["writes"]
+        assert writes["done"] >= 2 and writes["failed"] == 0, (name, writes["errors"])
+        assert writes["never_visible"] == 0, name
+    server = result["setups"]["HTTP, 2 workers"]
+    assert server["writes"]["how"] == "POST /articles"
+    assert server["memory"]["after warm-up"]["processes"] >= 3  # the server and two workers
+    assert all(rss > 0 for rss in server["memory"]["after warm-up"]["rss_each_mb"].values())
+    markdown = (tmp_path / "serve-smoke.md").read_text(encoding="utf-8")
+    assert "| 1–3 terms |" in markdown and "| /articles/{id}/similar |" in markdown
+    assert not list(tmp_path.glob("serve-work-*"))  # the copies, logs and plans are removed
