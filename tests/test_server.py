@@ -243,6 +243,27 @@ def test_complete_keeps_the_earlier_words(client, sample_index) -> None:
     error_of(client.get("/complete", params={"q": "ш", "limit": "0"}), 400, "bad_parameter")
 
 
+def test_completion_without_word_files_is_503_naming_the_fix(
+        sample_index, tmp_path, monkeypatch) -> None:
+    """An index written before the completion word files: /complete says what to run
+    (not a 500), the rest of the API works, and the fix is seen without a restart."""
+    from kzsearch.search import completion
+
+    path = copy_of(sample_index, tmp_path / "index")
+    for file in path.glob("MAIN_*.kzwords"):
+        file.unlink()
+    monkeypatch.setattr(completion, "BUILD_IN_READER", 5)  # the sample holds more articles
+    with TestClient(create_app(ServerConfig(path))) as client:
+        message = error_of(client.get("/complete", params={"q": "мемл"}), 503, "words_missing")
+        assert "kzsearch index words" in message and str(path) not in message
+        assert titles(client.get("/search", params={"q": "бюджет"}).json())
+        result = CliRunner().invoke(main, ["index", "words", "--index", str(path)])
+        assert result.exit_code == 0, result.output
+        answer = client.get("/complete", params={"q": "мемл"})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["completions"] == sample_index.complete("мемл")
+
+
 def test_an_article_by_id(client) -> None:
     article = client.get(f"/articles/{BUDGET_2019_ID}").json()
     assert article["title"] == BUDGET_2019

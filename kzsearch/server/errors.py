@@ -14,6 +14,7 @@ a body too large               413     ``too_large`` (a URL too long: 414)
 ``IndexNotFoundError``         503     ``index_missing`` (also a closed index)
 ``IndexLockedError``           503     ``locked``: another writer held the index
 damaged, untrusted, version    503     ``index_unusable``
+``WordFilesMissingError``      503     ``words_missing``: ``/complete`` only; the fix named
 anything else                  500     ``internal`` (logged; no traceback is sent)
 =============================  ======  ==============================================
 """
@@ -36,7 +37,7 @@ from kzsearch.index import (
     IndexVersionError,
     UntrustedIndexError,
 )
-from kzsearch.search import ArticleNotFoundError, QueryError
+from kzsearch.search import ArticleNotFoundError, QueryError, WordFilesMissingError
 
 LOG = logging.getLogger("kzsearch.server")
 
@@ -80,6 +81,10 @@ LIBRARY_ERRORS: tuple[tuple[type[Exception], int, str, str | None], ...] = (
      "the index is refused as untrusted (see the server's log)"),
     (IndexDamagedError, 503, "index_unusable",
      "the index is damaged (see the server's log); rebuild it"),
+    (WordFilesMissingError, 503, "words_missing",
+     "completion needs the index's word files, which it lacks (an index written by an"
+     " older kzsearch, or files lost); write them once with `kzsearch index words`:"
+     " the server uses them from its next /complete, without a restart"),
 )
 
 
