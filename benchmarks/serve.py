@@ -225,11 +225,26 @@ def export_sample(index_path: Path, out: Path, limit: int = queries_mod.SAMPLE_A
     return out
 
 
+def refuse_without_word_files(index_path: Path) -> None:
+    """Stop before measuring an index whose ``/complete`` would answer 503 (written before
+    the completion word files); this benchmark never writes the index it is given."""
+    from kzsearch import Index
+    from kzsearch.search.completion import BUILD_IN_READER
+
+    with Index.open(index_path) as index:
+        segments, articles = index.missing_word_files()
+    if articles > BUILD_IN_READER:
+        raise SystemExit(f"{index_path}: {segments} segment(s) ({articles:,} articles) lack"
+                         " the completion word files, so /complete would answer 503; write"
+                         f" them first: kzsearch index words --index {index_path}")
+
+
 def prepare(args: argparse.Namespace, data: Path) -> tuple[Path, Path, dict[str, Any]]:
     """The index to copy for each setup, the corpus the requests are drawn from, and a
     description of both for the report."""
     args.out.mkdir(parents=True, exist_ok=True)
     if args.index:
+        refuse_without_word_files(args.index)
         corpus = args.corpus or export_sample(args.index, args.out / "serve-sample.jsonl")
         return args.index, corpus, {"source": f"--index {args.index}", "cached": True}
     if args.corpus:
