@@ -269,3 +269,22 @@ def test_serve_benchmark_answers_every_class_and_sees_every_write(tmp_path: Path
     markdown = (tmp_path / "serve-smoke.md").read_text(encoding="utf-8")
     assert "| 1–3 terms |" in markdown and "| /articles/{id}/similar |" in markdown
     assert not list(tmp_path.glob("serve-work-*"))  # the copies, logs and plans are removed
+
+
+def test_word_cost_times_the_word_counting_of_a_real_build(written: Path, tmp_path: Path) -> None:
+    """``word_cost.py`` (in its own process: it wraps library functions) builds the index
+    and times each wrapped stage; a stage that no longer runs (renamed, moved) shows as
+    missing, so the benchmark cannot silently measure nothing."""
+    import subprocess
+
+    index = tmp_path / "index"
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "word_cost.py"),
+                           str(written), str(index)], capture_output=True, text=True,
+                          timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    shares = dict(line.rsplit(": ", 1) for line in done.stdout.splitlines() if ": " in line)
+    assert set(shares) >= {"counting per article (end_article)",
+                           "tables and files (segment_words)",
+                           "  of which WordTable.from_counts"}, done.stdout
+    assert all(float(value.split(" s")[0]) > 0 for value in shares.values()), done.stdout
+    assert list(index.glob("MAIN_*.kzwords"))
