@@ -14,27 +14,30 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from kzsearch import segwords
 from kzsearch.search import sidecars, words
 
-acc: dict[str, float] = {}
-ORDER = ["counting per article (end_article)", "tables and files (segment_words)",
-         "  of which WordTable.from_counts"]
+seconds_in: dict[str, float] = {}
+STAGES = ["counting per article (end_article)", "tables and files (segment_words)",
+          "  of which WordTable.from_counts"]
 
 
-def timed(owner, name, key):
-    f = getattr(owner, name)
+def time_calls(owner: Any, name: str, stage: str) -> None:
+    """Replace ``owner.name`` by a wrapper adding each call's wall time to ``stage``."""
+    original: Callable[..., Any] = getattr(owner, name)
 
-    @functools.wraps(f)
-    def g(*a, **k):
-        t = time.perf_counter()
+    @functools.wraps(original)
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
         try:
-            return f(*a, **k)
+            return original(*args, **kwargs)
         finally:
-            acc[key] = acc.get(key, 0) + time.perf_counter() - t
-    setattr(owner, name, g)
+            seconds_in[stage] = seconds_in.get(stage, 0.0) + time.perf_counter() - started
+    setattr(owner, name, timed)
 
 
 def main() -> None:
@@ -43,9 +46,9 @@ def main() -> None:
     corpus = sys.argv[1]
     folder = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.mkdtemp()) / "index"
     shutil.rmtree(folder, ignore_errors=True)
-    timed(segwords.SegmentWords, "end_article", "counting per article (end_article)")
-    timed(sidecars, "segment_words", "tables and files (segment_words)")
-    timed(words.WordTable, "from_counts", "  of which WordTable.from_counts")
+    time_calls(segwords.SegmentWords, "end_article", STAGES[0])
+    time_calls(sidecars, "segment_words", STAGES[1])
+    time_calls(words.WordTable, "from_counts", STAGES[2])
     from kzsearch.cli import main as cli
 
     start = time.perf_counter()
@@ -54,8 +57,9 @@ def main() -> None:
     finally:
         total = time.perf_counter() - start
         print(f"build {total:.1f} s")
-        for key, value in sorted(acc.items(), key=lambda item: ORDER.index(item[0])):
-            print(f"{key}: {value:.2f} s ({value / total:.1%})")
+        for stage in STAGES:
+            if stage in seconds_in:
+                print(f"{stage}: {seconds_in[stage]:.2f} s ({seconds_in[stage] / total:.1%})")
 
 
 if __name__ == "__main__":
